@@ -1,0 +1,108 @@
+package com.streampulse.testkit;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import kafka.testkit.KafkaClusterTestKit;
+import kafka.testkit.TestKitNodes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * A real single-node Kafka cluster (KRaft, broker and controller combined) running in this JVM.
+ * Starts in about two seconds; used by the tests and by {@code make run}.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final KafkaClusterTestKit cluster;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    /** Starts a broker with its log directories under a fresh temporary directory. */
+    public static EmbeddedKafka start() {
+        return start(Map.of());
+    }
+
+    /**
+     * Starts a broker with extra broker settings (for example SASL listeners).
+     *
+     * <p>A single broker cannot replicate the internal topics three times: without the settings
+     * below every consumer-group commit and transaction waits for replicas that never come.
+     */
+    public static EmbeddedKafka start(Map<String, String> brokerConfig) {
+        try {
+            TestKitNodes nodes =
+                    new TestKitNodes.Builder()
+                            .setCombined(true)
+                            .setNumBrokerNodes(1)
+                            .setNumControllerNodes(1)
+                            .build();
+            KafkaClusterTestKit.Builder builder =
+                    new KafkaClusterTestKit.Builder(nodes)
+                            .setConfigProp("offsets.topic.replication.factor", "1")
+                            .setConfigProp("offsets.topic.num.partitions", "1")
+                            .setConfigProp("transaction.state.log.replication.factor", "1")
+                            .setConfigProp("transaction.state.log.min.isr", "1")
+                            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                            .setConfigProp("auto.create.topics.enable", "false");
+            brokerConfig.forEach(builder::setConfigProp);
+            KafkaClusterTestKit cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new EmbeddedKafka(cluster);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not start the embedded Kafka broker", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** Client properties that reach this broker. */
+    public Properties clientProperties() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
+    /** Creates a topic unless it exists; returns false when it existed already. */
+    public boolean createTopic(String name, int partitions) {
+        try (Admin admin = Admin.create(clientProperties())) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            return true;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TopicExistsException) {
+                return false;
+            }
+            throw new IllegalStateException("Could not create topic " + name, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        }
+    }
+
+    /** The directory the broker keeps its logs in (for tests that look at disk usage). */
+    public List<Path> logDirectories() {
+        return cluster.nodes().brokerNodes().values().stream()
+                .flatMap(node -> node.logDataDirectories().stream())
+                .map(Path::of)
+                .toList();
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not stop the embedded Kafka broker", e);
+        }
+    }
+}

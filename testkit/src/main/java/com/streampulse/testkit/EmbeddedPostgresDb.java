@@ -1,0 +1,86 @@
+package com.streampulse.testkit;
+
+import com.streampulse.schemas.Migrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * A real PostgreSQL server from Maven Central's embedded binaries, with the StreamPulse migrations
+ * applied. The data directory is either temporary or, for {@code make run}, kept.
+ */
+public final class EmbeddedPostgresDb implements AutoCloseable {
+
+    public static final String DATABASE = "postgres";
+    public static final String USER = "postgres";
+    public static final String PASSWORD = "postgres";
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresDb(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** A throwaway server on a free port, migrated. */
+    public static EmbeddedPostgresDb start() {
+        return start(null, 0);
+    }
+
+    /**
+     * A server whose data lives in {@code dataDirectory} (null: a temporary one) on {@code port}
+     * (0: any free port), migrated.
+     */
+    public static EmbeddedPostgresDb start(Path dataDirectory, int port) {
+        try {
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (dataDirectory != null) {
+                builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+            }
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgresDb db = new EmbeddedPostgresDb(builder.start());
+            Migrations.apply(db.dataSource());
+            return db;
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL server", e);
+        }
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + port() + "/" + DATABASE;
+    }
+
+    public DataSource dataSource() {
+        return postgres.getPostgresDatabase();
+    }
+
+    /** Empties every StreamPulse table, so one server can serve many tests. */
+    public void truncateAll() {
+        try (Connection c = dataSource().getConnection();
+                Statement s = c.createStatement()) {
+            s.execute(
+                    "TRUNCATE content_stats, region_health, device_stats, alerts,"
+                            + " rejected_events RESTART IDENTITY");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not truncate the StreamPulse tables", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("Could not stop the embedded PostgreSQL server", e);
+        }
+    }
+}
