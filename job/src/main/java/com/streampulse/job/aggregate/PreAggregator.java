@@ -1,0 +1,307 @@
+package com.streampulse.job.aggregate;
+
+import com.streampulse.job.records.Download;
+import com.streampulse.job.records.Ingested;
+import com.streampulse.job.records.RejectedEvent;
+import com.streampulse.job.records.RejectedEvent.Reason;
+import com.streampulse.job.records.WindowCounts;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Sums events per window and key before the shuffle, for all three dimensions at once, and decides
+ * once per event whether it is too late.
+ *
+ * <p>Why: shipping three copies of every event to three keyed windows costs most of the job's time;
+ * shipping one partial sum per key and window costs almost nothing. Deciding lateness here, once,
+ * also keeps the three tables consistent: an event is counted in all of them or rejected as LATE,
+ * never counted in one and dropped by another.
+ *
+ * <p>Partials leave when the watermark passes their window's end (just before the watermark itself,
+ * so the final windows see complete sums when they fire), before every checkpoint barrier (so no
+ * partial sums are held across a checkpoint), and when too many keys are buffered. The final
+ * windows merge partials in any order to the same totals.
+ *
+ * <p>The one thing it does keep is its watermark. Flink does not checkpoint watermarks, so after a
+ * restore an event that was too late could pass for on time while the final window it belongs to
+ * has already been purged, and its lone partial would then overwrite the full row. Restoring the
+ * watermark (each subtask its own; the lowest of all after a rescale) keeps such events LATE.
+ *
+ * <p>Main output: rejected records (MALFORMED and INVALID from the source, LATE from here). Side
+ * outputs: {@link #CONTENT}, {@link #REGION}, {@link #DEVICE} partials, each stamped with its
+ * window's last millisecond.
+ */
+public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
+        implements OneInputStreamOperator<Ingested, RejectedEvent> {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<WindowCounts> CONTENT = new OutputTag<>("content-partials") {};
+    public static final OutputTag<WindowCounts> REGION = new OutputTag<>("region-partials") {};
+    public static final OutputTag<WindowCounts> DEVICE = new OutputTag<>("device-partials") {};
+
+    private static final long PROGRESS_INTERVAL_MILLIS = 10_000;
+
+    private final String topic;
+    private final long windowMillis;
+    private final long allowedLatenessMillis;
+    private final int maxBufferedKeys;
+
+    /** Window start → key → partial, per dimension. Sorted so closing windows is a head scan. */
+    private transient TreeMap<Long, Map<String, WindowCounts>> content;
+
+    private transient TreeMap<Long, Map<String, WindowCounts>> region;
+    private transient TreeMap<Long, Map<String, WindowCounts>> device;
+    private transient List<TreeMap<Long, Map<String, WindowCounts>>> buffers;
+    private transient int bufferedKeys;
+    private transient long currentWatermark;
+    private transient long newestEventTime;
+
+    private transient Counter eventsProcessed;
+    private transient Counter windowsFlushed;
+    private transient Counter lateEvents;
+    private transient long lastProgressLog;
+    private transient long loggedEvents;
+
+    public PreAggregator(
+            String topic, long windowMillis, long allowedLatenessMillis, int maxBufferedKeys) {
+        this.topic = topic;
+        this.windowMillis = windowMillis;
+        this.allowedLatenessMillis = allowedLatenessMillis;
+        this.maxBufferedKeys = maxBufferedKeys;
+    }
+
+    /** (subtask, watermark) pairs; union state so a rescaled job sees every old subtask's. */
+    private transient ListState<Tuple2<Integer, Long>> watermarkState;
+
+    private transient long restoredWatermark = Long.MIN_VALUE;
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        watermarkState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        "watermark",
+                                        TypeInformation.of(
+                                                new TypeHint<Tuple2<Integer, Long>>() {})));
+        restoredWatermark = Long.MIN_VALUE;
+        if (context.isRestored()) {
+            restoredWatermark = restoredWatermark(watermarkState.get());
+        }
+    }
+
+    private long restoredWatermark(Iterable<Tuple2<Integer, Long>> saved) {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        long lowest = Long.MAX_VALUE;
+        Long own = null;
+        int count = 0;
+        for (Tuple2<Integer, Long> entry : saved) {
+            lowest = Math.min(lowest, entry.f1);
+            if (entry.f0 == subtask) {
+                own = entry.f1;
+            }
+            count++;
+        }
+        if (count == 0) {
+            return Long.MIN_VALUE;
+        }
+        return count == parallelism && own != null ? own : lowest;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        watermarkState.update(
+                List.of(
+                        Tuple2.of(
+                                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                currentWatermark)));
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        content = new TreeMap<>();
+        region = new TreeMap<>();
+        device = new TreeMap<>();
+        buffers = List.of(content, region, device);
+        currentWatermark = restoredWatermark;
+        newestEventTime = Long.MIN_VALUE;
+        MetricGroup metrics = getMetricGroup().addGroup("streampulse");
+        eventsProcessed = metrics.counter("eventsProcessed");
+        windowsFlushed = metrics.counter("windowsFlushed");
+        lateEvents = metrics.counter("rejectedLate");
+        metrics.gauge(
+                "processingLagMillis",
+                () ->
+                        newestEventTime == Long.MIN_VALUE
+                                ? 0L
+                                : System.currentTimeMillis() - newestEventTime);
+        lastProgressLog = System.currentTimeMillis();
+    }
+
+    @Override
+    public void processElement(StreamRecord<Ingested> element) {
+        Ingested in = element.getValue();
+        if (!in.isValid()) {
+            output.collect(new StreamRecord<>(in.rejected()));
+            return;
+        }
+        Download d = in.download();
+        long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
+        long windowLast = windowStart + windowMillis - 1;
+        // The same test Flink's WindowOperator applies, so the final windows never drop a partial.
+        if (windowLast + allowedLatenessMillis <= currentWatermark) {
+            lateEvents.inc();
+            output.collect(new StreamRecord<>(late(d, windowStart)));
+            return;
+        }
+        newestEventTime = Math.max(newestEventTime, d.timestamp());
+        eventsProcessed.inc();
+        add(content, windowStart, d.contentId(), d.contentId(), d.title(), d);
+        add(region, windowStart, d.region(), d.region(), "", d);
+        add(
+                device,
+                windowStart,
+                d.device() + '\u0000' + d.osVersion(),
+                d.device(),
+                d.osVersion(),
+                d);
+        if (bufferedKeys >= maxBufferedKeys) {
+            flushAll();
+        }
+    }
+
+    private RejectedEvent late(Download d, long windowStart) {
+        String detail =
+                "window "
+                        + Instant.ofEpochMilli(windowStart)
+                        + " closed more than "
+                        + allowedLatenessMillis / 1000
+                        + " s of allowed lateness ago (watermark "
+                        + Instant.ofEpochMilli(currentWatermark)
+                        + ")";
+        return new RejectedEvent(
+                topic, d.partition(), d.offset(), Reason.LATE, detail, d.timestamp(), null);
+    }
+
+    private void add(
+            TreeMap<Long, Map<String, WindowCounts>> buffer,
+            long windowStart,
+            String mapKey,
+            String key,
+            String detail,
+            Download d) {
+        Map<String, WindowCounts> window =
+                buffer.computeIfAbsent(windowStart, w -> new HashMap<>());
+        WindowCounts counts = window.get(mapKey);
+        if (counts == null) {
+            counts = new WindowCounts(key, detail, windowStart);
+            window.put(mapKey, counts);
+            bufferedKeys++;
+        }
+        counts.add(d);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) throws Exception {
+        currentWatermark = Math.max(currentWatermark, mark.getTimestamp());
+        int closed = flushUpTo(currentWatermark);
+        windowsFlushed.inc(closed);
+        logProgress();
+        super.processWatermark(mark);
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        flushAll();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flushAll();
+        super.finish();
+    }
+
+    /** Emits the partials of every window whose last millisecond is at or before {@code time}. */
+    private int flushUpTo(long time) {
+        int closed = 0;
+        Long first;
+        while ((first = firstWindow()) != null && first + windowMillis - 1 <= time) {
+            flushWindow(first);
+            closed++;
+        }
+        return closed;
+    }
+
+    private Long firstWindow() {
+        Long first = null;
+        for (TreeMap<Long, Map<String, WindowCounts>> buffer : buffers) {
+            if (!buffer.isEmpty() && (first == null || buffer.firstKey() < first)) {
+                first = buffer.firstKey();
+            }
+        }
+        return first;
+    }
+
+    private void flushWindow(long windowStart) {
+        emit(CONTENT, content.remove(windowStart), windowStart);
+        emit(REGION, region.remove(windowStart), windowStart);
+        emit(DEVICE, device.remove(windowStart), windowStart);
+    }
+
+    private void flushAll() {
+        Long first;
+        while ((first = firstWindow()) != null) {
+            flushWindow(first);
+        }
+        bufferedKeys = 0;
+    }
+
+    private void emit(OutputTag<WindowCounts> tag, Map<String, WindowCounts> partials, long start) {
+        if (partials == null) {
+            return;
+        }
+        long timestamp = start + windowMillis - 1;
+        for (Iterator<WindowCounts> it = partials.values().iterator(); it.hasNext(); ) {
+            output.collect(tag, new StreamRecord<>(it.next(), timestamp));
+            bufferedKeys--;
+        }
+    }
+
+    private void logProgress() {
+        long now = System.currentTimeMillis();
+        long processed = eventsProcessed.getCount();
+        if (now - lastProgressLog >= PROGRESS_INTERVAL_MILLIS && processed != loggedEvents) {
+            LOG.info(
+                    "Processed {} events | Flushed {} windows (subtask {})",
+                    processed,
+                    windowsFlushed.getCount(),
+                    getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+            lastProgressLog = now;
+            loggedEvents = processed;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package com.streampulse.job.config;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/** How to reach PostgreSQL: the original StreamPulse variables plus port, TLS and migration. */
+public record PostgresSettings(
+        String host,
+        int port,
+        String database,
+        String user,
+        Secret password,
+        String sslMode,
+        boolean migrate)
+        implements Serializable {
+
+    public static PostgresSettings from(Settings settings) {
+        String sslMode = settings.string("PG_SSLMODE", "prefer").toLowerCase(Locale.ROOT);
+        if (!sslMode.matches("disable|allow|prefer|require|verify-ca|verify-full")) {
+            throw new ConfigException(
+                    "PG_SSLMODE must be disable, allow, prefer, require, verify-ca or verify-full,"
+                            + " got '"
+                            + sslMode
+                            + "'");
+        }
+        return new PostgresSettings(
+                settings.required("PG_HOST"),
+                settings.integer("PG_PORT", 5432, 1, 65535),
+                settings.string("PG_DATABASE", "streampulse"),
+                settings.required("PG_USER"),
+                settings.secret("PG_PASSWORD"),
+                sslMode,
+                settings.bool("PG_MIGRATE", false));
+    }
+
+    /**
+     * The JDBC URL, without credentials (they travel as connection properties, so the URL can be
+     * logged). Batched inserts are rewritten into multi-row statements, several times faster.
+     */
+    public String jdbcUrl() {
+        return "jdbc:postgresql://"
+                + host
+                + ":"
+                + port
+                + "/"
+                + database
+                + "?sslmode="
+                + sslMode
+                + "&reWriteBatchedInserts=true&ApplicationName=streampulse";
+    }
+
+    public String describe() {
+        return host
+                + ":"
+                + port
+                + "/"
+                + database
+                + " user="
+                + user
+                + " password="
+                + password
+                + " sslmode="
+                + sslMode;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresSettings[" + describe() + "]";
+    }
+}

@@ -1,0 +1,20 @@
+package com.streampulse.job.ingest;
+
+/**
+ * The fields of one decoded event that validation and aggregation use. Fields the job never reads
+ * (type, category, city, connection, error details, user id beyond its length) are skipped.
+ */
+public record DecodedEvent(
+        int eventIdLength,
+        long timestamp,
+        int userIdLength,
+        String contentId,
+        String title,
+        int sizeMb,
+        float price,
+        String status,
+        int durationSeconds,
+        float speedMbps,
+        String region,
+        String device,
+        String osVersion) {}

@@ -1,0 +1,95 @@
+package com.streampulse.job.ingest;
+
+import com.streampulse.job.records.Download;
+import com.streampulse.job.records.Ingested;
+import com.streampulse.job.records.RejectedEvent;
+import com.streampulse.job.records.RejectedEvent.Reason;
+import java.time.Instant;
+import java.util.function.LongSupplier;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns every Kafka record into exactly one {@link Ingested}: a valid download, or a MALFORMED or
+ * INVALID rejection with its coordinates and raw bytes. Never throws, so no input can stop the job.
+ */
+public final class DownloadDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** PostgreSQL's TIMESTAMPTZ can't hold every long; out-of-range event times are left null. */
+    private static final long LATEST_STORABLE =
+            Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
+
+    private static final long EARLIEST_STORABLE =
+            Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+
+    private final SerializableClock clock;
+
+    public DownloadDeserializer() {
+        this(System::currentTimeMillis);
+    }
+
+    DownloadDeserializer(SerializableClock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) {
+        out.collect(
+                ingest(
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        record.value(),
+                        clock.getAsLong()));
+    }
+
+    /** The whole decision for one record, as a pure function (tests call it directly). */
+    public static Ingested ingest(
+            String topic, int partition, long offset, byte[] value, long nowMillis) {
+        DecodedEvent event;
+        try {
+            event = EventDecoder.decode(value);
+        } catch (MalformedEventException e) {
+            return Ingested.rejected(
+                    new RejectedEvent(
+                            topic,
+                            partition,
+                            offset,
+                            Reason.MALFORMED,
+                            e.getMessage(),
+                            null,
+                            value));
+        }
+        String problem = EventValidator.problem(event, nowMillis);
+        if (problem != null) {
+            return Ingested.rejected(
+                    new RejectedEvent(
+                            topic,
+                            partition,
+                            offset,
+                            Reason.INVALID,
+                            problem,
+                            storableTime(event.timestamp()),
+                            value));
+        }
+        Download download = EventValidator.toDownload(event, partition, offset);
+        return Ingested.valid(download);
+    }
+
+    static Long storableTime(long millis) {
+        return millis >= EARLIEST_STORABLE && millis <= LATEST_STORABLE ? millis : null;
+    }
+
+    @Override
+    public TypeInformation<Ingested> getProducedType() {
+        return TypeInformation.of(Ingested.class);
+    }
+
+    /** A wall clock the deserializer can carry to the TaskManagers. */
+    @FunctionalInterface
+    public interface SerializableClock extends LongSupplier, java.io.Serializable {}
+}

@@ -1,0 +1,124 @@
+package com.streampulse.job.ingest;
+
+import com.streampulse.job.records.Download;
+import com.streampulse.job.records.Download.Status;
+import java.time.Instant;
+
+/**
+ * Decides whether a decoded event can be counted. Everything that would make a result row wrong, or
+ * make PostgreSQL refuse the row (NUL characters, keys too long for an index), is INVALID here.
+ */
+public final class EventValidator {
+
+    /** 2000-01-01T00:00:00Z: nothing older is a real download. */
+    public static final long EARLIEST_TIMESTAMP =
+            Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
+
+    /** How far ahead of the wall clock an event may be stamped. */
+    public static final long MAX_FUTURE_MILLIS = 3_600_000L;
+
+    /** Keys longer than this would not fit a PostgreSQL index entry comfortably. */
+    static final int MAX_KEY_LENGTH = 256;
+
+    static final int MAX_TITLE_LENGTH = 1024;
+
+    /** 1 Tbps: above this a speed is a bug, and sums in micro-Mbps would risk overflow. */
+    static final float MAX_SPEED_MBPS = 1_000_000f;
+
+    private EventValidator() {}
+
+    /** The reason the event can't be counted, or null when it is valid. */
+    public static String problem(DecodedEvent e, long nowMillis) {
+        if (e.eventIdLength() == 0) {
+            return "event_id is empty";
+        }
+        if (e.userIdLength() == 0) {
+            return "user_id is empty";
+        }
+        if (e.timestamp() < EARLIEST_TIMESTAMP) {
+            return "timestamp " + e.timestamp() + " is before 2000-01-01";
+        }
+        if (e.timestamp() > nowMillis + MAX_FUTURE_MILLIS) {
+            return "timestamp " + e.timestamp() + " is more than 1 h in the future";
+        }
+        String keyProblem = firstBadKey(e);
+        if (keyProblem != null) {
+            return keyProblem;
+        }
+        if (e.title().length() > MAX_TITLE_LENGTH || e.title().indexOf('\0') >= 0) {
+            return "content.title is longer than " + MAX_TITLE_LENGTH + " or contains NUL";
+        }
+        if (e.sizeMb() < 0) {
+            return "content.size_mb is negative: " + e.sizeMb();
+        }
+        if (!Float.isFinite(e.price()) || e.price() < 0) {
+            return "content.price is negative or not finite: " + e.price();
+        }
+        if (e.durationSeconds() < 0) {
+            return "download.duration_seconds is negative: " + e.durationSeconds();
+        }
+        if (!Float.isFinite(e.speedMbps()) || e.speedMbps() < 0) {
+            return "download.speed_mbps is negative or not finite: " + e.speedMbps();
+        }
+        if (e.speedMbps() > MAX_SPEED_MBPS) {
+            return "download.speed_mbps is above " + MAX_SPEED_MBPS + ": " + e.speedMbps();
+        }
+        if (status(e.status()) == null) {
+            return "download.status is not success, failed or cancelled";
+        }
+        return null;
+    }
+
+    private static String firstBadKey(DecodedEvent e) {
+        String[][] keys = {
+            {"content.content_id", e.contentId()},
+            {"user_context.region", e.region()},
+            {"user_context.device", e.device()},
+            {"user_context.os_version", e.osVersion()}
+        };
+        for (String[] key : keys) {
+            String value = key[1];
+            if (value.isBlank()) {
+                return key[0] + " is empty";
+            }
+            if (value.length() > MAX_KEY_LENGTH) {
+                return key[0] + " is longer than " + MAX_KEY_LENGTH + " characters";
+            }
+            if (value.indexOf('\0') >= 0) {
+                return key[0] + " contains a NUL character";
+            }
+        }
+        return null;
+    }
+
+    /** The status, matched without regard to case; null when it is none of the three. */
+    public static Status status(String value) {
+        if (value.equalsIgnoreCase("success")) {
+            return Status.SUCCESS;
+        }
+        if (value.equalsIgnoreCase("failed")) {
+            return Status.FAILED;
+        }
+        if (value.equalsIgnoreCase("cancelled")) {
+            return Status.CANCELLED;
+        }
+        return null;
+    }
+
+    /** The projection of a valid event (call only when {@link #problem} returned null). */
+    public static Download toDownload(DecodedEvent e, int partition, long offset) {
+        return new Download(
+                e.timestamp(),
+                e.contentId(),
+                e.title(),
+                e.region(),
+                e.device(),
+                e.osVersion(),
+                status(e.status()),
+                e.durationSeconds(),
+                Math.round((double) e.speedMbps() * 1_000_000.0),
+                e.sizeMb(),
+                partition,
+                offset);
+    }
+}

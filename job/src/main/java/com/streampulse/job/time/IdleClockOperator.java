@@ -1,0 +1,108 @@
+package com.streampulse.job.time;
+
+import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+
+/**
+ * Keeps event time moving when traffic stops, so the last windows close as the original's flusher
+ * thread closed them.
+ *
+ * <p>The source marks a partition idle after the idleness timeout and the whole subtask idle when
+ * all its partitions are. Flink then stops advancing event time, and the last windows would wait
+ * for the next event. Instead, while the input is idle this operator emits watermarks that follow
+ * the wall clock from the newest event seen: newest event time + wall time since it arrived −
+ * out-of-orderness. A replay of old events still windows correctly (while events flow, the source's
+ * watermarks pass through unchanged), and a subtask that never saw an event stays idle, so nothing
+ * is declared late before the first event arrives.
+ */
+public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
+        implements OneInputStreamOperator<T, T>, ProcessingTimeCallback {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long outOfOrdernessMillis;
+    private final long tickMillis;
+
+    private transient long newestEventTime;
+    private transient long newestArrival;
+    private transient long emittedWatermark;
+    private transient boolean inputIdle;
+    private transient boolean outputIdle;
+
+    public IdleClockOperator(long outOfOrdernessMillis, long tickMillis) {
+        this.outOfOrdernessMillis = outOfOrdernessMillis;
+        this.tickMillis = tickMillis;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        newestEventTime = Long.MIN_VALUE;
+        emittedWatermark = Long.MIN_VALUE;
+        scheduleTick();
+    }
+
+    private void scheduleTick() {
+        getProcessingTimeService()
+                .registerTimer(
+                        getProcessingTimeService().getCurrentProcessingTime() + tickMillis, this);
+    }
+
+    @Override
+    public void processElement(StreamRecord<T> element) {
+        long timestamp = element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE;
+        if (timestamp != ValidEventWatermarks.NO_EVENT_TIME && timestamp > newestEventTime) {
+            newestEventTime = timestamp;
+            newestArrival = getProcessingTimeService().getCurrentProcessingTime();
+        }
+        output.collect(element);
+    }
+
+    @Override
+    public void processWatermark(Watermark mark) {
+        // Watermarks stay monotonic: after an idle spell the source may resume below the clock.
+        if (mark.getTimestamp() > emittedWatermark) {
+            emit(mark.getTimestamp());
+        }
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) {
+        inputIdle = status.isIdle();
+        if (!inputIdle) {
+            markActive();
+        } else if (newestEventTime == Long.MIN_VALUE && !outputIdle) {
+            // Nothing seen yet: let downstream ignore this subtask, as Flink would.
+            outputIdle = true;
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
+        }
+    }
+
+    @Override
+    public void onProcessingTime(long now) {
+        if (inputIdle && newestEventTime != Long.MIN_VALUE) {
+            long clock = newestEventTime + (now - newestArrival) - outOfOrdernessMillis - 1;
+            if (clock > emittedWatermark) {
+                emit(clock);
+            }
+        }
+        scheduleTick();
+    }
+
+    private void emit(long watermark) {
+        markActive();
+        emittedWatermark = watermark;
+        output.emitWatermark(new Watermark(watermark));
+    }
+
+    private void markActive() {
+        if (outputIdle) {
+            outputIdle = false;
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+        }
+    }
+}
