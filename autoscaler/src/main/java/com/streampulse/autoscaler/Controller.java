@@ -1,0 +1,170 @@
+package com.streampulse.autoscaler;
+
+import com.streampulse.autoscaler.collect.LagCollector;
+import com.streampulse.autoscaler.collect.LagCollector.CollectException;
+import com.streampulse.autoscaler.collect.RateWindow;
+import com.streampulse.autoscaler.config.AutoscalerConfig;
+import com.streampulse.autoscaler.config.ConfigException;
+import com.streampulse.autoscaler.decide.Decider;
+import com.streampulse.autoscaler.decide.Decision;
+import com.streampulse.autoscaler.decide.DeploymentView;
+import com.streampulse.autoscaler.decide.Memory;
+import com.streampulse.autoscaler.decide.Observation;
+import com.streampulse.autoscaler.kube.Deployment;
+import com.streampulse.autoscaler.kube.Deployments;
+import com.streampulse.autoscaler.kube.JobManagerClient;
+import com.streampulse.autoscaler.kube.Realizer;
+import com.streampulse.autoscaler.kube.Retry;
+import com.streampulse.autoscaler.kube.Target;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One round of Collect → Decide → Realize over every opted-in FlinkDeployment of the namespace.
+ * Holds the per-deployment rate windows and decision memory between rounds. Not thread-safe: one
+ * scheduler thread calls {@link #runOnce()}.
+ */
+public final class Controller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+
+    /** Per deployment, between rounds. */
+    private static final class State {
+        final RateWindow window;
+        Memory memory = Memory.EMPTY;
+        int parallelism = -1;
+        Decision.Kind lastReported;
+
+        State(Duration span) {
+            window = new RateWindow(span);
+        }
+    }
+
+    private final AutoscalerConfig config;
+    private final Deployments deployments;
+    private final LagCollector collector;
+    private final Decider decider;
+    private final Realizer realizer;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final Map<String, State> states = new HashMap<>();
+
+    Controller(
+            AutoscalerConfig config,
+            KubernetesClient client,
+            Admin admin,
+            JobManagerClient jobManager,
+            Retry retry,
+            Metrics metrics,
+            Clock clock) {
+        this.config = config;
+        this.deployments = new Deployments(client, config.namespace());
+        this.collector = new LagCollector(admin, clock);
+        this.decider =
+                new Decider(
+                        config.interval().multipliedBy(3),
+                        config.rateWindow().dividedBy(2),
+                        config.rateWindow().multipliedBy(2));
+        this.realizer =
+                new Realizer(
+                        client,
+                        config.mode(),
+                        config.dryRun(),
+                        jobManager,
+                        retry,
+                        config.podName());
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** One round. Failures of one deployment are logged and do not stop the others. */
+    public void runOnce() {
+        Set<String> seen = new HashSet<>();
+        for (Deployment deployment : deployments.list()) {
+            if (!deployment.optedIn()) {
+                continue;
+            }
+            seen.add(deployment.key());
+            try {
+                handle(deployment);
+            } catch (RuntimeException e) {
+                metrics.error();
+                LOG.error("Round for {} failed: {}", deployment.key(), e.toString());
+            }
+        }
+        states.keySet()
+                .removeIf(
+                        key -> {
+                            if (seen.contains(key)) {
+                                return false;
+                            }
+                            int slash = key.indexOf('/');
+                            metrics.forget(key.substring(0, slash), key.substring(slash + 1));
+                            return true;
+                        });
+    }
+
+    private void handle(Deployment deployment) {
+        State state = states.computeIfAbsent(deployment.key(), k -> new State(config.rateWindow()));
+        Instant now = clock.instant();
+        DeploymentView view = deployment.view();
+        Target target;
+        try {
+            target = Target.resolve(config, deployment.annotations());
+        } catch (ConfigException e) {
+            Decision bad =
+                    new Decision(
+                            Decision.Kind.SKIP,
+                            view.parallelism(),
+                            view.parallelism(),
+                            0,
+                            "bad annotation: " + e.getMessage(),
+                            now,
+                            state.memory);
+            finish(deployment, state, null, bad);
+            return;
+        }
+        if (!view.stableAndRunning() || state.parallelism != view.parallelism()) {
+            // A restart or a new parallelism: rates measured before it no longer apply.
+            state.window.reset();
+            state.parallelism = view.parallelism();
+        }
+        if (view.stableAndRunning()) {
+            try {
+                state.window.add(collector.read(target.groupId(), target.topic()));
+            } catch (CollectException e) {
+                metrics.error();
+                LOG.warn("{}: {}", deployment.key(), e.getMessage());
+            }
+        }
+        Observation obs = state.window.observe();
+        Decision decision = decider.decide(obs, view, target.policy(), state.memory, now);
+        finish(deployment, state, obs, decision);
+    }
+
+    private void finish(Deployment deployment, State state, Observation obs, Decision decision) {
+        metrics.record(deployment.namespace(), deployment.name(), obs, decision);
+        boolean report =
+                decision.changesParallelism()
+                        || (decision.kind() == Decision.Kind.SKIP
+                                && state.lastReported != Decision.Kind.SKIP);
+        if (report) {
+            // Throws when the patch fails: the memory is then not advanced, so the next round
+            // decides again instead of believing the change happened.
+            realizer.apply(deployment, decision);
+        } else {
+            LOG.debug("{}: {}", deployment.key(), decision.summary());
+        }
+        state.lastReported = decision.kind();
+        state.memory = decision.memory();
+    }
+}

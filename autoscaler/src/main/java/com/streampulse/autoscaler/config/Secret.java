@@ -1,0 +1,16 @@
+package com.streampulse.autoscaler.config;
+
+/** A credential whose {@link #toString()} never shows it, so logs and exceptions can't leak it. */
+public record Secret(String value) {
+
+    public static final String MASK = "******";
+
+    public boolean isPresent() {
+        return value != null && !value.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return isPresent() ? MASK : "(not set)";
+    }
+}

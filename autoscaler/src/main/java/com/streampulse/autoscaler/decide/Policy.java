@@ -1,0 +1,53 @@
+package com.streampulse.autoscaler.decide;
+
+import java.time.Duration;
+
+/**
+ * How the decision is made for one deployment: the controller's defaults, overridden per deployment
+ * by annotations.
+ *
+ * @param minParallelism never below this
+ * @param maxParallelism never above this (nor above the topic's partition count)
+ * @param catchUp how fast a backlog should be worked off: lag / catchUp is added to the input rate
+ * @param targetUtilisation the share of learned capacity the job should run at (headroom)
+ * @param scaleUpStabilisation how long a higher recommendation must hold before acting
+ * @param scaleDownStabilisation how long a lower recommendation (and lag near zero) must hold
+ * @param cooldown no change within this long after the previous one
+ * @param lagNearZero lag counts as "near zero" while it is at most this many seconds of input;
+ *     offsets are committed only on checkpoints, so this must exceed a checkpoint interval
+ */
+public record Policy(
+        int minParallelism,
+        int maxParallelism,
+        Duration catchUp,
+        double targetUtilisation,
+        Duration scaleUpStabilisation,
+        Duration scaleDownStabilisation,
+        Duration cooldown,
+        Duration lagNearZero) {
+
+    public static final Duration DEFAULT_LAG_NEAR_ZERO = Duration.ofSeconds(60);
+
+    public Policy {
+        if (minParallelism < 1 || maxParallelism < minParallelism) {
+            throw new IllegalArgumentException(
+                    "need 1 <= min <= max parallelism, got "
+                            + minParallelism
+                            + ".."
+                            + maxParallelism);
+        }
+        if (!(targetUtilisation > 0 && targetUtilisation <= 1)) {
+            throw new IllegalArgumentException(
+                    "target utilisation must be in (0, 1], got " + targetUtilisation);
+        }
+    }
+
+    /** The highest parallelism allowed on a topic with this many partitions. */
+    public int ceiling(int partitions) {
+        return Math.max(minParallelism, Math.min(maxParallelism, partitions));
+    }
+
+    public int clamp(int parallelism, int partitions) {
+        return Math.max(minParallelism, Math.min(ceiling(partitions), parallelism));
+    }
+}

@@ -1,0 +1,161 @@
+package com.streampulse.autoscaler.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.streampulse.autoscaler.Annotations;
+import com.streampulse.autoscaler.config.Mode;
+import com.streampulse.autoscaler.decide.Decision;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a decision real: one JSON merge patch (verb: patch) that sets the decision annotation and,
+ * when scaling, the one field the mode owns, so nothing else in the resource is touched; then one
+ * Event (verb: create). In dry-run mode it only logs.
+ */
+public final class Realizer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Realizer.class);
+    static final String COMPONENT = "streampulse-autoscaler";
+
+    private final KubernetesClient client;
+    private final Mode mode;
+    private final boolean dryRun;
+    private final JobManagerClient jobManager;
+    private final Retry retry;
+    private final String identity;
+    private final ObjectMapper json = new ObjectMapper();
+
+    public Realizer(
+            KubernetesClient client,
+            Mode mode,
+            boolean dryRun,
+            JobManagerClient jobManager,
+            Retry retry,
+            String identity) {
+        this.client = client;
+        this.mode = mode;
+        this.dryRun = dryRun;
+        this.jobManager = jobManager;
+        this.retry = retry;
+        this.identity = identity;
+    }
+
+    /** Writes the decision (and the new parallelism when it changes one). */
+    public void apply(Deployment deployment, Decision decision) {
+        if (dryRun) {
+            LOG.info("[dry-run] {}: {}", deployment.key(), decision.summary());
+            return;
+        }
+        ObjectNode patch = json.createObjectNode();
+        patch.putObject("metadata")
+                .putObject("annotations")
+                .put(Annotations.LAST_DECISION, decision.summary());
+        if (decision.changesParallelism()) {
+            ObjectNode spec = patch.putObject("spec");
+            switch (mode) {
+                case JOB_PARALLELISM -> spec.putObject("job").put("parallelism", decision.to());
+                case IN_PLACE ->
+                        spec.putObject("flinkConfiguration")
+                                .put(
+                                        Deployment.VERTEX_OVERRIDES,
+                                        overrides(deployment, decision.to()));
+            }
+        }
+        String body = patch.toString();
+        retry.call(
+                "patch " + deployment.key(),
+                () ->
+                        client.resources(FlinkDeployment.class)
+                                .inNamespace(deployment.namespace())
+                                .withName(deployment.name())
+                                .patch(PatchContext.of(PatchType.JSON_MERGE), body));
+        LOG.info("{}: {}", deployment.key(), decision.summary());
+        try {
+            retry.call(
+                    "event for " + deployment.key(),
+                    () ->
+                            client.v1()
+                                    .events()
+                                    .inNamespace(deployment.namespace())
+                                    .resource(event(deployment, decision))
+                                    .create());
+        } catch (KubernetesClientException e) {
+            // The patch is what matters; a lost Event is logged, not fatal.
+            LOG.warn("Could not record an Event for {}: {}", deployment.key(), e.getMessage());
+        }
+    }
+
+    /** "vertexId:parallelism" for every vertex of the running job. */
+    private String overrides(Deployment deployment, int parallelism) {
+        String jobId = deployment.jobId();
+        if (jobId == null) {
+            throw new JobManagerClient.JobManagerException(
+                    deployment.key() + " has no status.jobStatus.jobId to read vertices of", null);
+        }
+        String url =
+                deployment
+                        .annotations()
+                        .getOrDefault(
+                                Annotations.JOBMANAGER_URL,
+                                JobManagerClient.defaultUrl(
+                                        deployment.namespace(), deployment.name()));
+        List<String> ids =
+                retry.call(
+                        "vertices of " + deployment.key(), () -> jobManager.vertexIds(url, jobId));
+        return ids.stream().map(id -> id + ":" + parallelism).collect(Collectors.joining(","));
+    }
+
+    private Event event(Deployment deployment, Decision decision) {
+        FlinkDeployment resource = deployment.resource();
+        String reason =
+                switch (decision.kind()) {
+                    case SCALE_UP -> "ScaledUp";
+                    case SCALE_DOWN -> "ScaledDown";
+                    case HOLD -> "Holding";
+                    case SKIP -> "Skipped";
+                };
+        String time = decision.time().toString();
+        return new EventBuilder()
+                .withNewMetadata()
+                .withName(
+                        deployment.name()
+                                + "."
+                                + Long.toHexString(decision.time().toEpochMilli())
+                                + "."
+                                + decision.kind().label())
+                .withNamespace(deployment.namespace())
+                .endMetadata()
+                .withInvolvedObject(
+                        new ObjectReferenceBuilder()
+                                .withApiVersion(resource.getApiVersion())
+                                .withKind(resource.getKind())
+                                .withName(deployment.name())
+                                .withNamespace(deployment.namespace())
+                                .withUid(resource.getMetadata().getUid())
+                                .build())
+                .withReason(reason)
+                .withMessage(decision.summary())
+                .withType(decision.kind() == Decision.Kind.SKIP ? "Warning" : "Normal")
+                .withFirstTimestamp(time)
+                .withLastTimestamp(time)
+                .withCount(1)
+                .withNewSource()
+                .withComponent(COMPONENT)
+                .endSource()
+                .withReportingComponent(COMPONENT)
+                .withReportingInstance(identity.toLowerCase(Locale.ROOT))
+                .build();
+    }
+}
