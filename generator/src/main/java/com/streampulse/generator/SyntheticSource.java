@@ -1,0 +1,65 @@
+package com.streampulse.generator;
+
+import com.streampulse.events.ContentDownloadEvent;
+import com.streampulse.generator.Outgoing.Kind;
+import java.util.Iterator;
+import java.util.Random;
+
+/** An endless, seeded stream of records as {@link SyntheticOptions} describe. */
+public final class SyntheticSource implements Iterator<Outgoing> {
+
+    private final SyntheticOptions options;
+    private final Random random;
+    private final AvroCodec codec = new AvroCodec();
+    private final long startMillis;
+    private final long degradeFromMillis;
+    private long index;
+
+    public SyntheticSource(SyntheticOptions options) {
+        this.options = options;
+        this.random = new Random(options.seed());
+        this.startMillis = options.start().toEpochMilli();
+        this.degradeFromMillis = startMillis + options.degradeAfter().toMillis();
+    }
+
+    @Override
+    public boolean hasNext() {
+        return true;
+    }
+
+    @Override
+    public Outgoing next() {
+        long scheduled = startMillis + scheduleOffsetMillis(index++);
+        long timestamp = scheduled;
+        Kind kind = Kind.VALID;
+        if (options.lateFraction() > 0 && random.nextDouble() < options.lateFraction()) {
+            timestamp -= options.lateBy().toMillis();
+            kind = Kind.LATE;
+        } else if (!options.outOfOrder().isZero()) {
+            timestamp -= (long) (random.nextDouble() * options.outOfOrder().toMillis());
+        }
+        boolean degradedNow = scheduled >= degradeFromMillis;
+        ContentDownloadEvent event =
+                EventFactory.create(
+                        random,
+                        timestamp,
+                        region -> degradedNow && options.degradedRegions().contains(region));
+        String key = event.getUserContext().getRegion();
+        if (options.malformedFraction() > 0 && random.nextDouble() < options.malformedFraction()) {
+            return new Outgoing(
+                    key, Corruption.corrupt(codec.encode(event), random), null, Kind.MALFORMED);
+        }
+        if (options.invalidFraction() > 0 && random.nextDouble() < options.invalidFraction()) {
+            event = Invalidation.invalidate(event, random);
+            kind = Kind.INVALID;
+        }
+        return new Outgoing(key, codec.encode(event), event, kind);
+    }
+
+    private long scheduleOffsetMillis(long i) {
+        if (options.rate() <= 0) {
+            return i;
+        }
+        return (long) Math.floor(i * 1000.0 / options.rate());
+    }
+}

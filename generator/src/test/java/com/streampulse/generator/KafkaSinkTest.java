@@ -1,0 +1,135 @@
+package com.streampulse.generator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.streampulse.job.config.KafkaSettings;
+import com.streampulse.job.config.Settings;
+import com.streampulse.testkit.EmbeddedKafka;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Against a real broker: what is sent is what the topic holds, key = region. */
+class KafkaSinkTest {
+
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    static KafkaSettings settings(String topic) {
+        return KafkaSettings.from(
+                Settings.of(
+                        Map.of(
+                                "KAFKA_BOOTSTRAP_SERVERS",
+                                kafka.bootstrapServers(),
+                                "KAFKA_TOPIC",
+                                topic),
+                        new String[0]));
+    }
+
+    @Test
+    void sentRecordsLandOnTheTopicWithTheRegionAsKey() {
+        List<Outgoing> sent = new ArrayList<>();
+        SyntheticSource source =
+                new SyntheticSource(
+                        SyntheticOptions.plain(3, Instant.now(), 0).withBadInput(0.05, 0.05));
+        try (KafkaSink sink = KafkaSink.open(settings("sink-test"), Duration.ofSeconds(10), 3)) {
+            RecordSink recording =
+                    new RecordSink() {
+                        @Override
+                        public void send(Outgoing record) {
+                            sent.add(record);
+                            sink.send(record);
+                        }
+
+                        @Override
+                        public void flush() {
+                            sink.flush();
+                        }
+                    };
+            new Generator(
+                            source,
+                            List.of(recording),
+                            0,
+                            1_000,
+                            null,
+                            null,
+                            new PrintStream(OutputStream.nullOutputStream()))
+                    .run();
+            assertThat(sink.acknowledged()).isEqualTo(1_000);
+        }
+        List<ConsumerRecord<byte[], byte[]>> received = consumeAll("sink-test", 3, 1_000);
+        assertThat(received).hasSize(1_000);
+        // Per partition the order is kept, and one region always lands on one partition.
+        for (ConsumerRecord<byte[], byte[]> record : received) {
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            assertThat(Catalogue.region(key)).isNotNull();
+        }
+        List<String> sentValues =
+                sent.stream()
+                        .map(o -> o.key() + ":" + java.util.HexFormat.of().formatHex(o.value()))
+                        .sorted()
+                        .toList();
+        List<String> receivedValues =
+                received.stream()
+                        .map(
+                                r ->
+                                        new String(r.key(), StandardCharsets.UTF_8)
+                                                + ":"
+                                                + java.util.HexFormat.of().formatHex(r.value()))
+                        .sorted()
+                        .toList();
+        assertThat(receivedValues).isEqualTo(sentValues);
+    }
+
+    @Test
+    void missingTopicIsOneClearLine() {
+        assertThatThrownBy(() -> KafkaSink.open(settings("nope"), Duration.ofSeconds(5), 0))
+                .isInstanceOf(GeneratorException.class)
+                .hasMessage(
+                        "Topic 'nope' does not exist: create it, or pass --create-topic"
+                                + " (--partitions N)");
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, int partitions, int n) {
+        Properties props = kafka.clientProperties();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (all.size() < n && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+            }
+            return all;
+        }
+    }
+}
