@@ -147,7 +147,9 @@ public final class StreamPulseJob {
                                 "Idle clock",
                                 TypeInformation.of(Ingested.class),
                                 new IdleClockOperator<>(
-                                        config.outOfOrderness().toMillis(), IDLE_CLOCK_TICK_MILLIS))
+                                        config.outOfOrderness().toMillis(),
+                                        config.idleness().toMillis(),
+                                        IDLE_CLOCK_TICK_MILLIS))
                         .uid("idle-clock");
 
         SingleOutputStreamOperator<RejectedEvent> preAggregated =

@@ -18,6 +18,10 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * out-of-orderness. A replay of old events still windows correctly (while events flow, the source's
  * watermarks pass through unchanged), and a subtask that never saw an event stays idle, so nothing
  * is declared late before the first event arrives.
+ *
+ * <p>The input also counts as idle when no record at all has reached this operator for the idleness
+ * timeout: Flink's own idle status can arrive much later than the timeout (its idleness clock
+ * pauses while the task is busy or blocked), and the last windows should not wait on it.
  */
 public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<T, T>, ProcessingTimeCallback {
@@ -25,16 +29,19 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
     private static final long serialVersionUID = 1L;
 
     private final long outOfOrdernessMillis;
+    private final long idlenessMillis;
     private final long tickMillis;
 
     private transient long newestEventTime;
     private transient long newestArrival;
+    private transient long lastArrival;
     private transient long emittedWatermark;
     private transient boolean inputIdle;
     private transient boolean outputIdle;
 
-    public IdleClockOperator(long outOfOrdernessMillis, long tickMillis) {
+    public IdleClockOperator(long outOfOrdernessMillis, long idlenessMillis, long tickMillis) {
         this.outOfOrdernessMillis = outOfOrdernessMillis;
+        this.idlenessMillis = idlenessMillis;
         this.tickMillis = tickMillis;
     }
 
@@ -55,9 +62,10 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
     @Override
     public void processElement(StreamRecord<T> element) {
         long timestamp = element.hasTimestamp() ? element.getTimestamp() : Long.MIN_VALUE;
+        lastArrival = getProcessingTimeService().getCurrentProcessingTime();
         if (timestamp != ValidEventWatermarks.NO_EVENT_TIME && timestamp > newestEventTime) {
             newestEventTime = timestamp;
-            newestArrival = getProcessingTimeService().getCurrentProcessingTime();
+            newestArrival = lastArrival;
         }
         output.collect(element);
     }
@@ -84,7 +92,8 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
 
     @Override
     public void onProcessingTime(long now) {
-        if (inputIdle && newestEventTime != Long.MIN_VALUE) {
+        boolean idle = inputIdle || now - lastArrival >= idlenessMillis;
+        if (idle && newestEventTime != Long.MIN_VALUE) {
             long clock = newestEventTime + (now - newestArrival) - outOfOrdernessMillis - 1;
             if (clock > emittedWatermark) {
                 emit(clock);

@@ -1,0 +1,278 @@
+package com.streampulse.job.it;
+
+import com.streampulse.events.ContentDownloadEvent;
+import com.streampulse.job.it.TableSnapshot.AlertView;
+import com.streampulse.job.it.TableSnapshot.ContentRow;
+import com.streampulse.job.it.TableSnapshot.DeviceRow;
+import com.streampulse.job.it.TableSnapshot.RegionRow;
+import com.streampulse.job.it.TableSnapshot.RejectedView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * What the tables must hold, recomputed naively from the events sent: group by window and key,
+ * count, average. Written independently of the job's code, so the two can disagree.
+ *
+ * <p>Events are counted in phases; alert rules are evaluated on each phase's cumulative counts, as
+ * the job's windows fire once on time and again on late data. A rule that broke in one phase and
+ * holds in the last gives a resolved alert with the severity it last had.
+ */
+public final class Oracle {
+
+    private final long windowMillis;
+    private final int minEvents;
+    private final List<List<ContentDownloadEvent>> phases = new ArrayList<>();
+    private final List<RejectedView> rejected = new ArrayList<>();
+
+    public Oracle(long windowMillis, int minEvents) {
+        this.windowMillis = windowMillis;
+        this.minEvents = minEvents;
+    }
+
+    /** Events counted after the previous phase's windows fired. */
+    public Oracle phase(List<ContentDownloadEvent> counted) {
+        phases.add(counted);
+        return this;
+    }
+
+    public Oracle rejected(Sent sent, String reason, Instant eventTime, boolean withPayload) {
+        rejected.add(
+                new RejectedView(
+                        sent.topic(),
+                        sent.partition(),
+                        sent.offset(),
+                        reason,
+                        eventTime,
+                        withPayload ? TableSnapshot.hex(sent.record().value()) : null));
+        return this;
+    }
+
+    public TableSnapshot expected() {
+        List<ContentDownloadEvent> all = new ArrayList<>();
+        phases.forEach(all::addAll);
+        List<AlertView> alerts = new ArrayList<>();
+        alerts.addAll(alerts("content", e -> e.getContent().getContentId()));
+        alerts.addAll(alerts("region", e -> e.getUserContext().getRegion()));
+        alerts.sort(
+                Comparator.comparing(AlertView::windowStart)
+                        .thenComparing(AlertView::alertType)
+                        .thenComparing(AlertView::scope)
+                        .thenComparing(AlertView::scopeKey));
+        List<RejectedView> rejections = new ArrayList<>(rejected);
+        rejections.sort(
+                Comparator.comparing(RejectedView::topic)
+                        .thenComparing(RejectedView::partition)
+                        .thenComparing(RejectedView::offset));
+        return new TableSnapshot(
+                contentRows(all), regionRows(all), deviceRows(all), alerts, rejections);
+    }
+
+    private record Group(Instant start, String key) {}
+
+    private Map<Group, List<ContentDownloadEvent>> group(
+            List<ContentDownloadEvent> events, Function<ContentDownloadEvent, String> key) {
+        Map<Group, List<ContentDownloadEvent>> groups =
+                new TreeMap<>(Comparator.comparing(Group::start).thenComparing(Group::key));
+        for (ContentDownloadEvent e : events) {
+            long ts = e.getTimestamp().toEpochMilli();
+            Instant start = Instant.ofEpochMilli(ts - ts % windowMillis);
+            groups.computeIfAbsent(new Group(start, key.apply(e)), g -> new ArrayList<>()).add(e);
+        }
+        return groups;
+    }
+
+    private Instant end(Group g) {
+        return g.start().plusMillis(windowMillis);
+    }
+
+    private static String status(ContentDownloadEvent e) {
+        return e.getDownload().getStatus().toLowerCase(Locale.ROOT);
+    }
+
+    private static long count(List<ContentDownloadEvent> events, String status) {
+        return events.stream().filter(e -> status(e).equals(status)).count();
+    }
+
+    private static double avgSpeed(List<ContentDownloadEvent> events) {
+        double sum = 0;
+        for (ContentDownloadEvent e : events) {
+            sum += e.getDownload().getSpeedMbps();
+        }
+        return TableSnapshot.round(sum / events.size());
+    }
+
+    private static double avgDuration(List<ContentDownloadEvent> events) {
+        return TableSnapshot.round(
+                events.stream()
+                        .mapToInt(e -> e.getDownload().getDurationSeconds())
+                        .average()
+                        .orElse(0));
+    }
+
+    private List<ContentRow> contentRows(List<ContentDownloadEvent> all) {
+        List<ContentRow> rows = new ArrayList<>();
+        group(all, e -> e.getContent().getContentId())
+                .forEach(
+                        (g, events) ->
+                                rows.add(
+                                        new ContentRow(
+                                                g.start(),
+                                                end(g),
+                                                g.key(),
+                                                events.get(0).getContent().getTitle(),
+                                                events.size(),
+                                                count(events, "success"),
+                                                count(events, "failed"),
+                                                TableSnapshot.round(
+                                                        events.stream()
+                                                                        .filter(
+                                                                                e ->
+                                                                                        status(e)
+                                                                                                .equals(
+                                                                                                        "success"))
+                                                                        .mapToLong(
+                                                                                e ->
+                                                                                        e.getContent()
+                                                                                                .getSizeMb())
+                                                                        .sum()
+                                                                / 1024.0))));
+        rows.sort(
+                Comparator.comparing(ContentRow::windowStart).thenComparing(ContentRow::contentId));
+        return rows;
+    }
+
+    private List<RegionRow> regionRows(List<ContentDownloadEvent> all) {
+        List<RegionRow> rows = new ArrayList<>();
+        group(all, e -> e.getUserContext().getRegion())
+                .forEach(
+                        (g, events) ->
+                                rows.add(
+                                        new RegionRow(
+                                                g.start(),
+                                                end(g),
+                                                g.key(),
+                                                events.size(),
+                                                count(events, "success"),
+                                                count(events, "failed"),
+                                                TableSnapshot.round(
+                                                        (double) count(events, "success")
+                                                                / events.size()),
+                                                avgSpeed(events),
+                                                avgDuration(events))));
+        return rows;
+    }
+
+    private List<DeviceRow> deviceRows(List<ContentDownloadEvent> all) {
+        List<DeviceRow> rows = new ArrayList<>();
+        group(all, e -> e.getUserContext().getDevice() + "\t" + e.getUserContext().getOsVersion())
+                .forEach(
+                        (g, events) -> {
+                            String[] key = g.key().split("\t");
+                            rows.add(
+                                    new DeviceRow(
+                                            g.start(),
+                                            end(g),
+                                            key[0],
+                                            key[1],
+                                            events.size(),
+                                            count(events, "success"),
+                                            count(events, "failed"),
+                                            avgSpeed(events),
+                                            avgDuration(events)));
+                        });
+        rows.sort(
+                Comparator.comparing(DeviceRow::windowStart)
+                        .thenComparing(DeviceRow::device)
+                        .thenComparing(DeviceRow::osVersion));
+        return rows;
+    }
+
+    /** The original rules, with the default thresholds. */
+    private record Verdict(
+            String type, String severity, String metric, double value, double threshold) {}
+
+    private List<Verdict> rules(String scope, List<ContentDownloadEvent> events) {
+        List<Verdict> verdicts = new ArrayList<>();
+        if (events.size() < minEvents) {
+            return verdicts;
+        }
+        double successRate = (double) count(events, "success") / events.size();
+        double errorRate = 1.0 - successRate;
+        String severity = successRate < 0.80 ? "CRITICAL" : successRate < 0.90 ? "WARNING" : null;
+        double threshold = "CRITICAL".equals(severity) ? 0.20 : 0.10;
+        verdicts.add(new Verdict("HIGH_ERROR_RATE", severity, "error_rate", errorRate, threshold));
+        if (scope.equals("region")) {
+            double speed = avgSpeed(events);
+            verdicts.add(
+                    new Verdict(
+                            "SLOW_DOWNLOADS",
+                            speed < 10.0 ? "WARNING" : null,
+                            "avg_speed_mbps",
+                            speed,
+                            10.0));
+        }
+        return verdicts;
+    }
+
+    private List<AlertView> alerts(String scope, Function<ContentDownloadEvent, String> key) {
+        Map<String, AlertView> byId = new TreeMap<>();
+        List<ContentDownloadEvent> seen = new ArrayList<>();
+        for (List<ContentDownloadEvent> phase : phases) {
+            seen.addAll(phase);
+            group(seen, key)
+                    .forEach(
+                            (g, events) -> {
+                                for (Verdict v : rules(scope, events)) {
+                                    String id = v.type() + "|" + g.start() + "|" + g.key();
+                                    AlertView previous = byId.get(id);
+                                    if (v.severity() != null) {
+                                        byId.put(
+                                                id,
+                                                view(
+                                                        scope,
+                                                        g,
+                                                        v,
+                                                        v.severity(),
+                                                        v.threshold(),
+                                                        false));
+                                    } else if (previous != null && !previous.resolved()) {
+                                        byId.put(
+                                                id,
+                                                view(
+                                                        scope,
+                                                        g,
+                                                        v,
+                                                        previous.severity(),
+                                                        v.threshold(),
+                                                        true));
+                                    }
+                                }
+                            });
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    private AlertView view(
+            String scope, Group g, Verdict v, String severity, double threshold, boolean resolved) {
+        boolean region = scope.equals("region");
+        return new AlertView(
+                v.type(),
+                severity,
+                scope,
+                g.key(),
+                region ? g.key() : null,
+                region ? null : g.key(),
+                v.metric(),
+                TableSnapshot.round(v.value()),
+                threshold,
+                g.start(),
+                end(g),
+                resolved);
+    }
+}

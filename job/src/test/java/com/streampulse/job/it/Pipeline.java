@@ -1,0 +1,119 @@
+package com.streampulse.job.it;
+
+import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.config.Settings;
+import com.streampulse.testkit.EmbeddedKafka;
+import com.streampulse.testkit.EmbeddedPostgresDb;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The real parts around the job in integration tests: a Kafka broker, a PostgreSQL server, and the
+ * configuration that points the job at them. One per test class; {@link #reset} between tests.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    public static final int PARTITIONS = 3;
+
+    private final EmbeddedKafka kafka = EmbeddedKafka.start();
+    private final EmbeddedPostgresDb db = EmbeddedPostgresDb.start();
+    private final KafkaProducer<byte[], byte[]> producer;
+    private String topic;
+    private int topics;
+
+    public Pipeline() {
+        Properties props = kafka.clientProperties();
+        props.put("key.serializer", ByteArraySerializer.class.getName());
+        props.put("value.serializer", ByteArraySerializer.class.getName());
+        props.put("linger.ms", "5");
+        producer = new KafkaProducer<>(props);
+    }
+
+    /** A fresh topic and empty tables. */
+    public String reset() {
+        db.truncateAll();
+        topic = "downloads-" + (++topics);
+        kafka.createTopic(topic, PARTITIONS);
+        return topic;
+    }
+
+    public EmbeddedPostgresDb db() {
+        return db;
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    /** The job's configuration for this pipeline, fast clocks for tests, overridden by flags. */
+    public JobConfig config(String... flags) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("KAFKA_TOPIC", topic);
+        env.put("KAFKA_GROUP_ID", "streampulse-" + topic);
+        env.put("PG_HOST", "localhost");
+        env.put("PG_PORT", Integer.toString(db.port()));
+        env.put("PG_DATABASE", EmbeddedPostgresDb.DATABASE);
+        env.put("PG_USER", EmbeddedPostgresDb.USER);
+        env.put("PG_PASSWORD", EmbeddedPostgresDb.PASSWORD);
+        env.put("PG_SSLMODE", "disable");
+        env.put("OUT_OF_ORDERNESS", "2s");
+        env.put("IDLENESS", "1s");
+        env.put("CHECKPOINT_INTERVAL", "500ms");
+        env.put("JDBC_BATCH_SIZE", "500");
+        return JobConfig.from(Settings.of(env, flags));
+    }
+
+    /** Sends in order and waits for every acknowledgement; the offsets are where each landed. */
+    public List<Sent> send(List<TestEvent> records) {
+        List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+        for (TestEvent r : records) {
+            acks.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())));
+        }
+        producer.flush();
+        List<Sent> sent = new ArrayList<>();
+        try {
+            for (int i = 0; i < records.size(); i++) {
+                RecordMetadata m = acks.get(i).get();
+                sent.add(new Sent(records.get(i), m.topic(), m.partition(), m.offset()));
+            }
+        } catch (InterruptedException | ExecutionException e) {
+            throw new IllegalStateException("Could not send test records", e);
+        }
+        return sent;
+    }
+
+    public TableSnapshot snapshot() {
+        return TableSnapshot.read(db.dataSource());
+    }
+
+    /** Polls the tables until {@code done} holds; the last snapshot either way. */
+    public TableSnapshot awaitTables(Predicate<TableSnapshot> done, Duration timeout)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        TableSnapshot last = snapshot();
+        while (!done.test(last) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            last = snapshot();
+        }
+        return last;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        kafka.close();
+        db.close();
+    }
+}
