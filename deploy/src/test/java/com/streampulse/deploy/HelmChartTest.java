@@ -107,7 +107,10 @@ class HelmChartTest {
                 .hasToString(
                         "{\"streampulse.io/autoscaler\":\"enabled\","
                                 + "\"streampulse.io/autoscaler-min-parallelism\":\"2\","
-                                + "\"streampulse.io/autoscaler-max-parallelism\":\"12\"}");
+                                + "\"streampulse.io/autoscaler-max-parallelism\":\"12\","
+                                + "\"streampulse.io/autoscaler-topic\":\"content-downloads\","
+                                + "\"streampulse.io/autoscaler-consumer-group\":"
+                                + "\"streampulse-processor\"}");
         assertThat(flink.at("/spec/flinkConfiguration/jobmanager.scheduler").asText())
                 .isEqualTo("adaptive");
         JsonNode controller =
