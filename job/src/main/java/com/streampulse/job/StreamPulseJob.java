@@ -32,6 +32,7 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
@@ -95,6 +96,11 @@ public final class StreamPulseJob {
      * restore Flink uses the offsets in its own checkpoint.
      */
     public static KafkaSource<Ingested> kafkaSource(KafkaSettings kafka) {
+        return kafkaSourceBuilder(kafka).build();
+    }
+
+    /** The production source's settings, for tests that need a bounded or failing variant. */
+    public static KafkaSourceBuilder<Ingested> kafkaSourceBuilder(KafkaSettings kafka) {
         return KafkaSource.<Ingested>builder()
                 .setProperties(kafka.clientProperties())
                 .setTopics(kafka.topic())
@@ -104,8 +110,7 @@ public final class StreamPulseJob {
                         OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new DownloadDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
-                .setProperty("partition.discovery.interval.ms", "60000")
-                .build();
+                .setProperty("partition.discovery.interval.ms", "60000");
     }
 
     /**

@@ -1,7 +1,9 @@
 package com.streampulse.job.it;
 
+import com.streampulse.job.ResultSinks;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.config.Settings;
+import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.testkit.EmbeddedKafka;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.time.Duration;
@@ -73,6 +75,11 @@ public final class Pipeline implements AutoCloseable {
         env.put("CHECKPOINT_INTERVAL", "500ms");
         env.put("JDBC_BATCH_SIZE", "500");
         return JobConfig.from(Settings.of(env, flags));
+    }
+
+    /** The production sinks, writing to this pipeline's PostgreSQL. */
+    public ResultSinks sinks(JobConfig config) {
+        return ResultSinks.postgres(new JdbcSinks(config.postgres(), config.jdbcBatchSize()));
     }
 
     /** Sends in order and waits for every acknowledgement; the offsets are where each landed. */
