@@ -24,7 +24,144 @@ fmt: ## Format all Java sources (google-java-format, AOSP)
 
 ##@ Autoscaler
 
+AUTOSCALER_JAR ?= autoscaler/target/streampulse-autoscaler.jar
+
+.PHONY: autoscaler-build
+autoscaler-build: ## Build the autoscaler's runnable jar ($(AUTOSCALER_JAR), java -jar)
+	$(MVN) -q -pl autoscaler -DskipTests package
+
+.PHONY: autoscaler-test
+autoscaler-test: ## Run the autoscaler's tests: decisions, mock API server, real Kafka
+	$(MVN) -pl autoscaler verify
+
+.PHONY: autoscaler-sim
+autoscaler-sim: ## Replay load traces against a model job: our policy vs KEDA's lag rule, with targets
+	$(MVN) -q -pl autoscaler compile exec:java
+
 ##@ Kubernetes
+
+# Tools and the kind cluster. Versions come from the parent POM (the one place they live),
+# read once per make run with Maven's help plugin.
+KIND ?= kind
+KUBECTL ?= kubectl
+HELM ?= helm
+DOCKER ?= docker
+KIND_CLUSTER ?= streampulse
+K8S_NAMESPACE ?= streampulse
+OPERATOR_NAMESPACE ?= flink-operator
+OPERATOR_RELEASE ?= flink-kubernetes-operator
+CERT_MANAGER_VERSION ?= v1.16.2
+HELM_RELEASE ?= streampulse
+HELM_ARGS ?=
+# DEV ONLY credentials for the kind cluster's PostgreSQL (k8s/dev/); never use them elsewhere.
+DEV_PG_USER ?= streampulse
+DEV_PG_PASSWORD ?= streampulse-dev
+KAFKA_PARTITIONS ?= 4
+E2E_TIMEOUT ?= 600s
+E2E_WAIT_SECONDS ?= 300
+pom_value = $(shell $(MVN) -q -N org.apache.maven.plugins:maven-help-plugin:3.5.1:evaluate -Dexpression=$(1) -DforceStdout)
+PROJECT_VERSION ?= $(eval PROJECT_VERSION := $$(call pom_value,project.version))$(PROJECT_VERSION)
+FLINK_IMAGE ?= $(eval FLINK_IMAGE := $$(call pom_value,flink.image))$(FLINK_IMAGE)
+JRE_IMAGE ?= $(eval JRE_IMAGE := $$(call pom_value,autoscaler.base.image))$(JRE_IMAGE)
+FLINK_OPERATOR_VERSION ?= $(eval FLINK_OPERATOR_VERSION := $$(call pom_value,flink.operator.version))$(FLINK_OPERATOR_VERSION)
+IMAGE_TAG ?= $(PROJECT_VERSION)
+OPERATOR_REPO_URL ?= https://archive.apache.org/dist/flink/flink-kubernetes-operator-$(FLINK_OPERATOR_VERSION)/
+K8S_IMAGES = streampulse-job streampulse-autoscaler streampulse-generator
+KC = $(KUBECTL) -n $(K8S_NAMESPACE)
+# psql inside the dev PostgreSQL pod, as the user from the Secret; arguments follow.
+PSQL = $(KC) exec statefulset/postgres -- sh -c 'exec psql -U "$$POSTGRES_USER" -d streampulse -v ON_ERROR_STOP=1 -P pager=off "$$@"' psql
+
+.PHONY: k8s-versions
+k8s-versions: ## Print the versions the images and the operator install use (from the POM)
+	@echo "project.version        $(PROJECT_VERSION)"
+	@echo "flink.image            $(FLINK_IMAGE)"
+	@echo "autoscaler.base.image  $(JRE_IMAGE)"
+	@echo "flink.operator.version $(FLINK_OPERATOR_VERSION)"
+
+.PHONY: kind-up
+kind-up: ## Create the kind cluster (KIND_CLUSTER) unless it exists
+	@if $(KIND) get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)'; then \
+	  echo "kind cluster $(KIND_CLUSTER) already exists"; \
+	else \
+	  $(KIND) create cluster --name $(KIND_CLUSTER) --wait 120s; \
+	fi
+	$(KUBECTL) cluster-info --context kind-$(KIND_CLUSTER)
+
+.PHONY: operator-install
+operator-install: ## Install cert-manager and the Flink Kubernetes Operator (operator-config/)
+	$(KUBECTL) apply -f https://github.com/cert-manager/cert-manager/releases/download/$(CERT_MANAGER_VERSION)/cert-manager.yaml
+	$(KUBECTL) -n cert-manager rollout status deploy/cert-manager-webhook --timeout=300s
+	$(KUBECTL) apply -f k8s/namespace.yaml
+	$(HELM) repo add flink-operator-repo-$(FLINK_OPERATOR_VERSION) $(OPERATOR_REPO_URL) --force-update
+	$(HELM) upgrade --install $(OPERATOR_RELEASE) flink-operator-repo-$(FLINK_OPERATOR_VERSION)/flink-kubernetes-operator \
+	  --version $(FLINK_OPERATOR_VERSION) --namespace $(OPERATOR_NAMESPACE) --create-namespace \
+	  -f operator-config/values.yaml \
+	  --set-file 'defaultConfiguration.flink-conf\.yaml=operator-config/flink-conf.yaml' \
+	  --wait --timeout 10m
+	$(KUBECTL) -n $(OPERATOR_NAMESPACE) get pods
+
+.PHONY: images
+images: ## Build the job, autoscaler and generator jars and their images (tag IMAGE_TAG)
+	$(MVN) -DskipTests -pl job,autoscaler,generator -am package
+	$(DOCKER) build -f job/Dockerfile --build-arg FLINK_IMAGE=$(FLINK_IMAGE) --build-arg JOB_VERSION=$(PROJECT_VERSION) -t streampulse-job:$(IMAGE_TAG) .
+	$(DOCKER) build -f autoscaler/Dockerfile --build-arg BASE_IMAGE=$(JRE_IMAGE) -t streampulse-autoscaler:$(IMAGE_TAG) .
+	$(DOCKER) build -f generator/Dockerfile --build-arg BASE_IMAGE=$(JRE_IMAGE) --build-arg APP_VERSION=$(PROJECT_VERSION) -t streampulse-generator:$(IMAGE_TAG) .
+
+.PHONY: kind-load
+kind-load: ## Load the three images into the kind cluster's node
+	for image in $(K8S_IMAGES); do $(KIND) load docker-image $$image:$(IMAGE_TAG) --name $(KIND_CLUSTER) || exit 1; done
+
+.PHONY: deploy-dev-deps
+deploy-dev-deps: ## Kafka (KRaft) and PostgreSQL for kind, the credentials Secret and the topic
+	$(KUBECTL) apply -f k8s/namespace.yaml
+	$(KC) create secret generic streampulse-credentials \
+	  --from-literal=pg-user='$(DEV_PG_USER)' --from-literal=pg-password='$(DEV_PG_PASSWORD)' \
+	  --from-literal=kafka-username= --from-literal=kafka-password= \
+	  --dry-run=client -o yaml | $(KUBECTL) apply -f -
+	$(KUBECTL) apply -k k8s/dev/
+	$(KC) rollout status statefulset/kafka --timeout=300s
+	$(KC) rollout status statefulset/postgres --timeout=300s
+	$(KC) exec statefulset/kafka -- /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 \
+	  --create --if-not-exists --topic content-downloads --partitions $(KAFKA_PARTITIONS) --replication-factor 1
+
+.PHONY: deploy
+deploy: ## Install the Helm chart (job, migration hook, autoscaler) and wait for the job to run
+	$(HELM) upgrade --install $(HELM_RELEASE) helm/streampulse --namespace $(K8S_NAMESPACE) \
+	  --set job.image.tag=$(IMAGE_TAG) --set autoscaler.image.tag=$(IMAGE_TAG) \
+	  --set postgres.sslMode=disable --timeout 10m $(HELM_ARGS)
+	$(KC) wait flinkdeployment/$(HELM_RELEASE) --for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=600s
+	$(KC) get flinkdeployment,pods
+
+.PHONY: e2e
+e2e: ## Run the generator Job, wait for it, then print the rows that reached PostgreSQL
+	$(KC) delete job streampulse-generator --ignore-not-found
+	$(KUBECTL) apply -f k8s/dev/generator-job.yaml
+	$(KC) wait job/streampulse-generator --for=condition=complete --timeout=$(E2E_TIMEOUT)
+	$(KC) logs job/streampulse-generator --tail=5
+	@echo "Waiting up to $(E2E_WAIT_SECONDS) s for the windows to close and reach PostgreSQL..."
+	@deadline=$$(( $$(date +%s) + $(E2E_WAIT_SECONDS) )); \
+	until [ "$$($(PSQL) -tAc 'SELECT count(*) FROM region_health' 2>/dev/null | tr -d '[:space:]')" -gt 0 ] 2>/dev/null; do \
+	  if [ $$(date +%s) -ge $$deadline ]; then echo "No rows in region_health after $(E2E_WAIT_SECONDS) s"; exit 1; fi; \
+	  sleep 10; \
+	done
+	$(PSQL) -c 'SELECT region, window_start, total_downloads, successful_downloads, failed_downloads, success_rate, avg_speed_mbps FROM region_health ORDER BY window_start, region'
+	$(PSQL) -c 'SELECT content_id, title, window_start, download_count, successful_downloads, total_size_gb FROM content_stats ORDER BY download_count DESC, content_id LIMIT 10'
+	$(PSQL) -c 'SELECT count(*) AS device_rows, sum(total_downloads) AS device_downloads FROM device_stats'
+	$(PSQL) -c 'SELECT alert_type, severity, scope, scope_key, window_start, metric_value FROM alerts ORDER BY window_start, alert_type, scope_key'
+	$(PSQL) -c 'SELECT reason, count(*) FROM rejected_events GROUP BY reason ORDER BY reason'
+
+.PHONY: undeploy
+undeploy: ## Remove the release, the dev dependencies, the Secret and the job's state volume
+	-$(HELM) uninstall $(HELM_RELEASE) --namespace $(K8S_NAMESPACE) --wait
+	$(KC) delete job streampulse-generator --ignore-not-found
+	$(KUBECTL) delete -k k8s/dev/ --ignore-not-found
+	$(KC) delete secret streampulse-credentials --ignore-not-found
+	$(KC) delete pvc $(HELM_RELEASE)-flink-data --ignore-not-found
+
+.PHONY: kind-down
+kind-down: ## Delete the kind cluster
+	$(KIND) delete cluster --name $(KIND_CLUSTER)
+
 
 ##@ Help
 

@@ -18,6 +18,9 @@ public final class Decider {
     /** EWMA weight of a new saturated capacity reading: smooths checkpoint-quantised rates. */
     private static final double CAPACITY_SMOOTHING = 0.5;
 
+    /** Input above processing by this factor means the backlog is growing. */
+    private static final double GROWING = 1.05;
+
     private final Duration staleAfter;
     private final Duration minSpan;
     private final Duration commitStallLimit;
@@ -94,7 +97,13 @@ public final class Decider {
                 Math.max(obs.inputRate(), obs.processedRate())
                         * policy.lagNearZero().toMillis()
                         / 1000.0;
-        boolean saturated = obs.minLag() > nearZero;
+        // Saturated: a backlog of more than a checkpoint's worth (half of "near zero") that is not
+        // shrinking, or that was there all window; the source then reads as fast as it can.
+        double backlog = nearZero / 2;
+        boolean saturated =
+                obs.lag() > backlog
+                        && (obs.minLag() > backlog
+                                || obs.inputRate() > obs.processedRate() * GROWING);
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
         Memory mem = learn(memory, obs, from, saturated, lastChange);
         if (!mem.knowsCapacity()) {
@@ -124,7 +133,13 @@ public final class Decider {
         Duration sinceChange = lastChange == null ? null : Duration.between(lastChange, now);
         boolean cooling = sinceChange != null && sinceChange.compareTo(policy.cooldown()) < 0;
 
-        if (desired > from) {
+        // A dead band against flapping: scale down to run at the target utilisation, but scale up
+        // only once the current parallelism would run above halfway between it and 100%. A lower
+        // parallelism chosen for the highest load of the last window therefore has to see that
+        // load grow by a fifth or so before it is raised again.
+        double upperUtilisation = (1 + policy.targetUtilisation()) / 2;
+        boolean overloaded = need > from * mem.capacity() * upperUtilisation;
+        if (desired > from && overloaded) {
             Instant since = mem.upSince() == null ? now : mem.upSince();
             Memory pending = mem.pendingUp(since);
             if (cooling) {
@@ -175,8 +190,12 @@ public final class Decider {
                         mem.clearPending());
             }
             Instant since = mem.downSince() == null ? now : mem.downSince();
-            int highest = Math.max(desired, mem.downHighest());
-            Memory pending = mem.pendingDown(since, highest);
+            Memory pending =
+                    mem.pendingDown(
+                            since,
+                            new Memory.Recommendation(now, desired),
+                            now.minus(policy.scaleDownStabilisation()));
+            int highest = pending.highestDown();
             if (cooling) {
                 return hold(
                         from,
@@ -216,7 +235,7 @@ public final class Decider {
                     mem.changedAt(now));
         }
         return hold(
-                from, desired, "parallelism matches the load; " + numbers, now, mem.clearPending());
+                from, desired, "parallelism fits the load; " + numbers, now, mem.clearPending());
     }
 
     /**

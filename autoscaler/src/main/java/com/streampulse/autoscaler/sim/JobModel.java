@@ -1,0 +1,98 @@
+package com.streampulse.autoscaler.sim;
+
+import com.streampulse.autoscaler.collect.OffsetSample;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A Flink job reading a Kafka topic: each parallel instance processes up to {@code capacity}
+ * records per second (with noise, and no more instances than partitions do work); a rescale stops
+ * processing for {@code restartSeconds} and resumes from the last checkpoint; offsets are committed
+ * to Kafka only when a checkpoint completes.
+ */
+final class JobModel {
+
+    static final double CAPACITY = 1000;
+    static final int PARTITIONS = 12;
+    static final int RESTART_SECONDS = 60;
+    static final int CHECKPOINT_SECONDS = 30;
+    static final double CAPACITY_NOISE = 0.05;
+
+    private final Random random;
+    private double end;
+    private double position;
+    private double committed;
+    private int parallelism;
+    private int downtimeLeft;
+    private int sinceCheckpoint;
+
+    JobModel(int parallelism, long seed) {
+        this.parallelism = parallelism;
+        this.random = new Random(seed);
+    }
+
+    /** One second: records arrive, the job processes what it can, maybe a checkpoint commits. */
+    void step(double arriving) {
+        end += arriving;
+        if (downtimeLeft > 0) {
+            downtimeLeft--;
+            return;
+        }
+        double can =
+                CAPACITY
+                        * Math.min(parallelism, PARTITIONS)
+                        * Math.max(0, 1 + CAPACITY_NOISE * random.nextGaussian());
+        position += Math.min(end - position, can);
+        if (++sinceCheckpoint >= CHECKPOINT_SECONDS) {
+            sinceCheckpoint = 0;
+            committed = position;
+        }
+    }
+
+    /** The operator upgrades the job: it stops, and restarts from the last checkpoint. */
+    void rescale(int newParallelism) {
+        parallelism = newParallelism;
+        downtimeLeft = RESTART_SECONDS;
+        position = committed;
+        sinceCheckpoint = 0;
+    }
+
+    boolean running() {
+        return downtimeLeft == 0;
+    }
+
+    int parallelism() {
+        return parallelism;
+    }
+
+    /** Records not yet processed: what a reader waits for. */
+    double trueLag() {
+        return end - position;
+    }
+
+    /** What Kafka shows: end offsets and committed offsets, spread evenly over the partitions. */
+    OffsetSample sample(Instant time) {
+        Map<Integer, Long> ends = new HashMap<>();
+        Map<Integer, Long> commits = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            ends.put(p, share(end, p));
+            commits.put(p, share(committed, p));
+        }
+        return new OffsetSample(time, ends, commits);
+    }
+
+    long committedLag() {
+        long lag = 0;
+        for (int p = 0; p < PARTITIONS; p++) {
+            lag += share(end, p) - share(committed, p);
+        }
+        return lag;
+    }
+
+    private static long share(double total, int partition) {
+        long whole = (long) total;
+        return whole / PARTITIONS + (partition < whole % PARTITIONS ? 1 : 0);
+    }
+}
