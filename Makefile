@@ -22,6 +22,23 @@ fmt: ## Format all Java sources (google-java-format, AOSP)
 
 ##@ Local pipeline
 
+LOCAL_JAVA_OPTS ?= -Xmx3g
+GENERATOR_JAR ?= generator/target/streampulse-generator-1.0.0-SNAPSHOT-all.jar
+
+.PHONY: run
+run: ## Kafka, PostgreSQL, the job (web UI :8081) and the generator in one process; Ctrl-C stops. ARGS="--help"
+	$(MVN) -q -pl local -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
+	java @local/target/launcher/jvm.args $(LOCAL_JAVA_OPTS) -cp "local/target/classes:$$(cat local/target/launcher/classpath.txt)" com.streampulse.local.LocalMain $(ARGS)
+
+.PHONY: run-clean
+run-clean: ## make run with a fresh database (deletes .local-data)
+	$(MAKE) run ARGS="--clean $(ARGS)"
+
+.PHONY: generate
+generate: ## Send events to Kafka (default localhost:9092, the one make run starts). ARGS="--help"
+	$(MVN) -q -pl generator -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
+	java -jar $(GENERATOR_JAR) $(ARGS)
+
 ##@ Autoscaler
 
 AUTOSCALER_JAR ?= autoscaler/target/streampulse-autoscaler.jar
