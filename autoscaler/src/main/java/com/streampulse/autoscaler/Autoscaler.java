@@ -1,5 +1,7 @@
 package com.streampulse.autoscaler;
 
+import com.streampulse.autoscaler.collect.LagCollector;
+import com.streampulse.autoscaler.collect.LagSource;
 import com.streampulse.autoscaler.config.AutoscalerConfig;
 import com.streampulse.autoscaler.config.ConfigException;
 import com.streampulse.autoscaler.kube.JobManagerClient;
@@ -41,7 +43,6 @@ public final class Autoscaler implements AutoCloseable {
 
     private final AutoscalerConfig config;
     private final KubernetesClient client;
-    private final Admin admin;
     private final Controller controller;
     private final Metrics metrics = new Metrics();
     private final LeaseTiming leaseTiming;
@@ -57,17 +58,17 @@ public final class Autoscaler implements AutoCloseable {
     Autoscaler(
             AutoscalerConfig config,
             KubernetesClient client,
-            Admin admin,
+            LagSource lagSource,
             JobManagerClient jobManager,
             Retry retry,
             LeaseTiming leaseTiming,
             Clock clock) {
         this.config = config;
         this.client = client;
-        this.admin = admin;
         this.leaseTiming = leaseTiming;
         this.clock = clock;
-        this.controller = new Controller(config, client, admin, jobManager, retry, metrics, clock);
+        this.controller =
+                new Controller(config, client, lagSource, jobManager, retry, metrics, clock);
     }
 
     /** Reads the environment, starts, and blocks until the JVM is asked to stop. */
@@ -87,7 +88,7 @@ public final class Autoscaler implements AutoCloseable {
                 new Autoscaler(
                         config,
                         client,
-                        admin,
+                        new LagCollector(admin, Clock.systemUTC()),
                         new JobManagerClient(),
                         new Retry(5, Duration.ofMillis(500)),
                         LeaseTiming.DEFAULT,

@@ -1,7 +1,7 @@
 package com.streampulse.autoscaler;
 
-import com.streampulse.autoscaler.collect.LagCollector;
 import com.streampulse.autoscaler.collect.LagCollector.CollectException;
+import com.streampulse.autoscaler.collect.LagSource;
 import com.streampulse.autoscaler.collect.RateWindow;
 import com.streampulse.autoscaler.config.AutoscalerConfig;
 import com.streampulse.autoscaler.config.ConfigException;
@@ -24,7 +24,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +50,7 @@ public final class Controller {
 
     private final AutoscalerConfig config;
     private final Deployments deployments;
-    private final LagCollector collector;
+    private final LagSource collector;
     private final Decider decider;
     private final Realizer realizer;
     private final Metrics metrics;
@@ -61,14 +60,14 @@ public final class Controller {
     Controller(
             AutoscalerConfig config,
             KubernetesClient client,
-            Admin admin,
+            LagSource lagSource,
             JobManagerClient jobManager,
             Retry retry,
             Metrics metrics,
             Clock clock) {
         this.config = config;
         this.deployments = new Deployments(client, config.namespace());
-        this.collector = new LagCollector(admin, clock);
+        this.collector = lagSource;
         this.decider =
                 new Decider(
                         config.interval().multipliedBy(3),

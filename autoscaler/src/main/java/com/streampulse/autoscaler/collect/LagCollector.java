@@ -15,7 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /** Reads end offsets and a group's committed offsets with the Kafka Admin client. */
-public final class LagCollector {
+public final class LagCollector implements LagSource {
 
     private static final long TIMEOUT_SECONDS = 10;
 
@@ -28,6 +28,7 @@ public final class LagCollector {
     }
 
     /** One sample; throws {@link CollectException} when Kafka can't be read. */
+    @Override
     public OffsetSample read(String groupId, String topic) {
         try {
             TopicDescription description =

@@ -1,0 +1,326 @@
+package com.streampulse.autoscaler.decide;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.streampulse.autoscaler.decide.Decision.Kind;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DeciderTest {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Duration WINDOW = Duration.ofSeconds(150);
+    static final double CAPACITY = 1000;
+
+    /**
+     * The controller's defaults: 1..8, catch-up 300 s, 0.7, up 60 s, down 600 s, cooldown 300 s.
+     */
+    static final Policy POLICY =
+            new Policy(
+                    1,
+                    8,
+                    Duration.ofSeconds(300),
+                    0.7,
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(600),
+                    Duration.ofSeconds(300),
+                    Duration.ofSeconds(60));
+
+    final Decider decider =
+            new Decider(Duration.ofSeconds(45), Duration.ofSeconds(75), Duration.ofSeconds(300));
+
+    static DeploymentView running(int parallelism) {
+        return new DeploymentView(true, "lifecycle STABLE, job RUNNING", parallelism, null);
+    }
+
+    /** A window ending at {@code at}, with a steady lag and commits flowing. */
+    static Observation load(Instant at, double input, double processed, long lag, int partitions) {
+        return new Observation(
+                at,
+                at.minus(WINDOW),
+                partitions,
+                0,
+                lag,
+                lag,
+                input,
+                processed,
+                Duration.ofSeconds(15));
+    }
+
+    static Memory knowing(double capacity) {
+        return new Memory(capacity, null, null, null, List.of());
+    }
+
+    @Test
+    void scalesUpOnlyAfterTheRecommendationHeldForTheStabilisation() {
+        Decision first =
+                decider.decide(
+                        load(T0, 3000, 2000, 0, 12), running(2), POLICY, knowing(CAPACITY), T0);
+        assertThat(first.kind()).isEqualTo(Kind.HOLD);
+        assertThat(first.desired()).isEqualTo(5); // ceil(3000 / (1000 * 0.7))
+        assertThat(first.memory().upSince()).isEqualTo(T0);
+
+        Instant later = T0.plusSeconds(59);
+        Decision early =
+                decider.decide(
+                        load(later, 3000, 2000, 0, 12), running(2), POLICY, first.memory(), later);
+        assertThat(early.kind()).isEqualTo(Kind.HOLD);
+
+        Instant due = T0.plusSeconds(60);
+        Decision up =
+                decider.decide(
+                        load(due, 3000, 2000, 0, 12), running(2), POLICY, early.memory(), due);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(up.from()).isEqualTo(2);
+        assertThat(up.to()).isEqualTo(5);
+        assertThat(up.memory().lastChange()).isEqualTo(due);
+    }
+
+    @Test
+    void backlogIsWorkedOffWithinTheCatchUpTarget() {
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        // 2000/s in plus 600000 behind / 300 s = 4000/s to process: ceil(4000 / 700) = 6.
+        Decision up =
+                decider.decide(load(T0, 2000, 2000, 600_000, 12), running(2), POLICY, pending, T0);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(up.to()).isEqualTo(6);
+    }
+
+    @Test
+    void neverScalesAboveThePartitionCount() {
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        Decision up = decider.decide(load(T0, 20_000, 2000, 0, 4), running(2), POLICY, pending, T0);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(up.to()).isEqualTo(4);
+    }
+
+    @Test
+    void neverScalesAboveTheMaximum() {
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        Decision up =
+                decider.decide(load(T0, 20_000, 2000, 0, 32), running(2), POLICY, pending, T0);
+        assertThat(up.to()).isEqualTo(8);
+    }
+
+    @Test
+    void atThePartitionCountAlreadyNothingHappens() {
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        Decision hold =
+                decider.decide(load(T0, 20_000, 4000, 0, 4), running(4), POLICY, pending, T0);
+        assertThat(hold.kind()).isEqualTo(Kind.HOLD);
+        assertThat(hold.to()).isEqualTo(4);
+    }
+
+    @Test
+    void holdsDuringTheCooldownAndActsWhenItEnds() {
+        Memory justChanged =
+                new Memory(CAPACITY, T0.minusSeconds(100), T0.minusSeconds(90), null, List.of());
+        Decision cooling =
+                decider.decide(load(T0, 3000, 2000, 0, 12), running(2), POLICY, justChanged, T0);
+        assertThat(cooling.kind()).isEqualTo(Kind.HOLD);
+        assertThat(cooling.reason()).contains("cooling down (200s left)");
+
+        Instant after = T0.plusSeconds(200);
+        Decision up =
+                decider.decide(
+                        load(after, 3000, 2000, 0, 12),
+                        running(2),
+                        POLICY,
+                        cooling.memory(),
+                        after);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+    }
+
+    @Test
+    void cooldownAlsoCountsFromTheAnnotationOfAPreviousLeader() {
+        DeploymentView rescaledByOther =
+                new DeploymentView(true, "lifecycle STABLE, job RUNNING", 2, T0.minusSeconds(10));
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        Decision d =
+                decider.decide(load(T0, 3000, 2000, 0, 12), rescaledByOther, POLICY, pending, T0);
+        assertThat(d.kind()).isEqualTo(Kind.HOLD);
+        assertThat(d.reason()).contains("cooling down (290s left)");
+    }
+
+    @Test
+    void skipsWhileTheDeploymentIsNotStableAndRunning() {
+        DeploymentView upgrading =
+                new DeploymentView(false, "lifecycle UPGRADING, job RECONCILING", 2, null);
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        Decision d = decider.decide(load(T0, 9000, 2000, 0, 12), upgrading, POLICY, pending, T0);
+        assertThat(d.kind()).isEqualTo(Kind.SKIP);
+        assertThat(d.to()).isEqualTo(2);
+        assertThat(d.reason()).contains("not stable and running (lifecycle UPGRADING");
+        assertThat(d.memory().upSince()).isNull();
+        assertThat(d.memory().capacity()).isEqualTo(CAPACITY);
+    }
+
+    @Test
+    void skipsOnStaleOffsets() {
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        Observation old = load(T0.minusSeconds(46), 9000, 2000, 0, 12);
+        Decision d = decider.decide(old, running(2), POLICY, pending, T0);
+        assertThat(d.kind()).isEqualTo(Kind.SKIP);
+        assertThat(d.reason()).isEqualTo("offsets are stale, last read 46s ago");
+    }
+
+    @Test
+    void skipsWithoutOffsetsOrWithPartitionsNeverCommitted() {
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(60));
+        assertThat(decider.decide(null, running(2), POLICY, pending, T0).kind())
+                .isEqualTo(Kind.SKIP);
+        Observation partial =
+                new Observation(
+                        T0, T0.minus(WINDOW), 12, 3, 0, 0, 9000, 2000, Duration.ofSeconds(15));
+        Decision d = decider.decide(partial, running(2), POLICY, pending, T0);
+        assertThat(d.kind()).isEqualTo(Kind.SKIP);
+        assertThat(d.reason()).isEqualTo("no committed offset for 3 of 12 partitions");
+    }
+
+    @Test
+    void skipsWhenCommittedOffsetsStoppedMoving() {
+        Observation stuck =
+                new Observation(
+                        T0,
+                        T0.minus(WINDOW),
+                        12,
+                        0,
+                        50_000,
+                        40_000,
+                        3000,
+                        0,
+                        Duration.ofSeconds(301));
+        Decision d = decider.decide(stuck, running(2), POLICY, knowing(CAPACITY), T0);
+        assertThat(d.kind()).isEqualTo(Kind.SKIP);
+        assertThat(d.reason()).isEqualTo("committed offsets have not moved for 301s");
+    }
+
+    @Test
+    void skipsUntilTheWindowSpansEnoughTime() {
+        Observation young =
+                new Observation(
+                        T0, T0.minusSeconds(30), 12, 0, 0, 0, 3000, 3000, Duration.ofSeconds(15));
+        Decision d = decider.decide(young, running(2), POLICY, knowing(CAPACITY), T0);
+        assertThat(d.kind()).isEqualTo(Kind.SKIP);
+        assertThat(d.reason()).isEqualTo("collecting rates, 30s of 75s seen");
+    }
+
+    @Test
+    void scalesDownOnlyWhileLagIsNearZero() {
+        Memory mem = knowing(CAPACITY);
+        // 1000/s needs 2 instances; lag of 200 s of input is far from zero.
+        Decision behind =
+                decider.decide(load(T0, 1000, 1000, 200_000, 12), running(6), POLICY, mem, T0);
+        assertThat(behind.kind()).isEqualTo(Kind.HOLD);
+        assertThat(behind.reason()).contains("lag is not near zero");
+        assertThat(behind.memory().downSince()).isNull();
+
+        Decision first = decider.decide(load(T0, 1000, 1000, 0, 12), running(6), POLICY, mem, T0);
+        assertThat(first.kind()).isEqualTo(Kind.HOLD);
+        assertThat(first.memory().downSince()).isEqualTo(T0);
+
+        // Lag comes back half-way (a burst, the job keeps up): the scale-down clock starts again.
+        Instant mid = T0.plusSeconds(300);
+        Observation burst =
+                new Observation(
+                        mid,
+                        mid.minus(WINDOW),
+                        12,
+                        0,
+                        200_000,
+                        0,
+                        1000,
+                        1000,
+                        Duration.ofSeconds(15));
+        Decision interrupted = decider.decide(burst, running(6), POLICY, first.memory(), mid);
+        assertThat(interrupted.memory().downSince()).isNull();
+
+        Instant tooEarly = T0.plusSeconds(600);
+        Decision again =
+                decider.decide(
+                        load(tooEarly, 1000, 1000, 0, 12),
+                        running(6),
+                        POLICY,
+                        interrupted.memory(),
+                        tooEarly);
+        assertThat(again.kind()).isEqualTo(Kind.HOLD);
+
+        Instant due = tooEarly.plusSeconds(600);
+        Decision down =
+                decider.decide(
+                        load(due, 1000, 1000, 0, 12), running(6), POLICY, again.memory(), due);
+        assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
+        assertThat(down.to()).isEqualTo(2);
+    }
+
+    @Test
+    void scalesDownToTheHighestRecommendationOfTheStabilisationWindow() {
+        Decision a =
+                decider.decide(
+                        load(T0, 2000, 2000, 0, 12), running(6), POLICY, knowing(CAPACITY), T0);
+        assertThat(a.desired()).isEqualTo(3);
+        Instant t1 = T0.plusSeconds(300);
+        Decision b =
+                decider.decide(load(t1, 1000, 1000, 0, 12), running(6), POLICY, a.memory(), t1);
+        assertThat(b.desired()).isEqualTo(2);
+        Instant t2 = T0.plusSeconds(600);
+        Decision down =
+                decider.decide(load(t2, 1000, 1000, 0, 12), running(6), POLICY, b.memory(), t2);
+        assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
+        assertThat(down.to()).isEqualTo(3);
+    }
+
+    @Test
+    void neverScalesBelowTheMinimum() {
+        Policy atLeastThree =
+                new Policy(
+                        3,
+                        8,
+                        Duration.ofSeconds(300),
+                        0.7,
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        Duration.ofSeconds(60));
+        Decision d =
+                decider.decide(
+                        load(T0, 10, 10, 0, 12), running(6), atLeastThree, knowing(CAPACITY), T0);
+        assertThat(d.kind()).isEqualTo(Kind.SCALE_DOWN);
+        assertThat(d.to()).isEqualTo(3);
+    }
+
+    @Test
+    void aSmallExcessOverTheTargetIsInsideTheDeadBand() {
+        // 3000/s on 4 instances is 75% utilisation: above 0.7, below the 0.85 that triggers.
+        Memory pending = knowing(CAPACITY).pendingUp(T0.minusSeconds(600));
+        Decision d = decider.decide(load(T0, 3000, 3000, 0, 12), running(4), POLICY, pending, T0);
+        assertThat(d.kind()).isEqualTo(Kind.HOLD);
+        assertThat(d.reason()).startsWith("parallelism fits the load");
+    }
+
+    @Test
+    void learnsCapacityOnlyWhileSaturated() {
+        // No backlog: capacity stays unknown, nothing is done.
+        Decision idle =
+                decider.decide(load(T0, 1500, 1500, 0, 12), running(2), POLICY, Memory.EMPTY, T0);
+        assertThat(idle.kind()).isEqualTo(Kind.HOLD);
+        assertThat(idle.reason()).isEqualTo("capacity unknown until the job is seen saturated");
+        assertThat(idle.memory().knowsCapacity()).isFalse();
+
+        // A backlog all window long: 1800/s on 2 instances is 900/s each.
+        Decision saturated =
+                decider.decide(
+                        load(T0, 3000, 1800, 400_000, 12), running(2), POLICY, Memory.EMPTY, T0);
+        assertThat(saturated.memory().capacity()).isEqualTo(900.0);
+    }
+
+    @Test
+    void aWindowThatBeganBeforeTheLastChangeTeachesNothing() {
+        Memory changed = new Memory(Double.NaN, T0.minusSeconds(60), null, null, List.of());
+        Decision d =
+                decider.decide(load(T0, 3000, 1800, 400_000, 12), running(2), POLICY, changed, T0);
+        assertThat(d.memory().knowsCapacity()).isFalse();
+    }
+}
