@@ -13,6 +13,7 @@ import java.util.Random;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -63,12 +64,7 @@ class RestartIT {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
         StreamPulseJob.configure(env, config);
-        Configuration restarts = new Configuration();
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        restarts.set(
-                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        env.configure(restarts);
+        env.configure(fastRestarts());
         var source =
                 StreamPulseJob.kafkaSourceBuilder(config.kafka())
                         .setDeserializer(new FailingDeserializer())
@@ -76,7 +72,6 @@ class RestartIT {
         new StreamPulseJob(config, source, pipeline.sinks(config)).build(env);
         JobClient job = env.executeAsync("restart");
         try {
-            Oracle oracle = new Oracle(config.windowSize().toMillis(), config.alerts().minEvents());
             List<Sent> first = pipeline.send(records.subList(0, 2_000));
             awaitCheckpointsAfter(cluster, job.getJobID(), first);
 
@@ -86,26 +81,91 @@ class RestartIT {
             List<Sent> second = pipeline.send(records.subList(2_000, records.size()));
             List<Sent> all = new ArrayList<>(first);
             all.addAll(second);
-            oracle.phase(valid(all));
-            all.stream()
-                    .filter(s -> !isValid(s.record()))
-                    .forEach(
-                            s ->
-                                    oracle.rejected(
-                                            s,
-                                            s.record().event() == null ? "MALFORMED" : "INVALID",
-                                            s.record().event() == null
-                                                    ? null
-                                                    : s.record().event().getTimestamp(),
-                                            true));
 
-            TableSnapshot expected = oracle.expected();
+            TableSnapshot expected = expect(config, all).expected();
             TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);
             assertThat(FailingDeserializer.fired()).as("the injected failure happened").isTrue();
             assertThat(actual.toString()).isEqualTo(expected.toString());
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * PostgreSQL refuses region_health writes long enough that the sink's retries run out and the
+     * job restarts: a real database-side failure (a trigger counting attempts with a sequence,
+     * which a rollback does not reset), on a bounded source, so every window fires exactly once.
+     */
+    @Test
+    void sinkFailureAndRestartChangeNoResult() throws Exception {
+        pipeline.reset();
+        try (var c = pipeline.db().dataSource().getConnection();
+                var s = c.createStatement()) {
+            s.execute("CREATE SEQUENCE IF NOT EXISTS write_attempts");
+            s.execute("SELECT setval('write_attempts', 1, false)");
+            s.execute(
+                    "CREATE OR REPLACE FUNCTION refuse_some_writes() RETURNS trigger AS $$ BEGIN"
+                            + " IF nextval('write_attempts') BETWEEN 3 AND 12 THEN"
+                            + " RAISE EXCEPTION 'injected write failure'; END IF;"
+                            + " RETURN NEW; END $$ LANGUAGE plpgsql");
+            s.execute(
+                    "CREATE OR REPLACE TRIGGER refuse_some_writes BEFORE INSERT ON region_health"
+                            + " FOR EACH ROW EXECUTE FUNCTION refuse_some_writes()");
+        }
+        try {
+            List<Sent> sent = pipeline.send(records(new Random(11), 3_000));
+            JobConfig config = pipeline.config();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            env.setParallelism(2);
+            StreamPulseJob.configure(env, config);
+            env.configure(fastRestarts());
+            var source =
+                    StreamPulseJob.kafkaSourceBuilder(config.kafka())
+                            .setBounded(OffsetsInitializer.latest())
+                            .build();
+            new StreamPulseJob(config, source, pipeline.sinks(config)).build(env);
+            env.execute("sink-failure");
+
+            Oracle oracle = expect(config, sent);
+            assertThat(pipeline.snapshot().toString()).isEqualTo(oracle.expected().toString());
+            try (var c = pipeline.db().dataSource().getConnection();
+                    var s = c.createStatement();
+                    var r = s.executeQuery("SELECT last_value FROM write_attempts")) {
+                r.next();
+                assertThat(r.getLong(1)).as("the injected failures happened").isGreaterThan(12);
+            }
+        } finally {
+            try (var c = pipeline.db().dataSource().getConnection();
+                    var s = c.createStatement()) {
+                s.execute("DROP TRIGGER refuse_some_writes ON region_health");
+            }
+        }
+    }
+
+    private static Configuration fastRestarts() {
+        Configuration restarts = new Configuration();
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 5);
+        restarts.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        return restarts;
+    }
+
+    private static Oracle expect(JobConfig config, List<Sent> sent) {
+        Oracle oracle = new Oracle(config.windowSize().toMillis(), config.alerts().minEvents());
+        oracle.phase(valid(sent));
+        sent.stream()
+                .filter(s -> !isValid(s.record()))
+                .forEach(
+                        s ->
+                                oracle.rejected(
+                                        s,
+                                        s.record().event() == null ? "MALFORMED" : "INVALID",
+                                        s.record().event() == null
+                                                ? null
+                                                : s.record().event().getTimestamp(),
+                                        true));
+        return oracle;
     }
 
     /** Waits until the first records are all accounted for and a checkpoint completed after. */
