@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -186,7 +185,7 @@ class FlinkDeploymentTest {
     }
 
     private static FlinkDeployment parse(JsonNode manifest) {
-        return Serialization.unmarshal(manifest.toString(), FlinkDeployment.class);
+        return Manifests.KUBERNETES.unmarshal(manifest.toString(), FlinkDeployment.class);
     }
 
     private static Container mainContainer(FlinkDeploymentSpec spec) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +25,20 @@ class HelmChartTest {
     private static List<ObjectNode> nonDefault;
 
     @BeforeAll
-    static void render() {
+    static void render() throws IOException {
         project = Project.fromBuild();
-        defaults = Manifests.parse(Charts.template(project, ChartValues.DEFAULTS));
-        nonDefault = Manifests.parse(Charts.template(project, ChartValues.NON_DEFAULT));
+        String defaultYaml = Charts.template(project, ChartValues.DEFAULTS);
+        String nonDefaultYaml = Charts.template(project, ChartValues.NON_DEFAULT);
+        // Kept for readers (docs/kubernetes.md quotes them): what helm template renders.
+        Path out = project.root().resolve("deploy/target/rendered");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("helm-template-defaults.yaml"), defaultYaml);
+        Files.writeString(out.resolve("helm-template-non-default.yaml"), nonDefaultYaml);
+        Files.writeString(
+                out.resolve("helm-install-dry-run.txt"),
+                Charts.installDryRunOutput(project, ChartValues.DEFAULTS));
+        defaults = Manifests.parse(defaultYaml);
+        nonDefault = Manifests.parse(nonDefaultYaml);
     }
 
     @Test

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,8 +40,9 @@ class K8sManifestsTest {
             String kind = document.path("kind").asText();
             HasMetadata parsed =
                     kind.equals("FlinkDeployment")
-                            ? Serialization.unmarshal(document.toString(), FlinkDeployment.class)
-                            : Serialization.unmarshal(document.toString());
+                            ? Manifests.KUBERNETES.unmarshal(
+                                    document.toString(), FlinkDeployment.class)
+                            : Manifests.KUBERNETES.unmarshal(document.toString());
             assertThat(parsed).as(kind).isNotInstanceOf(GenericKubernetesResource.class);
             assertThat(parsed.getKind()).isEqualTo(kind);
             assertThat(parsed.getMetadata().getName()).isNotBlank();

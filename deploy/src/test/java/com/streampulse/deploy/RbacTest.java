@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.streampulse.autoscaler.ApiPermissions;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -89,7 +88,7 @@ class RbacTest {
 
     /** Every (group, resource, verb) a Role's rules allow; resourceNames would narrow them. */
     private static Set<Grant> grants(JsonNode roleManifest) {
-        Role role = Serialization.unmarshal(roleManifest.toString(), Role.class);
+        Role role = Manifests.KUBERNETES.unmarshal(roleManifest.toString(), Role.class);
         Set<Grant> grants = new HashSet<>();
         for (PolicyRule rule : role.getRules()) {
             assertThat(rule.getResourceNames()).isNullOrEmpty();
