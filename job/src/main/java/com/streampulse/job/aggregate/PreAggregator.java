@@ -78,6 +78,8 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
     private transient Counter eventsProcessed;
     private transient Counter windowsFlushed;
     private transient Counter lateEvents;
+    private transient Counter malformedEvents;
+    private transient Counter invalidEvents;
     private transient long lastProgressLog;
     private transient long loggedEvents;
 
@@ -152,6 +154,8 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
         eventsProcessed = metrics.counter("eventsProcessed");
         windowsFlushed = metrics.counter("windowsFlushed");
         lateEvents = metrics.counter("rejectedLate");
+        malformedEvents = metrics.counter("rejectedMalformed");
+        invalidEvents = metrics.counter("rejectedInvalid");
         metrics.gauge(
                 "processingLagMillis",
                 () ->
@@ -165,7 +169,9 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
     public void processElement(StreamRecord<Ingested> element) {
         Ingested in = element.getValue();
         if (!in.isValid()) {
-            output.collect(new StreamRecord<>(in.rejected()));
+            RejectedEvent rejected = in.rejected();
+            (rejected.reason() == Reason.MALFORMED ? malformedEvents : invalidEvents).inc();
+            output.collect(new StreamRecord<>(rejected));
             return;
         }
         Download d = in.download();
