@@ -70,8 +70,10 @@ public final class Decider {
                     memory.clearPending());
         }
         if (obs.span().compareTo(minSpan) < 0) {
-            return skip(
+            // Not a warning: every start and restart begins here.
+            return hold(
                     from,
+                    0,
                     "collecting rates, "
                             + obs.span().toSeconds()
                             + "s of "

@@ -198,12 +198,12 @@ class DeciderTest {
     }
 
     @Test
-    void skipsUntilTheWindowSpansEnoughTime() {
+    void waitsUntilTheWindowSpansEnoughTime() {
         Observation young =
                 new Observation(
                         T0, T0.minusSeconds(30), 12, 0, 0, 0, 3000, 3000, Duration.ofSeconds(15));
         Decision d = decider.decide(young, running(2), POLICY, knowing(CAPACITY), T0);
-        assertThat(d.kind()).isEqualTo(Kind.SKIP);
+        assertThat(d.kind()).isEqualTo(Kind.HOLD);
         assertThat(d.reason()).isEqualTo("collecting rates, 30s of 75s seen");
     }
 
