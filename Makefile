@@ -76,6 +76,7 @@ DEV_PG_PASSWORD ?= streampulse-dev
 KAFKA_PARTITIONS ?= 4
 E2E_TIMEOUT ?= 600s
 E2E_WAIT_SECONDS ?= 300
+DEPLOY_WAIT_SECONDS ?= 600
 pom_value = $(shell $(MVN) -q -N org.apache.maven.plugins:maven-help-plugin:3.5.1:evaluate -Dexpression=$(1) -DforceStdout)
 PROJECT_VERSION ?= $(eval PROJECT_VERSION := $$(call pom_value,project.version))$(PROJECT_VERSION)
 FLINK_IMAGE ?= $(eval FLINK_IMAGE := $$(call pom_value,flink.image))$(FLINK_IMAGE)
@@ -85,6 +86,8 @@ IMAGE_TAG ?= $(PROJECT_VERSION)
 OPERATOR_REPO_URL ?= https://archive.apache.org/dist/flink/flink-kubernetes-operator-$(FLINK_OPERATOR_VERSION)/
 K8S_IMAGES = streampulse-job streampulse-autoscaler streampulse-generator
 KC = $(KUBECTL) -n $(K8S_NAMESPACE)
+# The chart's resource prefix (its fullname helper): the release name if it says streampulse.
+FULLNAME = $(if $(findstring streampulse,$(HELM_RELEASE)),$(HELM_RELEASE),$(HELM_RELEASE)-streampulse)
 # psql inside the dev PostgreSQL pod, as the user from the Secret; arguments follow.
 PSQL = $(KC) exec statefulset/postgres -- sh -c 'exec psql -U "$$POSTGRES_USER" -d streampulse -v ON_ERROR_STOP=1 -P pager=off "$$@"' psql
 
@@ -146,7 +149,14 @@ deploy: ## Install the Helm chart (job, migration hook, autoscaler) and wait for
 	$(HELM) upgrade --install $(HELM_RELEASE) helm/streampulse --namespace $(K8S_NAMESPACE) \
 	  --set job.image.tag=$(IMAGE_TAG) --set autoscaler.image.tag=$(IMAGE_TAG) \
 	  --set postgres.sslMode=disable --timeout 10m $(HELM_ARGS)
-	$(KC) wait flinkdeployment/$(HELM_RELEASE) --for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=600s
+	@echo "Waiting up to $(DEPLOY_WAIT_SECONDS) s for FlinkDeployment/$(FULLNAME) to run..."
+	@deadline=$$(( $$(date +%s) + $(DEPLOY_WAIT_SECONDS) )); \
+	until [ "$$($(KC) get flinkdeployment $(FULLNAME) -o jsonpath='{.status.jobStatus.state}' 2>/dev/null)" = RUNNING ]; do \
+	  if [ $$(date +%s) -ge $$deadline ]; then \
+	    $(KC) describe flinkdeployment $(FULLNAME) | tail -20; exit 1; \
+	  fi; \
+	  sleep 5; \
+	done
 	$(KC) get flinkdeployment,pods
 
 .PHONY: e2e
@@ -173,7 +183,7 @@ undeploy: ## Remove the release, the dev dependencies, the Secret and the job's 
 	$(KC) delete job streampulse-generator --ignore-not-found
 	$(KUBECTL) delete -k k8s/dev/ --ignore-not-found
 	$(KC) delete secret streampulse-credentials --ignore-not-found
-	$(KC) delete pvc $(HELM_RELEASE)-flink-data --ignore-not-found
+	$(KC) delete pvc $(FULLNAME)-flink-data --ignore-not-found
 
 .PHONY: kind-down
 kind-down: ## Delete the kind cluster
