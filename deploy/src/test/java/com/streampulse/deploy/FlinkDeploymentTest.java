@@ -184,6 +184,40 @@ class FlinkDeploymentTest {
         assertThat(schema.validate(wrongType)).singleElement().asString().contains("parallelism");
     }
 
+    @Test
+    void k8sManifestIsWhatTheChartRendersWithItsDefaults() {
+        FlinkDeploymentSpec chart = parse(chart(project, ChartValues.DEFAULTS)).getSpec();
+        FlinkDeploymentSpec k8s =
+                parse(
+                                Manifests.single(
+                                        Manifests.parse(
+                                                project.k8s().resolve("flinkdeployment.yaml")),
+                                        "FlinkDeployment"))
+                        .getSpec();
+
+        assertThat(k8s.getFlinkConfiguration()).isEqualTo(chart.getFlinkConfiguration());
+        assertThat(k8s.getJob()).isEqualTo(chart.getJob());
+        assertThat(k8s.getJobManager()).isEqualTo(chart.getJobManager());
+        assertThat(k8s.getTaskManager()).isEqualTo(chart.getTaskManager());
+        assertThat(k8s.getImage()).isEqualTo(chart.getImage());
+        assertThat(k8s.getServiceAccount()).isEqualTo(chart.getServiceAccount());
+        assertThat(k8s.getPodTemplate().getSpec().getSecurityContext())
+                .isEqualTo(chart.getPodTemplate().getSpec().getSecurityContext());
+        assertThat(k8s.getPodTemplate().getSpec().getVolumes())
+                .isEqualTo(chart.getPodTemplate().getSpec().getVolumes());
+        // Deliberate differences: no migration hook (the job migrates) and the dev PostgreSQL
+        // without TLS; everything else in the environment is the same.
+        List<EnvVar> k8sEnv = new ArrayList<>(mainContainer(k8s).getEnv());
+        List<EnvVar> chartEnv = new ArrayList<>(mainContainer(chart).getEnv());
+        assertThat(variable(k8sEnv, "PG_MIGRATE").getValue()).isEqualTo("true");
+        assertThat(variable(chartEnv, "PG_MIGRATE").getValue()).isEqualTo("false");
+        assertThat(variable(k8sEnv, "PG_SSLMODE").getValue()).isEqualTo("disable");
+        k8sEnv.removeIf(e -> e.getName().equals("PG_MIGRATE") || e.getName().equals("PG_SSLMODE"));
+        chartEnv.removeIf(
+                e -> e.getName().equals("PG_MIGRATE") || e.getName().equals("PG_SSLMODE"));
+        assertThat(k8sEnv).containsExactlyInAnyOrderElementsOf(chartEnv);
+    }
+
     private static FlinkDeployment parse(JsonNode manifest) {
         return Manifests.KUBERNETES.unmarshal(manifest.toString(), FlinkDeployment.class);
     }
