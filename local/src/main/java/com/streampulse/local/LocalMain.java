@@ -28,7 +28,6 @@ import sun.misc.Signal;
 /** {@code make run}: the whole pipeline in one process, until Ctrl-C. */
 @Command(
         name = "make run ARGS=\"...\"",
-        mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpWidth = 100,
         description = {
@@ -39,6 +38,12 @@ import sun.misc.Signal;
                     + " (ALERT_*, OUT_OF_ORDERNESS, ...) applies as in production.",
         })
 public final class LocalMain implements Callable<Integer> {
+
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
+    boolean help;
 
     @Option(
             names = "--rate",

@@ -45,6 +45,7 @@ final class Reporter implements Runnable {
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "5000");
         try (Admin admin = Admin.create(adminProps)) {
+            skipEarlierAlerts();
             while (!stopped) {
                 sleep(every);
                 if (stopped) {
@@ -52,6 +53,19 @@ final class Reporter implements Runnable {
                 }
                 report(admin);
             }
+        }
+    }
+
+    /** Alerts from earlier runs (the database is kept) are not news. */
+    private synchronized void skipEarlierAlerts() {
+        try (Connection c = connect();
+                PreparedStatement s =
+                        c.prepareStatement("SELECT coalesce(max(id), 0) FROM alerts");
+                ResultSet r = s.executeQuery()) {
+            r.next();
+            lastAlertId = r.getLong(1);
+        } catch (SQLException e) {
+            out.println("⚠️  PostgreSQL: " + e.getMessage());
         }
     }
 

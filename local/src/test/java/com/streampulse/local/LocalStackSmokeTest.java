@@ -7,6 +7,8 @@ import com.streampulse.generator.KafkaSink;
 import com.streampulse.generator.Outgoing.Kind;
 import com.streampulse.generator.SyntheticOptions;
 import com.streampulse.generator.SyntheticSource;
+import com.streampulse.testkit.EmbeddedKafka;
+import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -88,6 +91,51 @@ class LocalStackSmokeTest {
             assertThat(counts.alertRows()).isPositive();
             assertThat(alertTypesFor(stack, "EU-Paris"))
                     .contains("HIGH_ERROR_RATE/CRITICAL", "SLOW_DOWNLOADS/WARNING");
+        }
+    }
+
+    @Test
+    void externalKafkaAndPostgresAreUsedThroughTheJobsVariables() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                EmbeddedPostgresDb postgres = EmbeddedPostgresDb.start()) {
+            Map<String, String> env = new HashMap<>(FAST);
+            env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+            env.put("KAFKA_TOPIC", "external-downloads");
+            env.put("PG_HOST", "localhost");
+            env.put("PG_PORT", String.valueOf(postgres.port()));
+            env.put("PG_DATABASE", EmbeddedPostgresDb.DATABASE);
+            env.put("PG_USER", EmbeddedPostgresDb.USER);
+            env.put("PG_PASSWORD", EmbeddedPostgresDb.PASSWORD);
+            env.put("PG_SSLMODE", "disable");
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            try (LocalStack stack =
+                    LocalStack.start(new LocalStack.Options(env, dataDir, 0, 0, 0, 2, 1), quiet)) {
+                assertThat(stack.config().kafka().bootstrapServers())
+                        .isEqualTo(kafka.bootstrapServers());
+                assertThat(stack.psqlCommand()).contains(":" + postgres.port() + "/");
+                try (KafkaSink sink =
+                        KafkaSink.open(stack.config().kafka(), Duration.ofSeconds(10), 2)) {
+                    new Generator(
+                                    new SyntheticSource(
+                                            SyntheticOptions.plain(SEED, Instant.now(), 1_000)),
+                                    new ArrayList<>(List.of(sink)),
+                                    1_000,
+                                    500,
+                                    null,
+                                    null,
+                                    quiet)
+                            .run();
+                }
+                long deadline = System.nanoTime() + DEADLINE.toNanos();
+                long counted = 0;
+                while (counted != 500 && System.nanoTime() < deadline) {
+                    try (Connection c = postgres.dataSource().getConnection()) {
+                        counted = TableCounts.read(c).regionTotal();
+                    }
+                    Thread.sleep(500);
+                }
+                assertThat(counted).isEqualTo(500);
+            }
         }
     }
 
