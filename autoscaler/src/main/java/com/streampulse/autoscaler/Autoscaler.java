@@ -133,8 +133,35 @@ public final class Autoscaler implements AutoCloseable {
                         });
         scheduler.scheduleWithFixedDelay(
                 this::tick, 0, config.interval().toMillis(), TimeUnit.MILLISECONDS);
-        election = client.leaderElector().withConfig(electionConfig()).build().start();
+        elect();
         LOG.info("Started as {}, HTTP on port {}", config.podName(), http.port());
+    }
+
+    /**
+     * Stands for leader. fabric8's elector ends once leadership is lost (or the API server could
+     * not be reached while renewing); a controller that is still running stands again.
+     */
+    private synchronized void elect() {
+        if (!started) {
+            return;
+        }
+        CompletableFuture<?> future =
+                client.leaderElector().withConfig(electionConfig()).build().start();
+        election = future;
+        future.whenComplete(
+                (result, error) -> {
+                    synchronized (this) {
+                        if (started && election == future) {
+                            LOG.warn(
+                                    "Leader election ended ({}), standing again",
+                                    error == null ? "lease lost" : error.toString());
+                            scheduler.schedule(
+                                    this::elect,
+                                    leaseTiming.retryPeriod().toMillis(),
+                                    TimeUnit.MILLISECONDS);
+                        }
+                    }
+                });
     }
 
     private LeaderElectionConfig electionConfig() {
@@ -190,25 +217,30 @@ public final class Autoscaler implements AutoCloseable {
         return metrics;
     }
 
-    public synchronized void stop() {
-        if (!started) {
-            return;
-        }
-        started = false;
-        if (election != null) {
-            election.cancel(true); // releases the Lease (releaseOnCancel)
-        }
-        if (scheduler != null) {
-            scheduler.shutdownNow();
-            try {
-                scheduler.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    public void stop() {
+        CompletableFuture<?> runningElection;
+        ScheduledExecutorService loop;
+        HttpEndpoints endpoints;
+        synchronized (this) {
+            if (!started) {
+                return;
             }
+            started = false;
+            runningElection = election;
+            loop = scheduler;
+            endpoints = http;
         }
-        if (http != null) {
-            http.close();
+        // Outside the lock: the election's completion callback and a pending elect() take it.
+        if (runningElection != null) {
+            runningElection.cancel(true); // releases the Lease (releaseOnCancel)
         }
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        endpoints.close();
         leading = false;
         metrics.leader(false);
     }

@@ -41,7 +41,7 @@ public final class Controller {
         final RateWindow window;
         Memory memory = Memory.EMPTY;
         int parallelism = -1;
-        Decision.Kind lastReported;
+        boolean skipping;
 
         State(Duration span) {
             window = new RateWindow(span);
@@ -152,10 +152,11 @@ public final class Controller {
 
     private void finish(Deployment deployment, State state, Observation obs, Decision decision) {
         metrics.record(deployment.namespace(), deployment.name(), obs, decision);
-        boolean report =
-                decision.changesParallelism()
-                        || (decision.kind() == Decision.Kind.SKIP
-                                && state.lastReported != Decision.Kind.SKIP);
+        // Annotation and Event on every change of parallelism and whenever the controller starts
+        // or stops skipping the deployment; holds are only logged and counted, so the Events of a
+        // deployment tell its story without a heartbeat.
+        boolean skipping = decision.kind() == Decision.Kind.SKIP;
+        boolean report = decision.changesParallelism() || skipping != state.skipping;
         if (report) {
             // Throws when the patch fails: the memory is then not advanced, so the next round
             // decides again instead of believing the change happened.
@@ -163,7 +164,7 @@ public final class Controller {
         } else {
             LOG.debug("{}: {}", deployment.key(), decision.summary());
         }
-        state.lastReported = decision.kind();
+        state.skipping = skipping;
         state.memory = decision.memory();
     }
 }

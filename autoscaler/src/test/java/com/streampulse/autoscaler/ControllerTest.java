@@ -179,6 +179,38 @@ class ControllerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theEventsTellWhenSkippingStartsAndEnds() {
+        Fixtures.create(client, "streampulse", "DEPLOYED", Map.of(ENABLED, "enabled"));
+        Controller controller = controller();
+        rounds(controller, 2);
+        client.genericKubernetesResources(Fixtures.FLINK_DEPLOYMENTS)
+                .inNamespace(NS)
+                .withName("streampulse")
+                .edit(
+                        r -> {
+                            ((Map<String, Object>) r.getAdditionalProperties().get("status"))
+                                    .put("lifecycleState", "STABLE");
+                            return r;
+                        });
+        rounds(controller, 2);
+
+        assertThat(events())
+                .extracting(Event::getReason, Event::getType)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("Skipped", "Normal"),
+                        org.assertj.core.groups.Tuple.tuple("Resumed", "Normal"));
+        assertThat(
+                        (String)
+                                at(
+                                        Fixtures.content(client, "streampulse"),
+                                        "metadata",
+                                        "annotations",
+                                        Annotations.LAST_DECISION))
+                .isEqualTo("hold 2->2: collecting rates, 0s of 30s seen at 2026-01-01T00:00:20Z");
+    }
+
+    @Test
     void aMalformedOverrideIsReportedNotGuessed() {
         Fixtures.create(
                 client,
@@ -192,6 +224,7 @@ class ControllerTest {
                 .startsWith(
                         "skip 2->2: bad annotation: streampulse.io/autoscaler-max-parallelism must"
                                 + " be a whole number, got 'lots'");
+        assertThat(events()).singleElement().extracting(Event::getType).isEqualTo("Warning");
     }
 
     @Test

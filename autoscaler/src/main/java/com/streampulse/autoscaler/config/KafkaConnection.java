@@ -56,6 +56,7 @@ public record KafkaConnection(
         Properties props = new Properties();
         props.setProperty("bootstrap.servers", bootstrapServers);
         props.setProperty("security.protocol", securityProtocol);
+        props.setProperty("client.id", "streampulse-autoscaler");
         if (usesSasl()) {
             props.setProperty("sasl.mechanism", saslMechanism);
             String module =

@@ -21,6 +21,9 @@ public final class Decider {
     /** Input above processing by this factor means the backlog is growing. */
     private static final double GROWING = 1.05;
 
+    /** The start of the reason given while the deployment is restarting or otherwise not ready. */
+    public static final String NOT_READY = "deployment is not stable and running";
+
     private final Duration staleAfter;
     private final Duration minSpan;
     private final Duration commitStallLimit;
@@ -42,10 +45,7 @@ public final class Decider {
         int from = deployment.parallelism();
         if (!deployment.stableAndRunning()) {
             return skip(
-                    from,
-                    "deployment is not stable and running (" + deployment.state() + ")",
-                    now,
-                    memory.clearPending());
+                    from, NOT_READY + " (" + deployment.state() + ")", now, memory.clearPending());
         }
         if (obs == null) {
             return skip(from, "no offsets read yet", now, memory.clearPending());

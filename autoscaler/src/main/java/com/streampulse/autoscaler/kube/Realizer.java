@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.streampulse.autoscaler.Annotations;
 import com.streampulse.autoscaler.config.Mode;
+import com.streampulse.autoscaler.decide.Decider;
 import com.streampulse.autoscaler.decide.Decision;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -117,13 +118,19 @@ public final class Realizer {
         return ids.stream().map(id -> id + ":" + parallelism).collect(Collectors.joining(","));
     }
 
+    /** A skip is a warning unless it is the deployment restarting, which is normal. */
+    private static boolean warning(Decision decision) {
+        return decision.kind() == Decision.Kind.SKIP
+                && !decision.reason().startsWith(Decider.NOT_READY);
+    }
+
     private Event event(Deployment deployment, Decision decision) {
         FlinkDeployment resource = deployment.resource();
         String reason =
                 switch (decision.kind()) {
                     case SCALE_UP -> "ScaledUp";
                     case SCALE_DOWN -> "ScaledDown";
-                    case HOLD -> "Holding";
+                    case HOLD -> "Resumed";
                     case SKIP -> "Skipped";
                 };
         String time = decision.time().toString();
@@ -147,7 +154,7 @@ public final class Realizer {
                                 .build())
                 .withReason(reason)
                 .withMessage(decision.summary())
-                .withType(decision.kind() == Decision.Kind.SKIP ? "Warning" : "Normal")
+                .withType(warning(decision) ? "Warning" : "Normal")
                 .withFirstTimestamp(time)
                 .withLastTimestamp(time)
                 .withCount(1)
