@@ -3,7 +3,6 @@ package com.streampulse.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import com.streampulse.schemas.Migrations;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,8 +29,8 @@ class E2eQueriesTest {
 
     @BeforeAll
     static void start() {
+        // Migrated by the test kit with the project's Flyway migrations.
         postgres = EmbeddedPostgresDb.start();
-        Migrations.apply(postgres.dataSource());
     }
 
     @AfterAll
