@@ -95,6 +95,24 @@ public final class Decider {
             return skip(from, "fewer than two checkpoint commits in the window", now, memory);
         }
 
+        int ceiling = policy.ceiling(obs.partitions());
+        if (from > ceiling) {
+            // The max was lowered or partitions removed: instances above the ceiling sit idle or
+            // break the limit the user set, so no stabilisation is waited for.
+            return new Decision(
+                    Kind.SCALE_DOWN,
+                    from,
+                    ceiling,
+                    ceiling,
+                    "above the ceiling min(max "
+                            + policy.maxParallelism()
+                            + ", "
+                            + obs.partitions()
+                            + " partitions)",
+                    now,
+                    memory.changedAt(now));
+        }
+
         double nearZero =
                 Math.max(obs.inputRate(), obs.processedRate())
                         * policy.lagNearZero().toMillis()

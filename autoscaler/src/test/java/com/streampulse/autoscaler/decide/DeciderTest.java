@@ -273,6 +273,21 @@ class DeciderTest {
     }
 
     @Test
+    void aParallelismAboveTheCeilingComesDownAtOnce() {
+        // The max was lowered to 8 (or the topic has 4 partitions) while the job ran at 10.
+        Decision d =
+                decider.decide(
+                        load(T0, 9000, 9000, 500_000, 4),
+                        running(10),
+                        POLICY,
+                        knowing(CAPACITY),
+                        T0);
+        assertThat(d.kind()).isEqualTo(Kind.SCALE_DOWN);
+        assertThat(d.to()).isEqualTo(4);
+        assertThat(d.reason()).isEqualTo("above the ceiling min(max 8, 4 partitions)");
+    }
+
+    @Test
     void neverScalesBelowTheMinimum() {
         Policy atLeastThree =
                 new Policy(
