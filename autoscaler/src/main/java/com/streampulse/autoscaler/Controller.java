@@ -42,6 +42,7 @@ public final class Controller {
         Memory memory = Memory.EMPTY;
         int parallelism = -1;
         boolean skipping;
+        String collectError;
 
         State(Duration span) {
             window = new RateWindow(span);
@@ -140,13 +141,27 @@ public final class Controller {
         if (view.stableAndRunning()) {
             try {
                 state.window.add(collector.read(target.groupId(), target.topic()));
+                state.collectError = null;
             } catch (CollectException e) {
                 metrics.error();
+                state.collectError = e.getMessage();
                 LOG.warn("{}: {}", deployment.key(), e.getMessage());
             }
         }
         Observation obs = state.window.observe();
         Decision decision = decider.decide(obs, view, target.policy(), state.memory, now);
+        if (decision.kind() == Decision.Kind.SKIP && state.collectError != null) {
+            // Say why the offsets are missing or stale.
+            decision =
+                    new Decision(
+                            decision.kind(),
+                            decision.from(),
+                            decision.to(),
+                            decision.desired(),
+                            decision.reason() + "; " + state.collectError,
+                            decision.time(),
+                            decision.memory());
+        }
         finish(deployment, state, obs, decision);
     }
 

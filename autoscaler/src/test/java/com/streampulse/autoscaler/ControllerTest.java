@@ -3,6 +3,7 @@ package com.streampulse.autoscaler;
 import static com.streampulse.autoscaler.Fixtures.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.streampulse.autoscaler.collect.LagCollector;
 import com.streampulse.autoscaler.config.AutoscalerConfig;
 import com.streampulse.autoscaler.decide.Decision.Kind;
 import com.streampulse.autoscaler.kube.JobManagerClient;
@@ -208,6 +209,41 @@ class ControllerTest {
                                         "annotations",
                                         Annotations.LAST_DECISION))
                 .isEqualTo("hold 2->2: collecting rates, 0s of 30s seen at 2026-01-01T00:00:20Z");
+    }
+
+    @Test
+    void unreadableOffsetsAreASkipThatSaysWhy() {
+        Fixtures.create(client, "streampulse", "STABLE", Map.of(ENABLED, "enabled"));
+        Controller controller =
+                new Controller(
+                        AutoscalerConfig.from(
+                                Map.of(
+                                        "KAFKA_BOOTSTRAP_SERVERS", "kafka:9092",
+                                        "WATCH_NAMESPACE", NS,
+                                        "POD_NAME", "autoscaler-0")),
+                        client,
+                        (group, topic) -> {
+                            throw new LagCollector.CollectException(
+                                    "Reading offsets of group "
+                                            + group
+                                            + " on "
+                                            + topic
+                                            + " timed out",
+                                    null);
+                        },
+                        new JobManagerClient(),
+                        new Retry(3, Duration.ofMillis(10)),
+                        metrics,
+                        clock);
+        rounds(controller, 2);
+        Map<String, Object> after = Fixtures.content(client, "streampulse");
+        assertThat(at(after, "spec", "job", "parallelism")).isEqualTo(2);
+        assertThat((String) at(after, "metadata", "annotations", Annotations.LAST_DECISION))
+                .isEqualTo(
+                        "skip 2->2: no offsets read yet; Reading offsets of group"
+                                + " streampulse-processor on content-downloads timed out at"
+                                + " 2026-01-01T00:00:00Z");
+        assertThat(events()).singleElement().extracting(Event::getType).isEqualTo("Warning");
     }
 
     @Test
