@@ -44,7 +44,7 @@ generate: ## Send events to Kafka (default localhost:9092, the one make run star
 AUTOSCALER_JAR ?= autoscaler/target/streampulse-autoscaler.jar
 
 .PHONY: autoscaler-build
-autoscaler-build: ## Build the autoscaler's runnable jar ($(AUTOSCALER_JAR), java -jar)
+autoscaler-build: ## Build the autoscaler's runnable jar: autoscaler/target/streampulse-autoscaler.jar
 	$(MVN) -q -pl autoscaler -DskipTests package
 
 .PHONY: autoscaler-test
