@@ -165,6 +165,7 @@ public final class StreamPulseJob {
                                         config.kafka().topic(),
                                         windowMillis,
                                         latenessMillis,
+                                        config.outOfOrderness().toMillis(),
                                         config.maxBufferedKeys()))
                         .uid("pre-aggregate");
 

@@ -6,6 +6,7 @@ import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.RejectedEvent.Reason;
 import com.streampulse.job.records.WindowCounts;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -40,10 +41,17 @@ import org.apache.flink.util.OutputTag;
  * partial sums are held across a checkpoint), and when too many keys are buffered. The final
  * windows merge partials in any order to the same totals.
  *
- * <p>The one thing it does keep is its watermark. Flink does not checkpoint watermarks, so after a
- * restore an event that was too late could pass for on time while the final window it belongs to
- * has already been purged, and its lone partial would then overwrite the full row. Restoring the
- * watermark (each subtask its own; the lowest of all after a rescale) keeps such events LATE.
+ * <p>Lateness is decided against the higher of two clocks: the watermark, and each Kafka
+ * partition's own newest event time minus the out-of-orderness. The second is what makes the
+ * decision repeatable: it depends only on the order of records within the partition, so a replay
+ * after a restore rejects exactly the events the first attempt rejected (a LATE row and a counted
+ * event from two attempts would otherwise both stay in PostgreSQL). The first is what keeps it
+ * safe: an event the window operator would drop is never passed on. Both are kept in state (union
+ * list state, so a rescaled job sees all of them; a partition's newest time is the highest entry, a
+ * subtask's watermark its own entry or the lowest of all after a rescale). Flink does not
+ * checkpoint watermarks, and without them an event that was too late could pass for on time after a
+ * restore while its window has already been purged, and its lone partial would then overwrite the
+ * full row.
  *
  * <p>Main output: rejected records (MALFORMED and INVALID from the source, LATE from here). Side
  * outputs: {@link #CONTENT}, {@link #REGION}, {@link #DEVICE} partials, each stamped with its
@@ -63,6 +71,7 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
     private final String topic;
     private final long windowMillis;
     private final long allowedLatenessMillis;
+    private final long outOfOrdernessMillis;
     private final int maxBufferedKeys;
 
     /** Window start → key → partial, per dimension. Sorted so closing windows is a head scan. */
@@ -73,6 +82,10 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
     private transient List<TreeMap<Long, Map<String, WindowCounts>>> buffers;
     private transient int bufferedKeys;
     private transient long currentWatermark;
+
+    /** Kafka partition → newest valid event time read from it. */
+    private transient Map<Integer, Long> partitionNewest;
+
     private transient long newestEventTime;
 
     private transient Counter eventsProcessed;
@@ -84,15 +97,23 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
     private transient long loggedEvents;
 
     public PreAggregator(
-            String topic, long windowMillis, long allowedLatenessMillis, int maxBufferedKeys) {
+            String topic,
+            long windowMillis,
+            long allowedLatenessMillis,
+            long outOfOrdernessMillis,
+            int maxBufferedKeys) {
         this.topic = topic;
         this.windowMillis = windowMillis;
         this.allowedLatenessMillis = allowedLatenessMillis;
+        this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.maxBufferedKeys = maxBufferedKeys;
     }
 
     /** (subtask, watermark) pairs; union state so a rescaled job sees every old subtask's. */
     private transient ListState<Tuple2<Integer, Long>> watermarkState;
+
+    /** (partition, newest event time) pairs, union state for the same reason. */
+    private transient ListState<Tuple2<Integer, Long>> partitionState;
 
     private transient long restoredWatermark = Long.MIN_VALUE;
 
@@ -106,9 +127,20 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
                                         "watermark",
                                         TypeInformation.of(
                                                 new TypeHint<Tuple2<Integer, Long>>() {})));
+        partitionState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        "partition-newest",
+                                        TypeInformation.of(
+                                                new TypeHint<Tuple2<Integer, Long>>() {})));
         restoredWatermark = Long.MIN_VALUE;
+        partitionNewest = new HashMap<>();
         if (context.isRestored()) {
             restoredWatermark = restoredWatermark(watermarkState.get());
+            for (Tuple2<Integer, Long> entry : partitionState.get()) {
+                partitionNewest.merge(entry.f0, entry.f1, Math::max);
+            }
         }
     }
 
@@ -139,6 +171,9 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
                         Tuple2.of(
                                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
                                 currentWatermark)));
+        List<Tuple2<Integer, Long>> newest = new ArrayList<>();
+        partitionNewest.forEach((partition, time) -> newest.add(Tuple2.of(partition, time)));
+        partitionState.update(newest);
     }
 
     @Override
@@ -177,10 +212,12 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
         Download d = in.download();
         long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
         long windowLast = windowStart + windowMillis - 1;
-        // The same test Flink's WindowOperator applies, so the final windows never drop a partial.
-        if (windowLast + allowedLatenessMillis <= currentWatermark) {
+        long lateBefore = lateThreshold(d.partition());
+        partitionNewest.merge(d.partition(), d.timestamp(), Math::max);
+        // The test Flink's WindowOperator applies, so the final windows never drop a partial.
+        if (windowLast + allowedLatenessMillis <= lateBefore) {
             lateEvents.inc();
-            output.collect(new StreamRecord<>(late(d, windowStart)));
+            output.collect(new StreamRecord<>(late(d, windowStart, lateBefore)));
             return;
         }
         newestEventTime = Math.max(newestEventTime, d.timestamp());
@@ -199,14 +236,22 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
         }
     }
 
-    private RejectedEvent late(Download d, long windowStart) {
+    /** The higher of the watermark and the partition's own newest event time − out-of-orderness. */
+    private long lateThreshold(int partition) {
+        Long newest = partitionNewest.get(partition);
+        return newest == null
+                ? currentWatermark
+                : Math.max(currentWatermark, newest - outOfOrdernessMillis - 1);
+    }
+
+    private RejectedEvent late(Download d, long windowStart, long eventTimeNow) {
         String detail =
                 "window "
                         + Instant.ofEpochMilli(windowStart)
                         + " closed more than "
                         + allowedLatenessMillis / 1000
-                        + " s of allowed lateness ago (watermark "
-                        + Instant.ofEpochMilli(currentWatermark)
+                        + " s of allowed lateness ago (event time "
+                        + Instant.ofEpochMilli(eventTimeNow)
                         + ")";
         return new RejectedEvent(
                 topic, d.partition(), d.offset(), Reason.LATE, detail, d.timestamp(), null);

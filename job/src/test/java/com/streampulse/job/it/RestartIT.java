@@ -114,7 +114,7 @@ class RestartIT {
         }
         try {
             List<Sent> sent = pipeline.send(records(new Random(11), 3_000));
-            JobConfig config = pipeline.config();
+            JobConfig config = pipeline.config("--idleness=60s");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setParallelism(2);
             StreamPulseJob.configure(env, config);
