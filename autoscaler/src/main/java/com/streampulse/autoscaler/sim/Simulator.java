@@ -1,6 +1,7 @@
 package com.streampulse.autoscaler.sim;
 
 import com.streampulse.autoscaler.decide.Policy;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +38,14 @@ public final class Simulator {
     private Simulator() {}
 
     public static void main(String[] args) {
-        System.out.printf(
+        if (!report(System.out)) {
+            System.exit(1);
+        }
+    }
+
+    /** Runs every trace with both rules, prints the table and the targets; true if all are met. */
+    static boolean report(PrintStream out) {
+        out.printf(
                 Locale.ROOT,
                 "Model: %.0f records/s per instance, %d partitions, %d s restart per rescale,"
                         + " checkpoint (offset commit) every %d s, capacity noise %.0f%%.%n",
@@ -46,7 +54,7 @@ public final class Simulator {
                 JobModel.RESTART_SECONDS,
                 JobModel.CHECKPOINT_SECONDS,
                 JobModel.CAPACITY_NOISE * 100);
-        System.out.printf(
+        out.printf(
                 Locale.ROOT,
                 "Ours: the controller's defaults (interval %ds, window %ds, catch-up 300s,"
                         + " utilisation 0.7, up 60s, down 600s, cooldown 300s), max %d."
@@ -55,10 +63,10 @@ public final class Simulator {
                 RATE_WINDOW.toSeconds(),
                 MAX_PARALLELISM,
                 KEDA_LAG_THRESHOLD);
-        System.out.println(
+        out.println(
                 "| trace | rule | rescales | reversals | peak lag | lag-seconds (M rec·s) |"
                         + " time to drain (s) | over-provisioned slot-s | final p |");
-        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         List<String> targets = new ArrayList<>();
         boolean allMet = true;
         for (Trace trace : Trace.all()) {
@@ -73,8 +81,8 @@ public final class Simulator {
                             new KedaRule(KEDA_LAG_THRESHOLD, 1, MAX_PARALLELISM),
                             initial,
                             SEED);
-            row(trace, "ours", ours);
-            row(trace, "KEDA", keda);
+            row(out, trace, "ours", ours);
+            row(out, trace, "KEDA", keda);
             boolean lagMet =
                     ours.lagSeconds() <= 0.7 * keda.lagSeconds()
                             && ours.rescales() <= keda.rescales();
@@ -113,20 +121,18 @@ public final class Simulator {
                                         : "closest " + ours.shortestReversalGap() + " s"));
             }
         }
-        System.out.println();
-        System.out.println("Targets:");
-        targets.forEach(t -> System.out.println("  " + t));
-        if (!allMet) {
-            System.exit(1);
-        }
+        out.println();
+        out.println("Targets:");
+        targets.forEach(t -> out.println("  " + t));
+        return allMet;
     }
 
     static int initialParallelism(Trace trace) {
         return (int) Math.ceil(trace.shape().rate(0) / (JobModel.CAPACITY * 0.9));
     }
 
-    private static void row(Trace trace, String rule, RunResult r) {
-        System.out.printf(
+    private static void row(PrintStream out, Trace trace, String rule, RunResult r) {
+        out.printf(
                 Locale.ROOT,
                 "| %s | %s | %d | %d | %.0f | %.1f | %d | %.0f | %d |%n",
                 trace.name(),
