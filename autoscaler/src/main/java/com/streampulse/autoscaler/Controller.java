@@ -43,6 +43,7 @@ public final class Controller {
         int parallelism = -1;
         boolean skipping;
         String collectError;
+        String source;
 
         State(Duration span) {
             window = new RateWindow(span);
@@ -133,10 +134,15 @@ public final class Controller {
             finish(deployment, state, null, bad);
             return;
         }
-        if (!view.stableAndRunning() || state.parallelism != view.parallelism()) {
-            // A restart or a new parallelism: rates measured before it no longer apply.
+        String source = target.groupId() + "@" + target.topic();
+        if (!view.stableAndRunning()
+                || state.parallelism != view.parallelism()
+                || !source.equals(state.source)) {
+            // A restart, a new parallelism or another topic: earlier rates no longer apply.
             state.window.reset();
             state.parallelism = view.parallelism();
+            state.source = source;
+            state.collectError = null;
         }
         if (view.stableAndRunning()) {
             try {

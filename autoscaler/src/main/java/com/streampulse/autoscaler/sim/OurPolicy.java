@@ -65,8 +65,7 @@ final class OurPolicy implements Scaler {
                         null);
         Decision decision = decider.decide(window.observe(), view, policy, memory, now);
         memory = decision.memory();
-        if (DEBUG && decision.kind() != Decision.Kind.HOLD
-                || DEBUG && decision.changesParallelism()) {
+        if (DEBUG && decision.kind() != Decision.Kind.HOLD) {
             System.err.println(t + "s " + decision.summary());
         }
         return decision.to();
