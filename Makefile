@@ -49,6 +49,7 @@ autoscaler-build: ## Build the autoscaler's runnable jar: autoscaler/target/stre
 
 .PHONY: autoscaler-test
 autoscaler-test: ## Run the autoscaler's tests: decisions, mock API server, real Kafka
+	$(MVN) -q -pl testkit -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
 	$(MVN) -pl autoscaler verify
 
 .PHONY: autoscaler-sim
