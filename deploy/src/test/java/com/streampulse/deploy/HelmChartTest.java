@@ -168,6 +168,17 @@ class HelmChartTest {
     }
 
     @Test
+    void valuesSchemaRefusesCredentialsAsPlainEnvironment() {
+        assertThatThrownBy(() -> Charts.template(project, Map.of("job.extraEnv.PG_PASSWORD", "x")))
+                .hasMessageContaining("extraEnv");
+        assertThatThrownBy(
+                        () ->
+                                Charts.template(
+                                        project, Map.of("autoscaler.extraEnv.KAFKA_PASSWORD", "x")))
+                .hasMessageContaining("extraEnv");
+    }
+
+    @Test
     void minAboveMaxParallelismFailsTheRender() {
         assertThatThrownBy(
                         () ->
