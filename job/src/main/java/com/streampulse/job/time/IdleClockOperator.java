@@ -1,6 +1,14 @@
 package com.streampulse.job.time;
 
+import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -22,6 +30,11 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * <p>The input also counts as idle when no record at all has reached this operator for the idleness
  * timeout: Flink's own idle status can arrive much later than the timeout (its idleness clock
  * pauses while the task is busy or blocked), and the last windows should not wait on it.
+ *
+ * <p>Each source subtask follows the newest event it has read itself: when its partitions stopped
+ * at event times far apart, the last window closes once the slowest subtask's clock passes it. The
+ * newest event time is kept in state, so a job restored while traffic is stopped still closes its
+ * last windows.
  */
 public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
         implements OneInputStreamOperator<T, T>, ProcessingTimeCallback {
@@ -45,10 +58,62 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
         this.tickMillis = tickMillis;
     }
 
+    /** (subtask, newest event time) pairs; union state so a rescaled job sees all of them. */
+    private transient ListState<Tuple2<Integer, Long>> newestState;
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        newestState =
+                context.getOperatorStateStore()
+                        .getUnionListState(
+                                new ListStateDescriptor<>(
+                                        "newest-event-time",
+                                        TypeInformation.of(
+                                                new TypeHint<Tuple2<Integer, Long>>() {})));
+        newestEventTime = Long.MIN_VALUE;
+        if (context.isRestored()) {
+            newestEventTime = restoredNewest(newestState.get());
+        }
+    }
+
+    /** This subtask's own entry; after a rescale the oldest of all, so no clock runs ahead. */
+    private long restoredNewest(Iterable<Tuple2<Integer, Long>> saved) {
+        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+        long oldest = Long.MAX_VALUE;
+        Long own = null;
+        int count = 0;
+        for (Tuple2<Integer, Long> entry : saved) {
+            if (entry.f1 != Long.MIN_VALUE) {
+                oldest = Math.min(oldest, entry.f1);
+            }
+            if (entry.f0 == subtask) {
+                own = entry.f1;
+            }
+            count++;
+        }
+        if (count == parallelism && own != null) {
+            return own;
+        }
+        return oldest == Long.MAX_VALUE ? Long.MIN_VALUE : oldest;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        newestState.update(
+                List.of(
+                        Tuple2.of(
+                                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                                newestEventTime)));
+    }
+
     @Override
     public void open() throws Exception {
         super.open();
-        newestEventTime = Long.MIN_VALUE;
+        // A restored clock resumes from the newest event time as if it had just arrived.
+        newestArrival = getProcessingTimeService().getCurrentProcessingTime();
         emittedWatermark = Long.MIN_VALUE;
         scheduleTick();
     }
