@@ -1,11 +1,13 @@
 package com.streampulse.job;
 
 import com.streampulse.job.config.JobConfig;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The start banner, in the spirit of the original processor's. Secrets are masked. */
-final class Banner {
+public final class Banner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Banner.class);
     private static final String RULE = "=".repeat(56);
@@ -13,22 +15,27 @@ final class Banner {
     private Banner() {}
 
     static void print(JobConfig config) {
-        log("✅ Configuration validated");
-        config.describe().forEach(line -> log("   " + line));
-        log(RULE);
-        log("🚀 StreamPulse Flink Processor");
-        log(RULE);
-        log("📍 Topic: " + config.kafka().topic());
-        log(
+        for (String line : lines(config, "")) {
+            System.out.println(line);
+            LOG.info(line);
+        }
+    }
+
+    /** The banner's lines; {@code where} follows the title, e.g. " (local MiniCluster)". */
+    public static List<String> lines(JobConfig config, String where) {
+        List<String> lines = new ArrayList<>();
+        lines.add("✅ Configuration validated");
+        config.describe().forEach(line -> lines.add("   " + line));
+        lines.add(RULE);
+        lines.add("🚀 StreamPulse Flink Processor" + where);
+        lines.add(RULE);
+        lines.add("📍 Topic: " + config.kafka().topic());
+        lines.add(
                 "📊 Window Size: "
                         + config.windowSize().toSeconds()
                         + " seconds (tumbling, event time)");
-        log("🔐 Database: " + config.postgres().host() + "/" + config.postgres().database());
-        log(RULE);
-    }
-
-    private static void log(String line) {
-        System.out.println(line);
-        LOG.info(line);
+        lines.add("🔐 Database: " + config.postgres().host() + "/" + config.postgres().database());
+        lines.add(RULE);
+        return lines;
     }
 }

@@ -1,5 +1,6 @@
 package com.streampulse.local;
 
+import com.streampulse.job.Banner;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.config.Settings;
@@ -119,25 +120,8 @@ public final class LocalStack implements AutoCloseable {
         if (kafka != null) {
             kafka.createTopic(config.kafka().topic(), options.partitions());
         }
-        printBanner();
+        Banner.lines(config, " (local MiniCluster)").forEach(out::println);
         startJob(options);
-    }
-
-    private void printBanner() {
-        String rule = "=".repeat(56);
-        out.println("✅ Configuration validated");
-        config.describe().forEach(line -> out.println("   " + line));
-        out.println(rule);
-        out.println("🚀 StreamPulse Flink Processor (local MiniCluster)");
-        out.println(rule);
-        out.println("📍 Topic: " + config.kafka().topic());
-        out.println(
-                "📊 Window Size: "
-                        + config.windowSize().toSeconds()
-                        + " seconds (tumbling, event time)");
-        out.println(
-                "🔐 Database: " + config.postgres().host() + "/" + config.postgres().database());
-        out.println(rule);
     }
 
     private void startJob(Options options) throws Exception {
