@@ -23,7 +23,6 @@ fmt: ## Format all Java sources (google-java-format, AOSP)
 ##@ Local pipeline
 
 LOCAL_JAVA_OPTS ?= -Xmx3g
-GENERATOR_JAR ?= generator/target/streampulse-generator-1.0.0-SNAPSHOT-all.jar
 
 .PHONY: run
 run: ## Kafka, PostgreSQL, the job (web UI :8081) and the generator in one process; Ctrl-C stops. ARGS="--help"
@@ -37,7 +36,7 @@ run-clean: ## make run with a fresh database (deletes .local-data)
 .PHONY: generate
 generate: ## Send events to Kafka (default localhost:9092, the one make run starts). ARGS="--help"
 	$(MVN) -q -pl generator -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
-	java -jar $(GENERATOR_JAR) $(ARGS)
+	java -jar generator/target/streampulse-generator-*-all.jar $(ARGS)
 
 ##@ Autoscaler
 
