@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,13 +25,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CraftedEventsIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = Pipeline.miniCluster();
 
     private static final Instant T0 = Instant.parse("2025-01-15T10:00:00Z");
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
@@ -58,11 +50,9 @@ class CraftedEventsIT {
     void everyTableHoldsExactlyTheExpectedRows() throws Exception {
         pipeline.reset();
         JobConfig config = pipeline.config();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        StreamPulseJob.configure(env, config);
-        StreamPulseJob.production(config).build(env);
-        JobClient job = env.executeAsync("crafted");
+        JobClient job =
+                pipeline.job(config, StreamPulseJob.kafkaSource(config.kafka()))
+                        .executeAsync("crafted");
         try {
             Oracle oracle = new Oracle(60_000, config.alerts().minEvents());
 

@@ -1,8 +1,10 @@
 package com.streampulse.job.it;
 
 import com.streampulse.job.ResultSinks;
+import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.config.Settings;
+import com.streampulse.job.records.Ingested;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.testkit.EmbeddedKafka;
 import com.streampulse.testkit.EmbeddedPostgresDb;
@@ -15,6 +17,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -78,6 +86,34 @@ public final class Pipeline implements AutoCloseable {
         env.put("CHECKPOINT_INTERVAL", "500ms");
         env.put("JDBC_BATCH_SIZE", "500");
         return JobConfig.from(Settings.of(env, flags));
+    }
+
+    /** A MiniCluster with room for the job at parallelism 2. */
+    public static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(
+                new MiniClusterResourceConfiguration.Builder()
+                        .setNumberTaskManagers(1)
+                        .setNumberSlotsPerTaskManager(2)
+                        .build());
+    }
+
+    /**
+     * The production job at parallelism 2, reading with {@code source} and writing to this
+     * pipeline's PostgreSQL, ready to execute on the test's MiniCluster.
+     */
+    public StreamExecutionEnvironment job(JobConfig config, Source<Ingested, ?, ?> source) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        StreamPulseJob.configure(env, config);
+        new StreamPulseJob(config, source, sinks(config)).build(env);
+        return env;
+    }
+
+    /** The production source, stopping at the end of what the topic holds now. */
+    public static KafkaSource<Ingested> boundedSource(JobConfig config) {
+        return StreamPulseJob.kafkaSourceBuilder(config.kafka())
+                .setBounded(OffsetsInitializer.latest())
+                .build();
     }
 
     /** The production sinks, writing to this pipeline's PostgreSQL. */

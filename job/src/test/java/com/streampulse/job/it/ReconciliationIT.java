@@ -2,7 +2,6 @@ package com.streampulse.job.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.it.TableSnapshot.RejectedView;
 import java.time.Instant;
@@ -11,9 +10,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,13 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ReconciliationIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = Pipeline.miniCluster();
 
     private static final long SEED = 20261127L;
     private static final int RECORDS = 6_000;
@@ -58,15 +48,7 @@ class ReconciliationIT {
 
         // A bounded run ends with the final watermark; no partition needs to go idle.
         JobConfig config = pipeline.config("--idleness=60s");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        StreamPulseJob.configure(env, config);
-        var source =
-                StreamPulseJob.kafkaSourceBuilder(config.kafka())
-                        .setBounded(OffsetsInitializer.latest())
-                        .build();
-        new StreamPulseJob(config, source, pipeline.sinks(config)).build(env);
-        env.execute("reconciliation");
+        pipeline.job(config, Pipeline.boundedSource(config)).execute("reconciliation");
 
         TableSnapshot tables = pipeline.snapshot();
         Set<Long> badOffsets = offsets(sent, s -> s.record().event() == null || isInvalid(s));

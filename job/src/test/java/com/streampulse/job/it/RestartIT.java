@@ -13,10 +13,8 @@ import java.util.Random;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -32,13 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RestartIT {
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK =
-            new MiniClusterExtension(
-                    new MiniClusterResourceConfiguration.Builder()
-                            .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
-                            .build());
+    @RegisterExtension static final MiniClusterExtension FLINK = Pipeline.miniCluster();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final String[] REGIONS = {"US-California", "EU-London", "ASIA-Tokyo"};
@@ -61,15 +53,12 @@ class RestartIT {
         pipeline.reset();
         List<TestEvent> records = records(new Random(7), 4_000);
         JobConfig config = pipeline.config();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.setParallelism(2);
-        StreamPulseJob.configure(env, config);
-        env.configure(fastRestarts());
         var source =
                 StreamPulseJob.kafkaSourceBuilder(config.kafka())
                         .setDeserializer(new FailingDeserializer())
                         .build();
-        new StreamPulseJob(config, source, pipeline.sinks(config)).build(env);
+        StreamExecutionEnvironment env = pipeline.job(config, source);
+        env.configure(fastRestarts());
         JobClient job = env.executeAsync("restart");
         try {
             List<Sent> first = pipeline.send(records.subList(0, 2_000));
@@ -115,15 +104,8 @@ class RestartIT {
         try {
             List<Sent> sent = pipeline.send(records(new Random(11), 3_000));
             JobConfig config = pipeline.config("--idleness=60s");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-            env.setParallelism(2);
-            StreamPulseJob.configure(env, config);
+            StreamExecutionEnvironment env = pipeline.job(config, Pipeline.boundedSource(config));
             env.configure(fastRestarts());
-            var source =
-                    StreamPulseJob.kafkaSourceBuilder(config.kafka())
-                            .setBounded(OffsetsInitializer.latest())
-                            .build();
-            new StreamPulseJob(config, source, pipeline.sinks(config)).build(env);
             env.execute("sink-failure");
 
             Oracle oracle = expect(config, sent);
