@@ -35,7 +35,9 @@ public record PostgresSettings(
 
     /**
      * The JDBC URL, without credentials (they travel as connection properties, so the URL can be
-     * logged). Batched inserts are rewritten into multi-row statements, several times faster.
+     * logged). No {@code reWriteBatchedInserts}: it folds a batch into one multi-row upsert, and
+     * PostgreSQL refuses one that updates a row twice, which a window firing again (late data, a
+     * changed alert) before the next flush produces.
      */
     public String jdbcUrl() {
         return "jdbc:postgresql://"
@@ -46,7 +48,7 @@ public record PostgresSettings(
                 + database
                 + "?sslmode="
                 + sslMode
-                + "&reWriteBatchedInserts=true&ApplicationName=streampulse";
+                + "&ApplicationName=streampulse";
     }
 
     public String describe() {

@@ -26,7 +26,7 @@ class PostgresSettingsTest {
         assertThat(pg.jdbcUrl())
                 .isEqualTo(
                         "jdbc:postgresql://db.internal:5432/streampulse?sslmode=prefer"
-                                + "&reWriteBatchedInserts=true&ApplicationName=streampulse");
+                                + "&ApplicationName=streampulse");
     }
 
     @Test
