@@ -1,5 +1,6 @@
 package com.streampulse.job;
 
+import com.streampulse.job.aggregate.DroppedPartials;
 import com.streampulse.job.aggregate.MergeCounts;
 import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.aggregate.WindowResults;
@@ -39,9 +40,11 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -214,12 +217,23 @@ public final class StreamPulseJob {
             String name,
             String uid) {
         TypeInformation<WindowCounts> countsType = TypeInformation.of(WindowCounts.class);
-        return partials.keyBy(key, Types.STRING)
-                .window(TumblingEventTimeWindows.of(config.windowSize()))
-                .allowedLateness(config.allowedLateness())
-                .aggregate(new MergeCounts(), results, countsType, countsType, rowType)
-                .name(name)
-                .uid(uid);
+        OutputTag<WindowCounts> dropped = new OutputTag<>(uid + "-dropped", countsType);
+        SingleOutputStreamOperator<R> rows =
+                partials.keyBy(key, Types.STRING)
+                        .window(TumblingEventTimeWindows.of(config.windowSize()))
+                        .allowedLateness(config.allowedLateness())
+                        .sideOutputLateData(dropped)
+                        .aggregate(new MergeCounts(), results, countsType, countsType, rowType)
+                        .name(name)
+                        .uid(uid);
+        rows.getSideOutput(dropped)
+                .process(new DroppedPartials(uid.replace("-window", "")))
+                .name(name + ": dropped")
+                .uid(uid + "-dropped")
+                .sinkTo(new DiscardingSink<>())
+                .name(name + ": dropped (discard)")
+                .uid(uid + "-dropped-discard");
+        return rows;
     }
 
     private static <T> void write(DataStream<T> rows, Sink<T> sink, String table) {

@@ -3,8 +3,9 @@ package com.streampulse.job.alerts;
 import java.io.Serializable;
 
 /**
- * When a window raises an alert. Error rate = failed / total; a window needs {@code minEvents}
- * events before any rule looks at it.
+ * When a window raises an alert. Error rate = 1 − successful / total (cancelled downloads count as
+ * not successful, as in the original); a window needs {@code minEvents} events before any rule
+ * looks at it.
  */
 public record AlertThresholds(
         int minEvents, double errorRateWarning, double errorRateCritical, double slowSpeedMbps)

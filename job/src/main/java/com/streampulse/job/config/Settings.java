@@ -143,15 +143,22 @@ public final class Settings {
             throw new ConfigException(
                     name + " must be a duration such as 500ms, 10s, 5m or 1h, got '" + value + "'");
         }
-        long amount = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        Duration parsed =
-                switch (unit) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    case "h" -> Duration.ofHours(amount);
-                    default -> Duration.ofSeconds(amount);
-                };
+        Duration parsed;
+        try {
+            long amount = Long.parseLong(m.group(1));
+            parsed =
+                    switch (unit) {
+                        case "ms" -> Duration.ofMillis(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        case "h" -> Duration.ofHours(amount);
+                        default -> Duration.ofSeconds(amount);
+                    };
+            // Callers work in milliseconds; more of them than a long holds is unusable too.
+            parsed.toMillis();
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new ConfigException(name + " is too large, got '" + value + "'");
+        }
         if (parsed.compareTo(min) < 0) {
             throw new ConfigException(
                     name + " must be at least " + min.toMillis() + "ms, got '" + value + "'");

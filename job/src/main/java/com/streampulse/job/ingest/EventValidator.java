@@ -3,6 +3,7 @@ package com.streampulse.job.ingest;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Download.Status;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Decides whether a decoded event can be counted. Everything that would make a result row wrong, or
@@ -91,18 +92,18 @@ public final class EventValidator {
         return null;
     }
 
-    /** The status, matched without regard to case; null when it is none of the three. */
+    /**
+     * The status, matched without regard to case; null when it is none of the three. Lower-cased in
+     * the root locale rather than compared with {@code equalsIgnoreCase}, which also accepts
+     * look-alikes such as "ſuccess" (long s) and "faıled" (dotless i).
+     */
     public static Status status(String value) {
-        if (value.equalsIgnoreCase("success")) {
-            return Status.SUCCESS;
-        }
-        if (value.equalsIgnoreCase("failed")) {
-            return Status.FAILED;
-        }
-        if (value.equalsIgnoreCase("cancelled")) {
-            return Status.CANCELLED;
-        }
-        return null;
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "success" -> Status.SUCCESS;
+            case "failed" -> Status.FAILED;
+            case "cancelled" -> Status.CANCELLED;
+            default -> null;
+        };
     }
 
     /** The projection of a valid event (call only when {@link #problem} returned null). */

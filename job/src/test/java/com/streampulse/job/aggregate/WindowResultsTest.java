@@ -1,0 +1,348 @@
+package com.streampulse.job.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.streampulse.job.alerts.AlertRules;
+import com.streampulse.job.alerts.AlertThresholds;
+import com.streampulse.job.records.AlertRow;
+import com.streampulse.job.records.ContentStats;
+import com.streampulse.job.records.DeviceStats;
+import com.streampulse.job.records.RegionHealth;
+import com.streampulse.job.records.WindowCounts;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperator;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link WindowResults} inside the same keyed window operator StreamPulseJob.windows() builds:
+ * 1-minute tumbling event-time windows, 5 minutes allowed lateness, MergeCounts incrementally. Its
+ * input is what PreAggregator emits: partial counts stamped with their window's last ms.
+ */
+class WindowResultsTest {
+
+    private static final Duration WINDOW = Duration.ofMinutes(1);
+    private static final Duration LATENESS = Duration.ofMinutes(5);
+
+    private static final long TEN = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
+    private static final long TEN_LAST = TEN + 59_999;
+    private static final long TEN_ONE = TEN + 60_000;
+
+    /** The window's state goes when the watermark reaches this. */
+    private static final long CLEANUP = TEN_LAST + LATENESS.toMillis();
+
+    private static final TypeInformation<WindowCounts> COUNTS =
+            TypeInformation.of(WindowCounts.class);
+
+    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, ?> harness;
+
+    @AfterEach
+    void close() throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+    }
+
+    @Test
+    void onTimeFiringEmitsOneRowAndItsAlert() throws Exception {
+        var h = regionHarness();
+        // Two partials, as two pre-aggregator subtasks would send them: 8 of 10 successful.
+        h.processElement(partial("EU-Berlin", 6, 5, 1), TEN_LAST);
+        h.processElement(partial("EU-Berlin", 4, 3, 1), TEN_LAST);
+
+        h.processWatermark(TEN_LAST - 1);
+        assertThat(h.extractOutputValues()).isEmpty();
+
+        h.processWatermark(TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .containsExactly(
+                        new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 10, 8, 2, 0.8, 20.0, 30.0));
+        assertThat(alerts())
+                .containsExactly(
+                        new AlertRow(
+                                "HIGH_ERROR_RATE",
+                                "WARNING",
+                                "region EU-Berlin: error rate 20.0% (2 of 10 downloads not"
+                                        + " successful) above 10%",
+                                "region",
+                                "EU-Berlin",
+                                "EU-Berlin",
+                                null,
+                                "error_rate",
+                                0.2,
+                                0.10,
+                                TEN,
+                                TEN_ONE,
+                                false));
+    }
+
+    @Test
+    void lateElementRefiresWithUpdatedCountsAndRaisesTheSeverity() throws Exception {
+        var h = regionHarness();
+        h.processElement(partial("EU-Berlin", 10, 8, 2), TEN_LAST);
+        h.processWatermark(TEN_LAST + 90_000);
+
+        // 3 minutes later, within the lateness: one more failure, 8 of 11 = 0.727 < 0.80.
+        h.processElement(partial("EU-Berlin", 1, 0, 1), TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .extracting(RegionHealth::totalDownloads, RegionHealth::failedDownloads)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(10L, 2L),
+                        org.assertj.core.groups.Tuple.tuple(11L, 3L));
+        assertThat(alerts())
+                .extracting(AlertRow::severity, AlertRow::thresholdValue, AlertRow::resolved)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("WARNING", 0.10, false),
+                        org.assertj.core.groups.Tuple.tuple("CRITICAL", 0.20, false));
+        assertThat(alerts().get(1).metricValue()).isEqualTo(3.0 / 11);
+        assertThat(alerts().get(1).message())
+                .isEqualTo(
+                        "region EU-Berlin: error rate 27.3% (3 of 11 downloads not successful)"
+                                + " above 20%");
+    }
+
+    @Test
+    void lateElementThatMakesTheRulePassResolvesTheAlert() throws Exception {
+        var h = regionHarness();
+        h.processElement(partial("EU-Berlin", 10, 8, 2), TEN_LAST);
+        h.processWatermark(TEN_LAST);
+
+        // Ten late successes: 18 of 20 = 0.90, no longer below 0.90.
+        h.processElement(partial("EU-Berlin", 10, 10, 0), TEN_LAST);
+
+        assertThat(alerts()).hasSize(2);
+        assertThat(alerts().get(1))
+                .isEqualTo(
+                        new AlertRow(
+                                "HIGH_ERROR_RATE",
+                                "WARNING", // the severity of the last raise stays on the row
+                                "resolved: region EU-Berlin: error rate 10.0% (2 of 20 downloads"
+                                        + " not successful) above 10%",
+                                "region",
+                                "EU-Berlin",
+                                "EU-Berlin",
+                                null,
+                                "error_rate",
+                                0.1,
+                                0.10,
+                                TEN,
+                                TEN_ONE,
+                                true));
+
+        // A further firing that still passes writes no alert row: there is nothing to resolve.
+        h.processElement(partial("EU-Berlin", 1, 1, 0), TEN_LAST);
+
+        assertThat(h.extractOutputValues()).hasSize(3);
+        assertThat(alerts()).hasSize(2);
+    }
+
+    @Test
+    void windowThatNeverBreaksARuleWritesNoAlert() throws Exception {
+        var h = regionHarness();
+        h.processElement(partial("EU-Berlin", 4, 0, 4), TEN_LAST); // too few events to judge
+        h.processWatermark(TEN_LAST);
+        h.processElement(partial("EU-Berlin", 46, 46, 0), TEN_LAST); // 46 of 50
+
+        assertThat(h.extractOutputValues()).hasSize(2);
+        assertThat(alerts()).isEmpty();
+    }
+
+    @Test
+    void slowRegionRaisesBothRulesIndependently() throws Exception {
+        var h = regionHarness();
+        WindowCounts slowAndFailing = partial("AP-Tokyo", 5, 0, 5);
+        slowAndFailing.speedMicrosSum = 5 * 2_000_000L;
+        h.processElement(slowAndFailing, TEN_LAST);
+
+        h.processWatermark(TEN_LAST);
+
+        assertThat(alerts())
+                .extracting(AlertRow::alertType, AlertRow::severity, AlertRow::metricValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("HIGH_ERROR_RATE", "CRITICAL", 1.0),
+                        org.assertj.core.groups.Tuple.tuple("SLOW_DOWNLOADS", "WARNING", 2.0));
+    }
+
+    @Test
+    void contentAlertsCarryTheContentIdAndNoRegion() throws Exception {
+        var h =
+                harness(
+                        new WindowResults<ContentStats>(
+                                ContentStats::of,
+                                AlertRules.SCOPE_CONTENT,
+                                AlertThresholds.DEFAULTS));
+        harness = h;
+        h.open();
+        WindowCounts c = partial("mov_1", 5, 0, 5);
+        c.detail = "Title One";
+        c.speedMicrosSum = 0; // slow, but content has no SLOW_DOWNLOADS rule
+
+        h.processElement(c, TEN_LAST);
+        h.processWatermark(TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .containsExactly(
+                        new ContentStats(TEN, TEN_ONE, "mov_1", "Title One", 5, 0, 5, 0.0));
+        assertThat(alerts())
+                .singleElement()
+                .satisfies(
+                        a -> {
+                            assertThat(a.scope()).isEqualTo("content");
+                            assertThat(a.scopeKey()).isEqualTo("mov_1");
+                            assertThat(a.contentId()).isEqualTo("mov_1");
+                            assertThat(a.region()).isNull();
+                            assertThat(a.alertType()).isEqualTo("HIGH_ERROR_RATE");
+                        });
+    }
+
+    @Test
+    void devicesHaveNoAlerts() throws Exception {
+        var h =
+                harness(
+                        new WindowResults<DeviceStats>(
+                                DeviceStats::of, null, AlertThresholds.DEFAULTS));
+        harness = h;
+        h.open();
+        WindowCounts c = partial("Pixel 9", 5, 0, 5);
+        c.detail = "Android 15";
+
+        h.processElement(c, TEN_LAST);
+        h.processWatermark(CLEANUP);
+
+        assertThat(h.extractOutputValues())
+                .containsExactly(
+                        new DeviceStats(
+                                TEN, TEN_ONE, "Pixel 9", "Android 15", 5, 0, 5, 20.0, 30.0));
+        assertThat(alerts()).isEmpty();
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void stateIncludingRaisedAlertsIsClearedAfterWindowPlusLateness() throws Exception {
+        var h = regionHarness();
+        h.processElement(partial("EU-Berlin", 10, 5, 5), TEN_LAST);
+        h.processElement(partial("US-Ohio", 10, 2, 8), TEN_LAST);
+        h.processWatermark(TEN_LAST);
+        // Window contents and the raised-alerts map, for each of the two keys.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+
+        h.processWatermark(CLEANUP - 1);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+        h.processWatermark(CLEANUP);
+
+        assertThat(h.numKeyedStateEntries()).isZero();
+        assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(h.extractOutputValues()).hasSize(2);
+    }
+
+    @Test
+    void restoredMidLatenessALateElementStillUpdatesRowAndAlert() throws Exception {
+        var h = regionHarness();
+        h.processElement(partial("EU-Berlin", 10, 8, 2), TEN_LAST);
+        h.processWatermark(TEN_LAST + 60_000);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        var restored = regionHarness(snapshot);
+        restored.processWatermark(TEN_LAST + 60_000);
+        restored.processElement(partial("EU-Berlin", 5, 2, 3), TEN_LAST);
+
+        // 10 of 15 successful: the restored counts plus the late ones, and the WARNING raised
+        // before the restore is now CRITICAL (one row, updated, not a second alert).
+        assertThat(restored.extractOutputValues())
+                .containsExactly(
+                        new RegionHealth(
+                                TEN, TEN_ONE, "EU-Berlin", 15, 10, 5, 10.0 / 15, 20.0, 30.0));
+        assertThat(alerts())
+                .extracting(AlertRow::severity, AlertRow::metricValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("CRITICAL", 5.0 / 15));
+
+        // And the raised state came back too: passing the rule now resolves, as CRITICAL.
+        restored.processElement(partial("EU-Berlin", 35, 35, 0), TEN_LAST); // 45 of 50
+        assertThat(alerts().get(1).resolved()).isTrue();
+        assertThat(alerts().get(1).severity()).isEqualTo("CRITICAL");
+
+        restored.processWatermark(CLEANUP);
+        assertThat(restored.numKeyedStateEntries()).isZero();
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth>
+            regionHarness() throws Exception {
+        return regionHarness(null);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth>
+            regionHarness(OperatorSubtaskState restoreFrom) throws Exception {
+        var h =
+                harness(
+                        new WindowResults<RegionHealth>(
+                                RegionHealth::of,
+                                AlertRules.SCOPE_REGION,
+                                AlertThresholds.DEFAULTS));
+        if (restoreFrom != null) {
+            h.setup();
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        harness = h;
+        return h;
+    }
+
+    /** The keyed window operator of StreamPulseJob.windows(), in a harness. */
+    private static <R> KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, R> harness(
+            WindowResults<R> results) throws Exception {
+        KeySelector<WindowCounts, String> key = c -> c.key;
+        WindowOperatorBuilder<WindowCounts, String, TimeWindow> builder =
+                new WindowOperatorBuilder<>(
+                        TumblingEventTimeWindows.of(WINDOW),
+                        EventTimeTrigger.create(),
+                        new ExecutionConfig(),
+                        COUNTS,
+                        key,
+                        Types.STRING);
+        builder.allowedLateness(LATENESS);
+        WindowOperator<String, WindowCounts, ?, R, TimeWindow> operator =
+                builder.aggregate(new MergeCounts(), results, COUNTS);
+        return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
+    }
+
+    private List<AlertRow> alerts() {
+        Queue<StreamRecord<AlertRow>> out = harness.getSideOutput(WindowResults.ALERTS);
+        List<AlertRow> rows = new ArrayList<>();
+        if (out != null) {
+            out.forEach(r -> rows.add(r.getValue()));
+        }
+        return rows;
+    }
+
+    /** A partial of {@code total} downloads at 20 Mbps and 30 s each in window 10:00. */
+    private static WindowCounts partial(String key, long total, long successful, long failed) {
+        WindowCounts c = new WindowCounts(key, "", TEN);
+        c.total = total;
+        c.successful = successful;
+        c.failed = failed;
+        c.speedMicrosSum = total * 20_000_000L;
+        c.durationSecondsSum = total * 30;
+        c.successfulSizeMb = successful * 100;
+        return c;
+    }
+}

@@ -1,0 +1,158 @@
+package com.streampulse.job.config;
+
+import static com.streampulse.job.config.ConfigFixtures.KAFKA_SECRET;
+import static com.streampulse.job.config.ConfigFixtures.PG_SECRET;
+import static com.streampulse.job.config.ConfigFixtures.minimalEnv;
+import static com.streampulse.job.config.ConfigFixtures.with;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.streampulse.job.alerts.AlertThresholds;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JobConfigTest {
+
+    @Test
+    void defaultsAreThoseOfTheDesign() {
+        JobConfig c = JobConfig.from(with());
+
+        assertThat(c.windowSize()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.idleness()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.checkpointDir()).isNull();
+        assertThat(c.alerts()).isEqualTo(new AlertThresholds(5, 0.10, 0.20, 10.0));
+        assertThat(c.jdbcBatchSize()).isEqualTo(5000);
+        assertThat(c.maxBufferedKeys()).isEqualTo(100_000);
+        assertThat(c.kafka().topic()).isEqualTo("content-downloads");
+        assertThat(c.postgres().port()).isEqualTo(5432);
+    }
+
+    @Test
+    void flagsOverrideTheEnvironment() {
+        Map<String, String> env = minimalEnv();
+        env.put("WINDOW_SIZE", "5m");
+        env.put("KAFKA_TOPIC", "from-env");
+        env.put("ALERT_MIN_EVENTS", "3");
+
+        JobConfig c =
+                JobConfig.from(
+                        Settings.of(
+                                env,
+                                new String[] {
+                                    "--window-size=30s",
+                                    "--kafka-topic",
+                                    "from-flag",
+                                    "--checkpoint-dir",
+                                    "s3://bucket/cp",
+                                    "--alert-error-rate-warning=0.05",
+                                    "--allowed-lateness",
+                                    "2m"
+                                }));
+
+        assertThat(c.windowSize()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.kafka().topic()).isEqualTo("from-flag");
+        assertThat(c.checkpointDir()).isEqualTo("s3://bucket/cp");
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.alerts()).isEqualTo(new AlertThresholds(3, 0.05, 0.20, 10.0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1s", "45s", "90s", "1m", "5m", "1h", "24h", "1500ms"})
+    void windowSizeThatDividesADayIsAccepted(String size) {
+        assertThat(JobConfig.from(with("WINDOW_SIZE", size)).windowSize().toMillis()).isPositive();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"7s, 7000", "7m, 420000", "25h, 90000000", "48h, 172800000", "1001ms, 1001"})
+    void windowSizeThatDoesNotDivideADayIsRejected(String size, long millis) {
+        assertThatThrownBy(() -> JobConfig.from(with("WINDOW_SIZE", size)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "WINDOW_SIZE must divide a day evenly (for example 10s, 1m, 5m), got "
+                                + millis
+                                + "ms");
+    }
+
+    @Test
+    void windowShorterThanASecondIsRejected() {
+        assertThatThrownBy(() -> JobConfig.from(with("WINDOW_SIZE", "500ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("WINDOW_SIZE must be at least 1000ms, got '500ms'");
+    }
+
+    @Test
+    void criticalBelowWarningIsRejected() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        with(
+                                                "ALERT_ERROR_RATE_WARNING", "0.3",
+                                                "ALERT_ERROR_RATE_CRITICAL", "0.2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "ALERT_ERROR_RATE_CRITICAL must be at least ALERT_ERROR_RATE_WARNING"
+                                + " (0.3), got 0.2");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "ALLOWED_LATENESS, soon",
+        "OUT_OF_ORDERNESS, -1s",
+        "IDLENESS, 50ms",
+        "CHECKPOINT_INTERVAL, 0",
+        "CHECKPOINT_INTERVAL, 9999999999999999h",
+        "WINDOW_SIZE, 99999999999999999999m",
+        "ALERT_MIN_EVENTS, 0",
+        "ALERT_ERROR_RATE_WARNING, 1.1",
+        "ALERT_ERROR_RATE_CRITICAL, x",
+        "ALERT_SLOW_SPEED_MBPS, -1",
+        "JDBC_BATCH_SIZE, 0",
+        "MAX_BUFFERED_KEYS, lots",
+        "PG_PORT, 0",
+        "KAFKA_SASL_MECHANISM, KERBEROS",
+    })
+    void everyMalformedValueStopsTheStartWithALineNamingTheVariable(String name, String value) {
+        assertThatThrownBy(() -> JobConfig.from(with(name, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(name + " ")
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void describeShowsTheResolvedConfigurationWithSecretsMasked() {
+        JobConfig c =
+                JobConfig.from(
+                        with(
+                                "KAFKA_USERNAME",
+                                "alice",
+                                "KAFKA_PASSWORD",
+                                KAFKA_SECRET,
+                                "PG_PASSWORD",
+                                PG_SECRET,
+                                "CHECKPOINT_DIR",
+                                "file:///tmp/cp"));
+
+        assertThat(c.describe())
+                .containsExactly(
+                        "Kafka:      kafka-0:9092,kafka-1:9092 topic=content-downloads"
+                                + " group=streampulse-processor security=SASL_SSL"
+                                + " sasl=SCRAM-SHA-256 user=alice password=******",
+                        "PostgreSQL: db.internal:5432/streampulse user=streampulse"
+                                + " password=****** sslmode=prefer migrate=false",
+                        "Windows:    60 s tumbling, allowed lateness 300 s, out-of-orderness"
+                                + " 10000 ms, idleness 30000 ms",
+                        "Checkpoints: every 30000 ms to file:///tmp/cp",
+                        "Alerts:     5 events minimum, error rate warning > 0.1, critical > 0.2,"
+                                + " slow < 10.0 Mbps",
+                        "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys");
+        String everything = String.join("\n", c.describe()) + c;
+        assertThat(everything).doesNotContain("pa55").doesNotContain(PG_SECRET);
+    }
+}

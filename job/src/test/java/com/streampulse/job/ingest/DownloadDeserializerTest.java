@@ -1,0 +1,257 @@
+package com.streampulse.job.ingest;
+
+import static com.streampulse.job.ingest.AvroEvents.NOW;
+import static com.streampulse.job.ingest.AvroEvents.encode;
+import static com.streampulse.job.ingest.AvroEvents.valid;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.streampulse.job.records.Download;
+import com.streampulse.job.records.Download.Status;
+import com.streampulse.job.records.Ingested;
+import com.streampulse.job.records.RejectedEvent;
+import com.streampulse.job.records.RejectedEvent.Reason;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.Size;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+class DownloadDeserializerTest {
+
+    private static final String TOPIC = "content-downloads";
+    private static final long WALL_CLOCK = NOW.toEpochMilli() + 5_000;
+
+    @Test
+    void validEventBecomesADownloadWithItsKafkaCoordinates() {
+        Ingested in = ingest(encode(valid().build()));
+
+        assertThat(in.isValid()).isTrue();
+        assertThat(in.rejected()).isNull();
+        assertThat(in.download())
+                .isEqualTo(
+                        new Download(
+                                NOW.toEpochMilli(),
+                                "mov_avengers_2",
+                                "Avengers: Endgame 2",
+                                "US-California",
+                                "iPhone 15 Pro",
+                                "iOS 18.1",
+                                Status.SUCCESS,
+                                120,
+                                40_500_000L,
+                                4500,
+                                2,
+                                17L));
+    }
+
+    @Test
+    void undecodableBytesAreMalformedWithTheRawPayload() {
+        byte[] garbage = {0x13, 0x37, (byte) 0xff};
+
+        RejectedEvent r = rejected(ingest(garbage));
+
+        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(r.topic()).isEqualTo(TOPIC);
+        assertThat(r.partition()).isEqualTo(2);
+        assertThat(r.offset()).isEqualTo(17L);
+        assertThat(r.detail()).isEqualTo("event_id claims -10 bytes but 2 remain");
+        assertThat(r.eventTime()).isNull();
+        assertThat(r.payload()).isSameAs(garbage);
+    }
+
+    @Test
+    void nullValueIsMalformedNotAnException() {
+        // A tombstone (null value) on the topic.
+        RejectedEvent r = rejected(ingest(null));
+
+        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(r.detail()).isEqualTo("empty record");
+        assertThat(r.payload()).isNull();
+    }
+
+    @Test
+    void emptyValueIsMalformed() {
+        RejectedEvent r = rejected(ingest(new byte[0]));
+
+        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(r.detail()).isEqualTo("empty record");
+        assertThat(r.payload()).isEmpty();
+    }
+
+    @Test
+    void truncatedEventIsMalformed() {
+        byte[] full = encode(valid().build());
+        byte[] cut = Arrays.copyOf(full, full.length - 1);
+
+        RejectedEvent r = rejected(ingest(cut));
+
+        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+        // The last field, connection_type "wifi", lost its last byte.
+        assertThat(r.detail())
+                .isEqualTo("user_context.connection_type claims 4 bytes but 3 remain");
+    }
+
+    @Test
+    void decodableButWrongEventIsInvalidWithItsReasonTimeAndPayload() {
+        byte[] bytes = encode(AvroEvents.withDownload("pending", 120, 40f, null, null));
+
+        RejectedEvent r = rejected(ingest(bytes));
+
+        assertThat(r.reason()).isEqualTo(Reason.INVALID);
+        assertThat(r.detail()).isEqualTo("download.status is not success, failed or cancelled");
+        assertThat(r.eventTime()).isEqualTo(NOW.toEpochMilli());
+        assertThat(r.payload()).isSameAs(bytes);
+    }
+
+    @Test
+    void emptyIdsAreInvalid() {
+        assertThat(rejected(ingest(encode(valid().setEventId("").build()))).detail())
+                .isEqualTo("event_id is empty");
+        assertThat(rejected(ingest(encode(valid().setUserId("").build()))).detail())
+                .isEqualTo("user_id is empty");
+    }
+
+    @Test
+    void futureTimestampIsJudgedAgainstTheWallClockGiven() {
+        Instant inTwoHours = Instant.ofEpochMilli(WALL_CLOCK + 2 * 3_600_000L);
+        byte[] bytes = encode(valid().setTimestamp(inTwoHours).build());
+
+        RejectedEvent r = rejected(ingest(bytes));
+
+        assertThat(r.reason()).isEqualTo(Reason.INVALID);
+        assertThat(r.detail())
+                .isEqualTo(
+                        "timestamp "
+                                + inTwoHours.toEpochMilli()
+                                + " is more than 1 h in the future");
+        assertThat(r.eventTime()).isEqualTo(inTwoHours.toEpochMilli());
+        // An hour later on the wall clock, the same bytes are a valid event.
+        assertThat(
+                        DownloadDeserializer.ingest(TOPIC, 2, 17L, bytes, WALL_CLOCK + 3_600_000L)
+                                .isValid())
+                .isTrue();
+    }
+
+    @Test
+    void invalidEventTimeOutsidePostgresRangeIsLeftNull() {
+        byte[] bytes = encode(valid().setTimestamp(Instant.ofEpochMilli(Long.MIN_VALUE)).build());
+
+        RejectedEvent r = rejected(ingest(bytes));
+
+        assertThat(r.reason()).isEqualTo(Reason.INVALID);
+        assertThat(r.eventTime()).isNull();
+        assertThat(DownloadDeserializer.storableTime(-62_135_596_800_000L))
+                .isEqualTo(-62_135_596_800_000L); // 0001-01-01T00:00:00Z
+        assertThat(DownloadDeserializer.storableTime(-62_135_596_800_001L)).isNull();
+        assertThat(DownloadDeserializer.storableTime(253_402_300_799_000L))
+                .isEqualTo(253_402_300_799_000L); // 9999-12-31T23:59:59Z
+        assertThat(DownloadDeserializer.storableTime(253_402_300_799_001L)).isNull();
+    }
+
+    @Test
+    void statusInAnyCaseIsCounted() {
+        Ingested in = ingest(encode(AvroEvents.withDownload("CANCELLED", 10, 3f, null, null)));
+
+        assertThat(in.download().status()).isEqualTo(Status.CANCELLED);
+    }
+
+    @Test
+    void deserializeEmitsExactlyOneRecordPerKafkaRecordUsingItsClock() {
+        DownloadDeserializer deserializer = new DownloadDeserializer(() -> WALL_CLOCK);
+        List<Ingested> out = new ArrayList<>();
+        Collector<Ingested> collector =
+                new Collector<>() {
+                    @Override
+                    public void collect(Ingested record) {
+                        out.add(record);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+
+        deserializer.deserialize(record(7, 100L, encode(valid().build())), collector);
+        deserializer.deserialize(record(7, 101L, new byte[] {1}), collector);
+        deserializer.deserialize(record(7, 102L, null), collector);
+
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0).download().offset()).isEqualTo(100L);
+        assertThat(out.get(0).download().partition()).isEqualTo(7);
+        assertThat(out.get(1).rejected().offset()).isEqualTo(101L);
+        assertThat(out.get(2).rejected().offset()).isEqualTo(102L);
+        assertThat(deserializer.getProducedType().getTypeClass()).isEqualTo(Ingested.class);
+    }
+
+    @Property(tries = 2000)
+    void arbitraryBytesNeverThrowAndGiveExactlyOneOutcome(@ForAll @Size(max = 300) byte[] bytes) {
+        assertExactlyOneOutcome(bytes, ingest(bytes));
+    }
+
+    @Property(tries = 2000)
+    void damagedEventsNeverThrowAndGiveExactlyOneOutcome(@ForAll("damagedEvents") byte[] bytes) {
+        assertExactlyOneOutcome(bytes, ingest(bytes));
+    }
+
+    /** Real events with a few bytes overwritten and maybe cut short: they get far into decoding. */
+    @Provide
+    Arbitrary<byte[]> damagedEvents() {
+        byte[] original = encode(AvroEvents.withDownload("failed", 30, 1.25f, "e1", "boom"));
+        Arbitrary<int[]> positions =
+                Arbitraries.integers()
+                        .between(0, original.length - 1)
+                        .array(int[].class)
+                        .ofMaxSize(4);
+        Arbitrary<byte[]> values = Arbitraries.bytes().array(byte[].class).ofSize(4);
+        Arbitrary<Integer> length = Arbitraries.integers().between(0, original.length + 2);
+        return Combinators.combine(positions, values, length)
+                .as(
+                        (pos, val, len) -> {
+                            byte[] b = Arrays.copyOf(original, len);
+                            for (int i = 0; i < pos.length; i++) {
+                                if (pos[i] < b.length) {
+                                    b[pos[i]] = val[i];
+                                }
+                            }
+                            return b;
+                        });
+    }
+
+    private static void assertExactlyOneOutcome(byte[] bytes, Ingested in) {
+        assertThat(in.download() == null).isNotEqualTo(in.rejected() == null);
+        if (in.rejected() != null) {
+            assertThat(in.rejected().reason()).isIn(Reason.MALFORMED, Reason.INVALID);
+            assertThat(in.rejected().detail()).isNotBlank();
+            assertThat(in.rejected().payload()).isSameAs(bytes);
+            assertThat(in.rejected().offset()).isEqualTo(17L);
+        } else {
+            // A counted event passed validation.
+            Download d = in.download();
+            assertThat(d.contentId()).isNotBlank();
+            assertThat(d.speedMicros()).isBetween(0L, 1_000_000_000_000L);
+            assertThat(d.timestamp()).isLessThanOrEqualTo(WALL_CLOCK + 3_600_000L);
+        }
+    }
+
+    private static Ingested ingest(byte[] value) {
+        return DownloadDeserializer.ingest(TOPIC, 2, 17L, value, WALL_CLOCK);
+    }
+
+    private static RejectedEvent rejected(Ingested in) {
+        assertThat(in.isValid()).isFalse();
+        assertThat(in.download()).isNull();
+        return in.rejected();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(int partition, long offset, byte[] v) {
+        return new ConsumerRecord<>(TOPIC, partition, offset, "region".getBytes(), v);
+    }
+}

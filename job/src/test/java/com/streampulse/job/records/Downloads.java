@@ -1,0 +1,52 @@
+package com.streampulse.job.records;
+
+import com.streampulse.job.records.Download.Status;
+
+/** Valid downloads for aggregation tests; only what the counts read varies. */
+public final class Downloads {
+
+    private Downloads() {}
+
+    public static Download download(
+            Status status, int durationSeconds, long speedMicros, int sizeMb) {
+        return new Download(
+                1_764_237_600_000L,
+                "mov_1",
+                "Title One",
+                "EU-Berlin",
+                "Pixel 9",
+                "Android 15",
+                status,
+                durationSeconds,
+                speedMicros,
+                sizeMb,
+                0,
+                0L);
+    }
+
+    public static WindowCounts copy(WindowCounts c) {
+        WindowCounts copy = new WindowCounts(c.key, c.detail, c.windowStart);
+        copy.total = c.total;
+        copy.successful = c.successful;
+        copy.failed = c.failed;
+        copy.durationSecondsSum = c.durationSecondsSum;
+        copy.speedMicrosSum = c.speedMicrosSum;
+        copy.successfulSizeMb = c.successfulSizeMb;
+        return copy;
+    }
+
+    /** Every field, for comparing two counts (WindowCounts has no equals on purpose: mutable). */
+    public static String fields(WindowCounts c) {
+        return String.join(
+                "|",
+                String.valueOf(c.key),
+                String.valueOf(c.detail),
+                String.valueOf(c.windowStart),
+                String.valueOf(c.total),
+                String.valueOf(c.successful),
+                String.valueOf(c.failed),
+                String.valueOf(c.durationSecondsSum),
+                String.valueOf(c.speedMicrosSum),
+                String.valueOf(c.successfulSizeMb));
+    }
+}
