@@ -1,5 +1,8 @@
 package com.streampulse.job.config;
 
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.KafkaSettings;
+import com.streampulse.config.Settings;
 import com.streampulse.job.alerts.AlertThresholds;
 import java.io.Serializable;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package com.streampulse.job.config;
 
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Secret;
+import com.streampulse.config.Settings;
 import java.io.Serializable;
 import java.util.Locale;
 
