@@ -20,6 +20,7 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -105,6 +106,8 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.maxBufferedKeys = maxBufferedKeys;
+        // Chained to the source like a UDF operator (AbstractStreamOperator defaults to HEAD).
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     /** (subtask, watermark) pairs; union state so a rescaled job sees every old subtask's. */

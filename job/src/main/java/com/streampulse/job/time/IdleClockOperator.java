@@ -6,6 +6,7 @@ import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -52,6 +53,9 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.idlenessMillis = idlenessMillis;
         this.tickMillis = tickMillis;
+        // AbstractStreamOperator defaults to HEAD: without this every record would cross a
+        // thread boundary and be serialized between the source and this operator.
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     /** (subtask, newest event time) pairs; union state so a rescaled job sees all of them. */
