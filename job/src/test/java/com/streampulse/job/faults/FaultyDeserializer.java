@@ -28,7 +28,9 @@ final class FaultyDeserializer implements KafkaRecordDeserializationSchema<Inges
     private static final AtomicLong READ = new AtomicLong();
     private static final ConcurrentSkipListSet<Long> FAIL_AT = new ConcurrentSkipListSet<>();
     private static final AtomicInteger FIRED = new AtomicInteger();
-    private static volatile int microsPerRecord;
+
+    /** In a TaskManager process of its own, the pace comes from a system property. */
+    private static volatile int microsPerRecord = Integer.getInteger("faults.pace.micros", 0);
 
     private final DownloadDeserializer delegate = new DownloadDeserializer();
     private long owedMicros;
