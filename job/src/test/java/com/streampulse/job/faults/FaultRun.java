@@ -132,11 +132,19 @@ final class FaultRun {
      */
     static String freshTopic(Pipeline pipeline) throws InterruptedException {
         String topic = pipeline.reset();
-        Properties props = pipeline.kafka().clientProperties();
+        awaitLeaders(pipeline.kafka().clientProperties(), topic, Pipeline.PARTITIONS);
+        return topic;
+    }
+
+    /** Waits until the broker leads every partition of {@code topic} (see {@link #freshTopic}). */
+    static void awaitLeaders(Properties clientProperties, String topic, int partitionCount)
+            throws InterruptedException {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put("key.deserializer", ByteArrayDeserializer.class.getName());
         props.put("value.deserializer", ByteArrayDeserializer.class.getName());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (int p = 0; p < Pipeline.PARTITIONS; p++) {
+        for (int p = 0; p < partitionCount; p++) {
             partitions.add(new TopicPartition(topic, p));
         }
         Instant deadline = Instant.now().plus(TIMEOUT);
@@ -144,7 +152,7 @@ final class FaultRun {
             while (true) {
                 try {
                     consumer.endOffsets(partitions, Duration.ofSeconds(5));
-                    return topic;
+                    return;
                 } catch (KafkaException e) {
                     if (Instant.now().isAfter(deadline)) {
                         throw e;

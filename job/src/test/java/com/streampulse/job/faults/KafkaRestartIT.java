@@ -105,6 +105,7 @@ class KafkaRestartIT {
                     .all()
                     .get();
         }
+        FaultRun.awaitLeaders(clientProperties(), topic, Pipeline.PARTITIONS);
         List<Sent> sent = send(topic, FaultRun.records(new Random(61), RECORDS));
         FaultyDeserializer.plan(2_500, List.of());
         JobConfig config =

@@ -136,6 +136,7 @@ class SecureKafkaIT {
     void rightCredentialsGiveExactTablesAndNoSecretIsLogged() throws Exception {
         String topic = createTopic("secure-ok");
         JobConfig config = config(topic, KAFKA_PASSWORD);
+        FaultRun.awaitLeaders(config.kafka().clientProperties(), topic, 3);
         List<Sent> sent;
         List<String> logged;
         try (LogCapture capture = LogCapture.begin()) {
