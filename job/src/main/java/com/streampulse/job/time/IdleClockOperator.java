@@ -81,8 +81,12 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
     @Override
     public void open() throws Exception {
         super.open();
-        // A restored clock resumes from the newest event time as if it had just arrived.
+        // A restored clock resumes from the newest event time as if it had just arrived, and its
+        // input counts as active until idleness has passed without a record: otherwise the first
+        // tick after a restore finds no arrival at all, declares the input idle and runs event
+        // time ahead with the wall clock while the replay is still starting up.
         newestArrival = getProcessingTimeService().getCurrentProcessingTime();
+        lastArrival = newestArrival;
         emittedWatermark = Long.MIN_VALUE;
         scheduleTick();
     }

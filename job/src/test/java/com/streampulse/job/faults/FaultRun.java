@@ -1,0 +1,285 @@
+package com.streampulse.job.faults;
+
+import com.streampulse.events.ContentDownloadEvent;
+import com.streampulse.job.StreamPulseJob;
+import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.it.Oracle;
+import com.streampulse.job.it.Pipeline;
+import com.streampulse.job.it.Sent;
+import com.streampulse.job.it.TableSnapshot;
+import com.streampulse.job.it.TestEvent;
+import com.streampulse.job.records.Ingested;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * One fault case's fixed events, the tables they must give, and the job that reads them.
+ *
+ * <p>Every record is in Kafka before the job starts and the source is bounded at the end offsets:
+ * each window then fires once with all its events (at the latest when the input ends), so the
+ * {@link Oracle} with a single phase gives the exact expected tables, whatever the fault in
+ * between. Idleness is long (60 s), so no fault shorter than that lets event time run ahead of a
+ * stalled partition.
+ */
+final class FaultRun {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
+    private static final String[] REGIONS = {"US-California", "EU-London", "ASIA-Tokyo"};
+    private static final String[][] CONTENTS = {
+        {"mov_avengers_2", "Avengers: Endgame 2"},
+        {"ser_dark_s1e1", "Dark S1E1"},
+        {"gam_cyberpunk", "Cyberpunk 2077"}
+    };
+    private static final String[][] DEVICES = {
+        {"iPhone 15 Pro", "iOS 18.1"}, {"Pixel 9", "Android 15"}, {"iPhone 15 Pro", "iOS 17.6"}
+    };
+
+    private FaultRun() {}
+
+    /**
+     * {@code count} records over about {@code count / 10} seconds of event time, disordered by less
+     * than the out-of-orderness, with 3 % malformed and 2 % invalid records, in three partitions.
+     */
+    static List<TestEvent> records(Random random, int count) {
+        List<TestEvent> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int partition = random.nextInt(Pipeline.PARTITIONS);
+            double dice = random.nextDouble();
+            if (dice < 0.03) {
+                byte[] garbage = new byte[1 + random.nextInt(30)];
+                random.nextBytes(garbage);
+                records.add(TestEvent.raw(partition, garbage));
+                continue;
+            }
+            String[] content = CONTENTS[random.nextInt(CONTENTS.length)];
+            String[] device = DEVICES[random.nextInt(DEVICES.length)];
+            var event =
+                    TestEvent.at(T0.plusMillis(i * 100L + random.nextInt(1_500)))
+                            .region(REGIONS[random.nextInt(REGIONS.length)])
+                            .content(content[0], content[1], 100 + random.nextInt(5_000))
+                            .device(device[0], device[1])
+                            .speed(5 + random.nextInt(45))
+                            .duration(10 + random.nextInt(300));
+            if (dice < 0.05) {
+                event.duration(-1);
+            } else if (dice < 0.17) {
+                event.failed();
+            } else if (dice < 0.20) {
+                event.cancelled();
+            }
+            records.add(event.to(partition));
+        }
+        return records;
+    }
+
+    /** The tables a failure-free run gives: every valid event counted, every other one rejected. */
+    static TableSnapshot expected(JobConfig config, List<Sent> sent) {
+        Oracle oracle = new Oracle(config.windowSize().toMillis(), config.alerts().minEvents());
+        oracle.phase(
+                sent.stream()
+                        .map(Sent::record)
+                        .filter(FaultRun::isValid)
+                        .map(TestEvent::event)
+                        .toList());
+        for (Sent s : sent) {
+            if (!isValid(s.record())) {
+                ContentDownloadEvent e = s.record().event();
+                oracle.rejected(
+                        s,
+                        e == null ? "MALFORMED" : "INVALID",
+                        e == null ? null : e.getTimestamp(),
+                        true);
+            }
+        }
+        return oracle.expected();
+    }
+
+    private static boolean isValid(TestEvent e) {
+        return e.event() != null && e.event().getDownload().getDurationSeconds() >= 0;
+    }
+
+    /**
+     * A fresh topic and empty tables, once the broker leads every partition of the topic. Sending
+     * into a topic whose leadership the broker has not taken up yet was seen here to wedge the
+     * idempotent producer (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER until the
+     * delivery timeout); asking the leader for end offsets waits for exactly that.
+     */
+    static String freshTopic(Pipeline pipeline) throws InterruptedException {
+        String topic = pipeline.reset();
+        awaitLeaders(pipeline.kafka().clientProperties(), topic, Pipeline.PARTITIONS);
+        return topic;
+    }
+
+    /** Waits until the broker leads every partition of {@code topic} (see {@link #freshTopic}). */
+    static void awaitLeaders(Properties clientProperties, String topic, int partitionCount)
+            throws InterruptedException {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < partitionCount; p++) {
+            partitions.add(new TopicPartition(topic, p));
+        }
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            while (true) {
+                try {
+                    consumer.endOffsets(partitions, Duration.ofSeconds(5));
+                    return;
+                } catch (KafkaException e) {
+                    if (Instant.now().isAfter(deadline)) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        }
+    }
+
+    /** The test configuration, with checkpoints kept under {@code checkpoints}. */
+    static JobConfig config(Pipeline pipeline, Path checkpoints) {
+        return pipeline.config(
+                "--idleness=60s",
+                "--checkpoint-interval=300ms",
+                "--checkpoint-dir=" + checkpoints.toUri());
+    }
+
+    /**
+     * One valid event per partition an hour after the test events, sent just before a restored job
+     * starts. It moves every partition's event time past all test windows, so an unbounded job
+     * fires them all without waiting for the idle clock; and it gives every partition a new record,
+     * without which a partition read to its end before the restore would hold event time back until
+     * idleness (Flink does not checkpoint watermarks). Its own windows never fire while the test
+     * runs, so it lands in no table.
+     */
+    static List<TestEvent> sentinels() {
+        List<TestEvent> sentinels = new ArrayList<>();
+        for (int p = 0; p < Pipeline.PARTITIONS; p++) {
+            sentinels.add(TestEvent.at(T0.plus(Duration.ofHours(1))).region("SENTINEL").to(p));
+        }
+        return sentinels;
+    }
+
+    /** The bounded job: it finishes when the input ends and every window has fired. */
+    static JobClient submit(
+            Pipeline pipeline, JobConfig config, int parallelism, String restoreFrom)
+            throws Exception {
+        return submit(pipeline, config, parallelism, restoreFrom, true);
+    }
+
+    /**
+     * Submits the job with the production source read through {@link FaultyDeserializer},
+     * optionally restored from a checkpoint or savepoint. A bounded source cannot be restored in
+     * connector 3.4.0: the restored enumerator never tells the readers that no more splits come
+     * (FLINK-31006), so the job never finishes; restored jobs therefore run unbounded.
+     */
+    static JobClient submit(
+            Pipeline pipeline,
+            JobConfig config,
+            int parallelism,
+            String restoreFrom,
+            boolean bounded)
+            throws Exception {
+        return submit(pipeline, config, parallelism, restoreFrom, bounded, source -> {});
+    }
+
+    /** As above, with changes to the Kafka source (for example smaller fetches). */
+    static JobClient submit(
+            Pipeline pipeline,
+            JobConfig config,
+            int parallelism,
+            String restoreFrom,
+            boolean bounded,
+            Consumer<KafkaSourceBuilder<Ingested>> customize)
+            throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        StreamPulseJob.configure(env, config);
+        env.configure(restarts());
+        var builder =
+                StreamPulseJob.kafkaSourceBuilder(config.kafka())
+                        .setDeserializer(new FaultyDeserializer());
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        customize.accept(builder);
+        var source = builder.build();
+        new StreamPulseJob(config, source, pipeline.sinks(config)).build(env);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName("faults");
+        if (restoreFrom != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restoreFrom, false));
+        }
+        return env.executeAsync(graph);
+    }
+
+    /**
+     * Restarts often and quickly: several planned faults per run, and a database that refuses
+     * connections for 20 s fails every attempt in between.
+     */
+    private static Configuration restarts() {
+        Configuration conf = new Configuration();
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 100);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(500));
+        return conf;
+    }
+
+    /**
+     * The newest completed checkpoint (a {@code chk-N} directory with metadata) under {@code root}.
+     */
+    static Optional<Path> latestCheckpoint(Path root) {
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(p -> p.getFileName().toString().equals("_metadata"))
+                    .map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingLong(FaultRun::checkpointNumber));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long checkpointNumber(Path chk) {
+        return Long.parseLong(chk.getFileName().toString().substring("chk-".length()));
+    }
+
+    /** Polls until {@code done} or the timeout; false on timeout. */
+    static boolean await(java.util.function.BooleanSupplier done, Duration timeout)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!done.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+}
