@@ -1,6 +1,9 @@
 package com.streampulse.testkit;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -10,7 +13,11 @@ import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A real single-node Kafka cluster (KRaft, broker and controller combined) running in this JVM.
@@ -73,10 +80,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         return props;
     }
 
-    /** Creates a topic unless it exists; returns false when it existed already. */
+    /**
+     * Creates a topic unless it exists, and waits until the broker leads every partition; returns
+     * false when it existed already.
+     */
     public boolean createTopic(String name, int partitions) {
         try (Admin admin = Admin.create(clientProperties())) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            awaitLeaders(clientProperties(), name, partitions);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {
@@ -86,6 +97,40 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topic " + name, e);
+        }
+    }
+
+    /**
+     * Waits until the broker leads every partition of {@code topic}. Sending into a topic whose
+     * leadership the broker has not taken up yet can wedge an idempotent producer
+     * (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout);
+     * asking the leaders for end offsets waits for exactly that.
+     */
+    public static void awaitLeaders(Properties clientProperties, String topic, int partitions) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        List<TopicPartition> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(topic, p));
+        }
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            while (true) {
+                try {
+                    consumer.endOffsets(all, Duration.ofSeconds(5));
+                    return;
+                } catch (KafkaException e) {
+                    if (Instant.now().isAfter(deadline)) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted waiting for leaders of " + topic, e);
         }
     }
 

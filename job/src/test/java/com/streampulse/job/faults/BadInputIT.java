@@ -83,7 +83,7 @@ class BadInputIT {
     @Test
     void everyBadRecordIsRejectedOnceWithItsReasonAndNothingElseChanges(
             @InjectMiniCluster MiniCluster cluster) throws Exception {
-        FaultRun.freshTopic(pipeline);
+        pipeline.reset();
         buildCorpus();
         List<Sent> sent = pipeline.send(corpus.stream().map(Case::record).toList());
 

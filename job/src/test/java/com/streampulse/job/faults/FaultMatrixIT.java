@@ -83,7 +83,7 @@ class FaultMatrixIT {
 
     @BeforeEach
     void freshTopicAndTables() throws Exception {
-        FaultRun.freshTopic(pipeline);
+        pipeline.reset();
         checkpoints = Files.createTempDirectory("faults-checkpoints");
     }
 

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Random;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -31,10 +30,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * One fault case's fixed events, the tables they must give, and the job that reads them.
@@ -122,45 +117,6 @@ final class FaultRun {
 
     private static boolean isValid(TestEvent e) {
         return e.event() != null && e.event().getDownload().getDurationSeconds() >= 0;
-    }
-
-    /**
-     * A fresh topic and empty tables, once the broker leads every partition of the topic. Sending
-     * into a topic whose leadership the broker has not taken up yet was seen here to wedge the
-     * idempotent producer (NOT_LEADER_OR_FOLLOWER, then OUT_OF_ORDER_SEQUENCE_NUMBER until the
-     * delivery timeout); asking the leader for end offsets waits for exactly that.
-     */
-    static String freshTopic(Pipeline pipeline) throws InterruptedException {
-        String topic = pipeline.reset();
-        awaitLeaders(pipeline.kafka().clientProperties(), topic, Pipeline.PARTITIONS);
-        return topic;
-    }
-
-    /** Waits until the broker leads every partition of {@code topic} (see {@link #freshTopic}). */
-    static void awaitLeaders(Properties clientProperties, String topic, int partitionCount)
-            throws InterruptedException {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (int p = 0; p < partitionCount; p++) {
-            partitions.add(new TopicPartition(topic, p));
-        }
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            while (true) {
-                try {
-                    consumer.endOffsets(partitions, Duration.ofSeconds(5));
-                    return;
-                } catch (KafkaException e) {
-                    if (Instant.now().isAfter(deadline)) {
-                        throw e;
-                    }
-                    Thread.sleep(100);
-                }
-            }
-        }
     }
 
     /** The test configuration, with checkpoints kept under {@code checkpoints}. */

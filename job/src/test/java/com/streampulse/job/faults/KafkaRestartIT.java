@@ -6,6 +6,7 @@ import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.it.Pipeline;
 import com.streampulse.job.it.Sent;
 import com.streampulse.job.it.TestEvent;
+import com.streampulse.testkit.EmbeddedKafka;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ class KafkaRestartIT {
                     .all()
                     .get();
         }
-        FaultRun.awaitLeaders(clientProperties(), topic, Pipeline.PARTITIONS);
+        EmbeddedKafka.awaitLeaders(clientProperties(), topic, Pipeline.PARTITIONS);
         List<Sent> sent = send(topic, FaultRun.records(new Random(61), RECORDS));
         FaultyDeserializer.plan(2_500, List.of());
         JobConfig config =

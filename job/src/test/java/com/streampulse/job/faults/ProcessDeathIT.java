@@ -102,7 +102,7 @@ class ProcessDeathIT {
 
     @Test
     void sigkillOfATaskManagerProcessChangesNoResult() throws Exception {
-        String topic = FaultRun.freshTopic(pipeline);
+        String topic = pipeline.reset();
         List<Sent> sent = pipeline.send(FaultRun.records(new Random(71), RECORDS));
         JobConfig config =
                 FaultRun.config(pipeline, Files.createTempDirectory(work, "checkpoints"));

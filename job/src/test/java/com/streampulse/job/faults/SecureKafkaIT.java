@@ -2,10 +2,10 @@ package com.streampulse.job.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.streampulse.config.Settings;
 import com.streampulse.job.ResultSinks;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
-import com.streampulse.job.config.Settings;
 import com.streampulse.job.it.Oracle;
 import com.streampulse.job.it.Sent;
 import com.streampulse.job.it.TableSnapshot;
@@ -136,7 +136,7 @@ class SecureKafkaIT {
     void rightCredentialsGiveExactTablesAndNoSecretIsLogged() throws Exception {
         String topic = createTopic("secure-ok");
         JobConfig config = config(topic, KAFKA_PASSWORD);
-        FaultRun.awaitLeaders(config.kafka().clientProperties(), topic, 3);
+        EmbeddedKafka.awaitLeaders(config.kafka().clientProperties(), topic, 3);
         List<Sent> sent;
         List<String> logged;
         try (LogCapture capture = LogCapture.begin()) {
