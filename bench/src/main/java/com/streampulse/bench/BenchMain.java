@@ -26,6 +26,9 @@ public final class BenchMain {
                 Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20,
                 options);
+        System.out.printf(
+                "Peak RSS reset before each run (/proc/self/clear_refs): %s%n",
+                ProcessMeter.start().rssReset() ? "yes" : "no, figures are the process's peak");
         Report report = new Report(System.out);
         try (Infrastructure infra = new Infrastructure();
                 BenchCluster cluster = new BenchCluster(options.parallelism());

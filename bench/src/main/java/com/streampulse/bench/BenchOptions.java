@@ -61,7 +61,8 @@ public record BenchOptions(
         BenchOptions options =
                 new BenchOptions(
                         integer(values, "events", 5_000_000),
-                        Long.parseLong(values.getOrDefault("seed", "42")),
+                        Long.parseLong(
+                                java.util.Objects.requireNonNullElse(values.remove("seed"), "42")),
                         integer(values, "partitions", 8),
                         integer(values, "parallelism", Runtime.getRuntime().availableProcessors()),
                         integer(values, "runs", 3),

@@ -21,8 +21,10 @@ class BenchOptionsTest {
 
     @Test
     void flagsOverrideDefaults() {
-        BenchOptions o = BenchOptions.parse("--events=1_000_000", "--phases=throughput,scale");
+        BenchOptions o =
+                BenchOptions.parse("--events=1_000_000", "--seed=7", "--phases=throughput,scale");
         assertThat(o.events()).isEqualTo(1_000_000);
+        assertThat(o.seed()).isEqualTo(7);
         assertThat(o.phases()).isEqualTo(Set.of("throughput", "scale"));
     }
 
