@@ -26,7 +26,12 @@ public final class BenchCluster implements AutoCloseable {
     public record Finished(long netRuntimeMillis, List<CheckpointStat> checkpoints) {}
 
     /** One completed checkpoint: full state size, bytes it wrote (incremental), duration. */
-    public record CheckpointStat(long id, long stateSizeBytes, long writtenBytes, long millis) {}
+    public record CheckpointStat(
+            long id,
+            long stateSizeBytes,
+            long writtenBytes,
+            long millis,
+            java.util.Map<String, Long> stateByTask) {}
 
     private final MiniCluster cluster;
 
@@ -90,11 +95,27 @@ public final class BenchCluster implements AutoCloseable {
                                 c.getCheckpointId(),
                                 c.getStateSize(),
                                 c.getCheckpointedSize(),
-                                c.getEndToEndDuration()));
+                                c.getEndToEndDuration(),
+                                stateByTask(graph, c)));
             }
         }
         stats.sort((a, b) -> Long.compare(a.id(), b.id()));
         return stats;
+    }
+
+    /** Full state size per task (operator chain) with more than 1 MiB, largest first. */
+    private static java.util.Map<String, Long> stateByTask(
+            AccessExecutionGraph graph, AbstractCheckpointStats c) {
+        java.util.Map<String, Long> sizes = new java.util.LinkedHashMap<>();
+        c.getAllTaskStateStats().stream()
+                .filter(t -> t.getStateSize() > (1 << 20))
+                .sorted((a, b) -> Long.compare(b.getStateSize(), a.getStateSize()))
+                .forEach(
+                        t ->
+                                sizes.put(
+                                        graph.getJobVertex(t.getJobVertexId()).getName(),
+                                        t.getStateSize()));
+        return sizes;
     }
 
     /** Completed checkpoints so far, as counted by Flink (not limited to the history). */

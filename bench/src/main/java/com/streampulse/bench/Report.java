@@ -113,8 +113,12 @@ final class Report {
                 r.checkpoints().size(), maxState / MIB, maxMillis);
         for (BenchCluster.CheckpointStat c : r.checkpoints()) {
             out.printf(
-                    "    #%-3d state %,9.1f MiB  written %,9.1f MiB  %,6d ms%n",
-                    c.id(), c.stateSizeBytes() / MIB, c.writtenBytes() / MIB, c.millis());
+                    "    #%-3d state %,9.1f MiB  written %,9.1f MiB  %,6d ms  %s%n",
+                    c.id(),
+                    c.stateSizeBytes() / MIB,
+                    c.writtenBytes() / MIB,
+                    c.millis(),
+                    byTask(c));
         }
         if (r.afterExpiry() != null) {
             out.printf(
@@ -128,6 +132,17 @@ final class Report {
                 "1M keys/minute in < 1 GiB heap (live after GC)",
                 r.usage().peakLiveHeapBytes() < 1024 * MIB,
                 String.format("%,.0f MiB", r.usage().peakLiveHeapBytes() / MIB));
+    }
+
+    private static String byTask(BenchCluster.CheckpointStat c) {
+        StringBuilder sb = new StringBuilder();
+        c.stateByTask()
+                .forEach(
+                        (task, bytes) ->
+                                sb.append(sb.length() == 0 ? "" : ", ")
+                                        .append(task, 0, Math.min(task.length(), 24))
+                                        .append(String.format(" %,.1f", bytes / MIB)));
+        return sb.toString();
     }
 
     private void target(String what, boolean met, String value) {
