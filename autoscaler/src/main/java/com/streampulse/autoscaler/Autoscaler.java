@@ -3,9 +3,9 @@ package com.streampulse.autoscaler;
 import com.streampulse.autoscaler.collect.LagCollector;
 import com.streampulse.autoscaler.collect.LagSource;
 import com.streampulse.autoscaler.config.AutoscalerConfig;
-import com.streampulse.autoscaler.config.ConfigException;
 import com.streampulse.autoscaler.kube.JobManagerClient;
 import com.streampulse.autoscaler.kube.Retry;
+import com.streampulse.config.ConfigException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -72,10 +73,10 @@ public final class Autoscaler implements AutoCloseable {
     }
 
     /** Reads the environment, starts, and blocks until the JVM is asked to stop. */
-    static void run() {
+    static void run(String[] args) {
         AutoscalerConfig config;
         try {
-            config = AutoscalerConfig.fromEnvironment();
+            config = AutoscalerConfig.fromEnvironment(args);
         } catch (ConfigException e) {
             System.err.println("Configuration error: " + e.getMessage());
             System.exit(2);
@@ -83,7 +84,9 @@ public final class Autoscaler implements AutoCloseable {
         }
         LOG.info(config.describe());
         KubernetesClient client = new KubernetesClientBuilder().build();
-        Admin admin = Admin.create(config.kafka().clientProperties());
+        Properties adminProperties = config.kafka().clientProperties();
+        adminProperties.setProperty("client.id", "streampulse-autoscaler");
+        Admin admin = Admin.create(adminProperties);
         Autoscaler autoscaler =
                 new Autoscaler(
                         config,

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.streampulse.config.Settings;
 import com.streampulse.job.config.JobConfig;
-import com.streampulse.job.config.Settings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package com.streampulse.generator;
 
-import com.streampulse.job.config.ConfigException;
-import com.streampulse.job.config.KafkaSettings;
-import com.streampulse.job.config.Settings;
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.KafkaSettings;
+import com.streampulse.config.Settings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package com.streampulse.generator;
 
-import com.streampulse.job.config.KafkaSettings;
+import com.streampulse.config.KafkaSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -3,8 +3,8 @@ package com.streampulse.generator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.streampulse.job.config.KafkaSettings;
-import com.streampulse.job.config.Settings;
+import com.streampulse.config.KafkaSettings;
+import com.streampulse.config.Settings;
 import com.streampulse.testkit.EmbeddedKafka;
 import java.io.OutputStream;
 import java.io.PrintStream;

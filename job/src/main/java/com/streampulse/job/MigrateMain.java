@@ -1,8 +1,8 @@
 package com.streampulse.job;
 
-import com.streampulse.job.config.ConfigException;
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Settings;
 import com.streampulse.job.config.PostgresSettings;
-import com.streampulse.job.config.Settings;
 import com.streampulse.schemas.Migrations;
 
 /**

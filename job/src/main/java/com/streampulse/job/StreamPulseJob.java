@@ -1,14 +1,14 @@
 package com.streampulse.job;
 
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.KafkaSettings;
+import com.streampulse.config.Settings;
 import com.streampulse.job.aggregate.DroppedPartials;
 import com.streampulse.job.aggregate.MergeCounts;
 import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.aggregate.WindowResults;
 import com.streampulse.job.alerts.AlertRules;
-import com.streampulse.job.config.ConfigException;
 import com.streampulse.job.config.JobConfig;
-import com.streampulse.job.config.KafkaSettings;
-import com.streampulse.job.config.Settings;
 import com.streampulse.job.ingest.DownloadDeserializer;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.ContentStats;

@@ -1,9 +1,9 @@
 package com.streampulse.local;
 
+import com.streampulse.config.Settings;
 import com.streampulse.job.Banner;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
-import com.streampulse.job.config.Settings;
 import com.streampulse.schemas.Migrations;
 import com.streampulse.testkit.EmbeddedKafka;
 import com.streampulse.testkit.EmbeddedPostgresDb;

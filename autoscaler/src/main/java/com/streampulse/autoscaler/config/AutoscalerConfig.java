@@ -1,6 +1,9 @@
 package com.streampulse.autoscaler.config;
 
 import com.streampulse.autoscaler.decide.Policy;
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.KafkaSettings;
+import com.streampulse.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +31,7 @@ import java.util.UUID;
  * @param leaseName the Lease's name (LEASE_NAME)
  */
 public record AutoscalerConfig(
-        KafkaConnection kafka,
+        KafkaSettings kafka,
         String topic,
         String groupId,
         String namespace,
@@ -44,12 +47,15 @@ public record AutoscalerConfig(
     static final Path SERVICE_ACCOUNT_NAMESPACE =
             Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
-    public static AutoscalerConfig fromEnvironment() {
-        return from(System.getenv());
+    public static AutoscalerConfig fromEnvironment(String[] args) {
+        return from(Settings.fromEnvironment(args));
     }
 
     public static AutoscalerConfig from(Map<String, String> variables) {
-        Env env = new Env(variables);
+        return from(Settings.of(variables));
+    }
+
+    private static AutoscalerConfig from(Settings env) {
         int min = env.integer("AUTOSCALER_MIN_PARALLELISM", 1, 1, 10_000);
         int max = env.integer("AUTOSCALER_MAX_PARALLELISM", 8, 1, 10_000);
         if (max < min) {
@@ -64,27 +70,40 @@ public record AutoscalerConfig(
                 new Policy(
                         min,
                         max,
-                        env.positiveDuration("AUTOSCALER_CATCH_UP", Duration.ofSeconds(300)),
-                        env.fraction("AUTOSCALER_TARGET_UTILISATION", 0.7, 0, 1),
-                        env.duration("AUTOSCALER_SCALE_UP_STABILISATION", Duration.ofSeconds(60)),
                         env.duration(
-                                "AUTOSCALER_SCALE_DOWN_STABILISATION", Duration.ofSeconds(600)),
-                        env.duration("AUTOSCALER_COOLDOWN", Duration.ofSeconds(300)),
-                        env.positiveDuration(
-                                "AUTOSCALER_LAG_NEAR_ZERO", Policy.DEFAULT_LAG_NEAR_ZERO));
-        Duration interval = env.positiveDuration("AUTOSCALER_INTERVAL", Duration.ofSeconds(15));
+                                "AUTOSCALER_CATCH_UP",
+                                Duration.ofSeconds(300),
+                                Duration.ofMillis(1)),
+                        env.fraction("AUTOSCALER_TARGET_UTILISATION", 0.7, 0, 1),
+                        env.duration(
+                                "AUTOSCALER_SCALE_UP_STABILISATION",
+                                Duration.ofSeconds(60),
+                                Duration.ZERO),
+                        env.duration(
+                                "AUTOSCALER_SCALE_DOWN_STABILISATION",
+                                Duration.ofSeconds(600),
+                                Duration.ZERO),
+                        env.duration("AUTOSCALER_COOLDOWN", Duration.ofSeconds(300), Duration.ZERO),
+                        env.duration(
+                                "AUTOSCALER_LAG_NEAR_ZERO",
+                                Policy.DEFAULT_LAG_NEAR_ZERO,
+                                Duration.ofMillis(1)));
+        Duration interval =
+                env.duration("AUTOSCALER_INTERVAL", Duration.ofSeconds(15), Duration.ofMillis(1));
         Duration rateWindow =
-                env.positiveDuration("AUTOSCALER_RATE_WINDOW", Duration.ofSeconds(150));
+                env.duration(
+                        "AUTOSCALER_RATE_WINDOW", Duration.ofSeconds(150), Duration.ofMillis(1));
         if (rateWindow.compareTo(interval.multipliedBy(2)) < 0) {
             throw new ConfigException(
                     "AUTOSCALER_RATE_WINDOW must be at least twice AUTOSCALER_INTERVAL, got "
                             + rateWindow.toSeconds()
                             + "s");
         }
+        KafkaSettings kafka = KafkaSettings.from(env);
         return new AutoscalerConfig(
-                KafkaConnection.from(env),
-                env.string("KAFKA_TOPIC", "content-downloads"),
-                env.string("KAFKA_GROUP_ID", "streampulse-processor"),
+                kafka,
+                kafka.topic(),
+                kafka.groupId(),
                 env.string("WATCH_NAMESPACE", podNamespace(env)),
                 interval,
                 rateWindow,
@@ -97,7 +116,7 @@ public record AutoscalerConfig(
     }
 
     /** The pod's own namespace: POD_NAMESPACE from the downward API, else the service account's. */
-    private static String podNamespace(Env env) {
+    private static String podNamespace(Settings env) {
         if (env.isSet("POD_NAMESPACE")) {
             return env.string("POD_NAMESPACE", "default");
         }
@@ -116,7 +135,7 @@ public record AutoscalerConfig(
         return String.join(
                 "\n  ",
                 "Autoscaler configuration:",
-                "kafka=" + kafka,
+                "kafka=" + kafka.describe(),
                 "topic=" + topic + " group=" + groupId,
                 "namespace=" + namespace + " lease=" + leaseName + " identity=" + podName,
                 "interval=" + interval.toSeconds() + "s rateWindow=" + rateWindow.toSeconds() + "s",

@@ -1,5 +1,6 @@
 package com.streampulse.autoscaler.config;
 
+import com.streampulse.config.ConfigException;
 import java.util.Locale;
 
 /** How a new parallelism reaches the job. */

@@ -2,9 +2,9 @@ package com.streampulse.autoscaler.kube;
 
 import com.streampulse.autoscaler.Annotations;
 import com.streampulse.autoscaler.config.AutoscalerConfig;
-import com.streampulse.autoscaler.config.ConfigException;
-import com.streampulse.autoscaler.config.Env;
 import com.streampulse.autoscaler.decide.Policy;
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -16,7 +16,7 @@ public record Target(String topic, String groupId, Policy policy) {
 
     /** Throws {@link ConfigException} naming the annotation when an override is malformed. */
     public static Target resolve(AutoscalerConfig config, Map<String, String> annotations) {
-        Env env = new Env(annotations == null ? Map.of() : annotations);
+        Settings env = Settings.of(annotations == null ? Map.of() : annotations);
         Policy d = config.defaults();
         int min = env.integer(Annotations.MIN_PARALLELISM, d.minParallelism(), 1, 10_000);
         int max = env.integer(Annotations.MAX_PARALLELISM, d.maxParallelism(), 1, 10_000);

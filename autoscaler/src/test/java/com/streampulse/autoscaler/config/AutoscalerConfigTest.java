@@ -3,6 +3,7 @@ package com.streampulse.autoscaler.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.streampulse.config.ConfigException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -76,13 +77,14 @@ class AutoscalerConfigTest {
     void errorsNameTheVariable() {
         assertThatThrownBy(() -> AutoscalerConfig.from(Map.of()))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("KAFKA_BOOTSTRAP_SERVERS is required");
+                .hasMessage("KAFKA_BOOTSTRAP_SERVERS is required (or --kafka-bootstrap-servers)");
         assertThatThrownBy(() -> AutoscalerConfig.from(env("AUTOSCALER_TARGET_UTILISATION", "1.5")))
                 .hasMessage(
                         "AUTOSCALER_TARGET_UTILISATION must be above 0.0 and at most 1.0, got 1.5");
         assertThatThrownBy(() -> AutoscalerConfig.from(env("AUTOSCALER_INTERVAL", "soon")))
                 .hasMessage(
-                        "AUTOSCALER_INTERVAL must be a duration like 30s, 5m or 500ms, got 'soon'");
+                        "AUTOSCALER_INTERVAL must be a duration such as 500ms, 10s, 5m or 1h, got"
+                                + " 'soon'");
         assertThatThrownBy(() -> AutoscalerConfig.from(env("AUTOSCALER_MODE", "hpa")))
                 .hasMessage("AUTOSCALER_MODE must be job-parallelism or in-place, got 'hpa'");
         assertThatThrownBy(

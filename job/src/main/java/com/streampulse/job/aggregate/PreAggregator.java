@@ -5,6 +5,7 @@ import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.RejectedEvent.Reason;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.time.UnionTimes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,15 +14,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -107,6 +106,8 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.maxBufferedKeys = maxBufferedKeys;
+        // Chained to the source like a UDF operator (AbstractStreamOperator defaults to HEAD).
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     /** (subtask, watermark) pairs; union state so a rescaled job sees every old subtask's. */
@@ -120,57 +121,23 @@ public final class PreAggregator extends AbstractStreamOperator<RejectedEvent>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        watermarkState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new ListStateDescriptor<>(
-                                        "watermark",
-                                        TypeInformation.of(
-                                                new TypeHint<Tuple2<Integer, Long>>() {})));
-        partitionState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new ListStateDescriptor<>(
-                                        "partition-newest",
-                                        TypeInformation.of(
-                                                new TypeHint<Tuple2<Integer, Long>>() {})));
+        watermarkState = UnionTimes.state(context, "watermark");
+        partitionState = UnionTimes.state(context, "partition-newest");
         restoredWatermark = Long.MIN_VALUE;
         partitionNewest = new HashMap<>();
         if (context.isRestored()) {
-            restoredWatermark = restoredWatermark(watermarkState.get());
+            restoredWatermark =
+                    UnionTimes.ownOrLowest(watermarkState.get(), getRuntimeContext().getTaskInfo());
             for (Tuple2<Integer, Long> entry : partitionState.get()) {
                 partitionNewest.merge(entry.f0, entry.f1, Math::max);
             }
         }
     }
 
-    private long restoredWatermark(Iterable<Tuple2<Integer, Long>> saved) {
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        long lowest = Long.MAX_VALUE;
-        Long own = null;
-        int count = 0;
-        for (Tuple2<Integer, Long> entry : saved) {
-            lowest = Math.min(lowest, entry.f1);
-            if (entry.f0 == subtask) {
-                own = entry.f1;
-            }
-            count++;
-        }
-        if (count == 0) {
-            return Long.MIN_VALUE;
-        }
-        return count == parallelism && own != null ? own : lowest;
-    }
-
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        watermarkState.update(
-                List.of(
-                        Tuple2.of(
-                                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                                currentWatermark)));
+        UnionTimes.putOwn(watermarkState, getRuntimeContext().getTaskInfo(), currentWatermark);
         List<Tuple2<Integer, Long>> newest = new ArrayList<>();
         partitionNewest.forEach((partition, time) -> newest.add(Tuple2.of(partition, time)));
         partitionState.update(newest);

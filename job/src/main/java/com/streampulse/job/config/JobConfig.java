@@ -1,7 +1,9 @@
 package com.streampulse.job.config;
 
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.KafkaSettings;
+import com.streampulse.config.Settings;
 import com.streampulse.job.alerts.AlertThresholds;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,8 +22,7 @@ public record JobConfig(
         String checkpointDir,
         AlertThresholds alerts,
         int jdbcBatchSize,
-        int maxBufferedKeys)
-        implements Serializable {
+        int maxBufferedKeys) {
 
     public static JobConfig from(Settings s) {
         Duration window = s.duration("WINDOW_SIZE", Duration.ofSeconds(60), Duration.ofSeconds(1));

@@ -1,6 +1,8 @@
 package com.streampulse.job.config;
 
-import java.io.Serializable;
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Secret;
+import com.streampulse.config.Settings;
 import java.util.Locale;
 
 /** How to reach PostgreSQL: the original StreamPulse variables plus port, TLS and migration. */
@@ -11,8 +13,7 @@ public record PostgresSettings(
         String user,
         Secret password,
         String sslMode,
-        boolean migrate)
-        implements Serializable {
+        boolean migrate) {
 
     public static PostgresSettings from(Settings settings) {
         String sslMode = settings.string("PG_SSLMODE", "prefer").toLowerCase(Locale.ROOT);

@@ -1,15 +1,12 @@
 package com.streampulse.job.time;
 
-import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeHint;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -56,6 +53,9 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.idlenessMillis = idlenessMillis;
         this.tickMillis = tickMillis;
+        // AbstractStreamOperator defaults to HEAD: without this every record would cross a
+        // thread boundary and be serialized between the source and this operator.
+        setChainingStrategy(ChainingStrategy.ALWAYS);
     }
 
     /** (subtask, newest event time) pairs; union state so a rescaled job sees all of them. */
@@ -64,49 +64,18 @@ public final class IdleClockOperator<T> extends AbstractStreamOperator<T>
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        newestState =
-                context.getOperatorStateStore()
-                        .getUnionListState(
-                                new ListStateDescriptor<>(
-                                        "newest-event-time",
-                                        TypeInformation.of(
-                                                new TypeHint<Tuple2<Integer, Long>>() {})));
-        newestEventTime = Long.MIN_VALUE;
-        if (context.isRestored()) {
-            newestEventTime = restoredNewest(newestState.get());
-        }
-    }
-
-    /** This subtask's own entry; after a rescale the oldest of all, so no clock runs ahead. */
-    private long restoredNewest(Iterable<Tuple2<Integer, Long>> saved) {
-        int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
-        long oldest = Long.MAX_VALUE;
-        Long own = null;
-        int count = 0;
-        for (Tuple2<Integer, Long> entry : saved) {
-            if (entry.f1 != Long.MIN_VALUE) {
-                oldest = Math.min(oldest, entry.f1);
-            }
-            if (entry.f0 == subtask) {
-                own = entry.f1;
-            }
-            count++;
-        }
-        if (count == parallelism && own != null) {
-            return own;
-        }
-        return oldest == Long.MAX_VALUE ? Long.MIN_VALUE : oldest;
+        newestState = UnionTimes.state(context, "newest-event-time");
+        newestEventTime =
+                context.isRestored()
+                        ? UnionTimes.ownOrLowest(
+                                newestState.get(), getRuntimeContext().getTaskInfo())
+                        : Long.MIN_VALUE;
     }
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
-        newestState.update(
-                List.of(
-                        Tuple2.of(
-                                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
-                                newestEventTime)));
+        UnionTimes.putOwn(newestState, getRuntimeContext().getTaskInfo(), newestEventTime);
     }
 
     @Override

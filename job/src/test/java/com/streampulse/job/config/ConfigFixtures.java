@@ -1,5 +1,6 @@
 package com.streampulse.job.config;
 
+import com.streampulse.config.Settings;
 import java.util.HashMap;
 import java.util.Map;
 

@@ -7,6 +7,8 @@ import static com.streampulse.job.config.ConfigFixtures.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Settings;
 import com.streampulse.job.alerts.AlertThresholds;
 import java.time.Duration;
 import java.util.Map;

@@ -5,6 +5,8 @@ import static com.streampulse.job.config.ConfigFixtures.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Secret;
 import org.junit.jupiter.api.Test;
 
 class PostgresSettingsTest {

@@ -1,9 +1,9 @@
 package com.streampulse.job.it;
 
+import com.streampulse.config.Settings;
 import com.streampulse.job.ResultSinks;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
-import com.streampulse.job.config.Settings;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.testkit.EmbeddedKafka;

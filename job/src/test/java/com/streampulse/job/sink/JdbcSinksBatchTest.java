@@ -2,8 +2,8 @@ package com.streampulse.job.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.streampulse.config.Secret;
 import com.streampulse.job.config.PostgresSettings;
-import com.streampulse.job.config.Secret;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.sql.Connection;
 import java.sql.DriverManager;

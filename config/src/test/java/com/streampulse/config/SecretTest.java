@@ -1,4 +1,4 @@
-package com.streampulse.job.config;
+package com.streampulse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.streampulse.job.config;
+package com.streampulse.config;
 
 import java.util.Locale;
 import java.util.Properties;

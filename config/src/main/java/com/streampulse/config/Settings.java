@@ -1,4 +1,4 @@
-package com.streampulse.job.config;
+package com.streampulse.config;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -47,6 +47,11 @@ public final class Settings {
         return new Settings(values);
     }
 
+    /** Variables only, no flags (for example a resource's annotations). */
+    public static Settings of(Map<String, String> variables) {
+        return of(variables, new String[0]);
+    }
+
     public static Settings fromEnvironment(String[] args) {
         return of(System.getenv(), args);
     }
@@ -64,6 +69,10 @@ public final class Settings {
     private String raw(String name) {
         String value = values.get(name);
         return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    public boolean isSet(String name) {
+        return raw(name) != null;
     }
 
     public String string(String name, String defaultValue) {
@@ -115,6 +124,25 @@ public final class Settings {
         } catch (NumberFormatException e) {
             throw new ConfigException(name + " must be a number, got '" + value + "'");
         }
+    }
+
+    /** A number above {@code min} and at most {@code max}, such as a share of capacity. */
+    public double fraction(String name, double defaultValue, double min, double max) {
+        String value = raw(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        double parsed;
+        try {
+            parsed = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be a number, got '" + value + "'");
+        }
+        if (!(parsed > min && parsed <= max)) {
+            throw new ConfigException(
+                    name + " must be above " + min + " and at most " + max + ", got " + value);
+        }
+        return parsed;
     }
 
     public boolean bool(String name, boolean defaultValue) {

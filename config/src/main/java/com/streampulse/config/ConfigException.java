@@ -1,6 +1,6 @@
-package com.streampulse.autoscaler.config;
+package com.streampulse.config;
 
-/** A missing or malformed setting; the message is one line that names the variable. */
+/** A missing or malformed setting. The message is one line that names the setting. */
 public final class ConfigException extends RuntimeException {
 
     public ConfigException(String message) {

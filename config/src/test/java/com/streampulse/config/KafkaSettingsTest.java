@@ -1,7 +1,7 @@
-package com.streampulse.job.config;
+package com.streampulse.config;
 
-import static com.streampulse.job.config.ConfigFixtures.KAFKA_SECRET;
-import static com.streampulse.job.config.ConfigFixtures.with;
+import static com.streampulse.config.Fixtures.KAFKA_SECRET;
+import static com.streampulse.config.Fixtures.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

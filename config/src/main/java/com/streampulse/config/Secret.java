@@ -1,4 +1,4 @@
-package com.streampulse.job.config;
+package com.streampulse.config;
 
 /**
  * A credential. Never printed: {@link #toString()} masks it, so logs and exceptions can't leak it.

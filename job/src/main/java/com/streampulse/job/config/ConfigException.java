@@ -1,9 +1,0 @@
-package com.streampulse.job.config;
-
-/** A missing or malformed setting. The message is one line that names the setting. */
-public final class ConfigException extends RuntimeException {
-
-    public ConfigException(String message) {
-        super(message);
-    }
-}
