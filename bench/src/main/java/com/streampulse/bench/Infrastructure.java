@@ -1,7 +1,7 @@
 package com.streampulse.bench;
 
+import com.streampulse.config.Settings;
 import com.streampulse.job.config.JobConfig;
-import com.streampulse.job.config.Settings;
 import com.streampulse.testkit.EmbeddedKafka;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.sql.Connection;

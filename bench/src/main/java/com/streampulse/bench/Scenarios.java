@@ -2,15 +2,10 @@ package com.streampulse.bench;
 
 import com.streampulse.job.ResultSinks;
 import com.streampulse.job.StreamPulseJob;
-import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.sink.JdbcSinks;
-import com.streampulse.job.time.IdleClockOperator;
-import java.util.HashSet;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -18,9 +13,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.streaming.api.operators.ChainingStrategy;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
-import org.apache.flink.streaming.api.transformations.OneInputTransformation;
 
 /** The pipelines the benchmark compares, each built on a fresh environment. */
 final class Scenarios {
@@ -73,31 +65,6 @@ final class Scenarios {
                         ResultSinks.postgres(
                                 new JdbcSinks(config.postgres(), config.jdbcBatchSize())))
                 .build(env);
-        return env;
-    }
-
-    /**
-     * (b*) The same job with its two custom operators (idle clock, pre-aggregator) chained to the
-     * source. They extend {@code AbstractStreamOperator}, whose chaining strategy is HEAD unless
-     * the operator sets it, so the deployed job runs source, idle clock and pre-aggregator as three
-     * tasks and serializes every event twice between them. This measures the proposed one-line fix
-     * in each operator ({@code setChainingStrategy(ChainingStrategy.ALWAYS)}) without touching the
-     * job: the benchmark sets it on the built graph.
-     */
-    static StreamExecutionEnvironment fullJobChained(JobConfig config, int parallelism) {
-        StreamExecutionEnvironment env = fullJob(config, parallelism);
-        Set<Transformation<?>> seen = new HashSet<>();
-        for (Transformation<?> sink : env.getTransformations()) {
-            for (Transformation<?> t : sink.getTransitivePredecessors()) {
-                if (seen.add(t)
-                        && t instanceof OneInputTransformation<?, ?> one
-                        && one.getOperatorFactory() instanceof SimpleOperatorFactory<?> factory
-                        && (factory.getOperator() instanceof IdleClockOperator<?>
-                                || factory.getOperator() instanceof PreAggregator)) {
-                    one.setChainingStrategy(ChainingStrategy.ALWAYS);
-                }
-            }
-        }
         return env;
     }
 

@@ -34,12 +34,7 @@ final class ThroughputBench {
                     new Scenario("a", "(a) read + decode only", false, Scenarios::readOnly),
                     new Scenario(
                             "b", "(b) StreamPulse job -> PostgreSQL", true, Scenarios::fullJob),
-                    new Scenario("c", "(c) Flink SQL -> PostgreSQL", true, Scenarios::sql),
-                    new Scenario(
-                            "b*",
-                            "(b*) job, custom ops chained (fix)",
-                            true,
-                            Scenarios::fullJobChained));
+                    new Scenario("c", "(c) Flink SQL -> PostgreSQL", true, Scenarios::sql));
 
     private final Infrastructure infra;
     private final BenchCluster cluster;
