@@ -47,6 +47,8 @@ final class ScaleBench {
 
     Result measure(String topic, EventLoader loader, Path checkpoints) throws Exception {
         infra.truncate();
+        // Checkpoints are retained on cancel: without this, earlier runs' would be counted too.
+        deleteRecursively(checkpoints);
         EventLoader.Loaded loaded =
                 loader.distinctContent(
                         topic, options.scaleKeys(), options.scaleMinutes(), options.seed(), START);
@@ -114,6 +116,17 @@ final class ScaleBench {
         }
         throw new IllegalStateException(
                 "scale: only " + rows + " of " + expected + " content rows after " + DEADLINE);
+    }
+
+    static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(dir)) {
+            return;
+        }
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 
     static long directorySize(Path dir) throws java.io.IOException {
