@@ -190,6 +190,49 @@ kind-down: ## Delete the kind cluster
 	$(KIND) delete cluster --name $(KIND_CLUSTER)
 
 
+##@ Benchmarks
+
+# make bench: embedded Kafka + PostgreSQL + MiniCluster in one JVM; not part of make test.
+BENCH_EVENTS ?= 5000000
+BENCH_RUNS ?= 3
+BENCH_SEED ?= 42
+BENCH_PARTITIONS ?= 8
+BENCH_LATENCY_RATE ?= 50000
+BENCH_LATENCY_SECONDS ?= 200
+BENCH_SCALE_KEYS ?= 1000000
+BENCH_SCALE_MINUTES ?= 2
+BENCH_PHASES ?= throughput,latency,scale
+BENCH_JAVA_OPTS ?= -Xmx3g -XX:+UseG1GC
+BENCH_ARGS ?=
+BENCH_RUN = java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -Dbench.dir=bench/target/bench \
+	-cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" com.streampulse.bench.BenchMain \
+	--events=$(BENCH_EVENTS) --runs=$(BENCH_RUNS) --seed=$(BENCH_SEED) --partitions=$(BENCH_PARTITIONS) \
+	--latency-rate=$(BENCH_LATENCY_RATE) --latency-seconds=$(BENCH_LATENCY_SECONDS) \
+	--scale-keys=$(BENCH_SCALE_KEYS) --scale-minutes=$(BENCH_SCALE_MINUTES) --phases=$(BENCH_PHASES) $(BENCH_ARGS)
+
+.PHONY: bench-build
+bench-build: ## Package the bench module and what it runs (job, generator, testkit) in this tree
+	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
+
+.PHONY: bench
+bench: bench-build ## Throughput (a)/(b)/(c), latency and scale; BENCH_EVENTS=1000000 BENCH_PHASES=throughput
+	$(BENCH_RUN)
+
+.PHONY: bench-profile
+bench-profile: bench-build ## make bench with Java Flight Recorder; prints the hottest frames of bench/target/bench.jfr
+	$(MAKE) --no-print-directory bench-run-jfr
+	jfr print --events jdk.ExecutionSample bench/target/bench.jfr | grep -A1 'stackTrace = \[' | grep -v 'stackTrace\|^--' \
+		| sed 's/line:.*//' | sort | uniq -c | sort -rn | head -25
+
+.PHONY: bench-run-jfr
+bench-run-jfr: ## The throughput phase under Java Flight Recorder, without rebuilding
+	$(MAKE) --no-print-directory BENCH_JAVA_OPTS="$(BENCH_JAVA_OPTS) -XX:+FlightRecorder -XX:StartFlightRecording=filename=bench/target/bench.jfr,settings=profile" \
+		BENCH_PHASES=throughput bench-only
+
+.PHONY: bench-only
+bench-only: ## make bench without rebuilding
+	$(BENCH_RUN)
+
 ##@ Help
 
 .PHONY: help

@@ -1,0 +1,84 @@
+package com.streampulse.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * {@code make bench}: issue 6's measurements in one process. Usage: {@code BenchMain
+ * [--events=5000000] [--runs=3] [--latency-rate=50000] [--phases=throughput,latency,scale] ...}
+ * (see {@link BenchOptions}).
+ */
+public final class BenchMain {
+
+    /** Fixed event-time start of the throughput data set: same seed, same bytes. */
+    static final Instant THROUGHPUT_START = Instant.parse("2026-01-01T00:00:00Z");
+
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options = BenchOptions.parse(args);
+        Path work =
+                Files.createDirectories(Path.of(System.getProperty("bench.dir", "target/bench")));
+        System.out.printf(
+                "StreamPulse benchmark %s: %d cores, max heap %,d MiB, %s%n",
+                Instant.now(),
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                options);
+        System.out.printf(
+                "Peak RSS reset before each run (/proc/self/clear_refs): %s%n",
+                ProcessMeter.start().rssReset() ? "yes" : "no, figures are the process's peak");
+        Report report = new Report(System.out);
+        try (Infrastructure infra = new Infrastructure();
+                BenchCluster cluster = new BenchCluster(options.parallelism());
+                var producer = infra.producer()) {
+            EventLoader loader = new EventLoader(producer, options.partitions());
+            if (options.phases().contains("throughput")) {
+                infra.kafka().createTopic("throughput", options.partitions());
+                EventLoader.Loaded loaded =
+                        loader.synthetic(
+                                "throughput",
+                                options.events(),
+                                options.seed(),
+                                THROUGHPUT_START,
+                                options.eventRate());
+                System.out.printf(
+                        "Loaded %,d events into %d partitions in %.1f s (%,.0f/s)%n",
+                        loaded.records(),
+                        options.partitions(),
+                        loaded.seconds(),
+                        loaded.perSecond());
+                report.throughput(
+                        options,
+                        new ThroughputBench(
+                                        infra,
+                                        cluster,
+                                        options,
+                                        "throughput",
+                                        work.resolve("checkpoints-throughput"))
+                                .measure());
+            }
+            if (options.phases().contains("latency")) {
+                infra.kafka().createTopic("latency", options.partitions());
+                System.out.printf(
+                        "%nLatency phase: %,d events/s for %d s...%n",
+                        options.latencyRate(), options.latencySeconds());
+                LatencyBench.Result r =
+                        new LatencyBench(infra, cluster, options)
+                                .measure("latency", loader, work.resolve("checkpoints-latency"));
+                report.latency(options, r, 10_000);
+            }
+            if (options.phases().contains("scale")) {
+                infra.kafka().createTopic("scale", options.partitions());
+                System.out.printf("%nScale phase...%n");
+                report.scale(
+                        options,
+                        new ScaleBench(infra, cluster, options)
+                                .measure("scale", loader, work.resolve("checkpoints-scale")));
+            }
+        }
+        System.out.println("\nDone.");
+        System.exit(0);
+    }
+}

@@ -1,0 +1,78 @@
+package com.streampulse.bench;
+
+import com.streampulse.job.ResultSinks;
+import com.streampulse.job.StreamPulseJob;
+import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.records.Ingested;
+import com.streampulse.job.sink.JdbcSinks;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/** The pipelines the benchmark compares, each built on a fresh environment. */
+final class Scenarios {
+
+    private Scenarios() {}
+
+    /**
+     * Bounded runs end without waiting for one more checkpoint after the sources finish (Flink's
+     * final checkpoint): the sinks flush at end of input anyway, and the wait, up to a checkpoint
+     * interval, would be measured as processing time.
+     */
+    static final String CHECKPOINTS_AFTER_FINISH =
+            "execution.checkpointing.checkpoints-after-tasks-finish";
+
+    static StreamExecutionEnvironment environment(int parallelism) {
+        Configuration conf = new Configuration();
+        conf.set(ConfigOptions.key(CHECKPOINTS_AFTER_FINISH).booleanType().noDefaultValue(), false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        return env;
+    }
+
+    /** The job's own Kafka source (and decoder), stopping at the end the topic has now. */
+    static KafkaSource<Ingested> boundedSource(JobConfig config) {
+        return StreamPulseJob.kafkaSourceBuilder(config.kafka())
+                .setBounded(OffsetsInitializer.latest())
+                .build();
+    }
+
+    /** (a) The read limit: the job's source and decoder into a discarding sink. */
+    static StreamExecutionEnvironment readOnly(JobConfig config, int parallelism) {
+        StreamExecutionEnvironment env = environment(parallelism);
+        Configuration conf = new Configuration();
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        env.configure(conf);
+        env.fromSource(boundedSource(config), WatermarkStrategy.noWatermarks(), "Kafka: read")
+                .sinkTo(new DiscardingSink<>())
+                .name("Discard");
+        return env;
+    }
+
+    /** (b) The project's job, as deployed, into PostgreSQL with checkpointing. */
+    static StreamExecutionEnvironment fullJob(JobConfig config, int parallelism) {
+        StreamExecutionEnvironment env = environment(parallelism);
+        StreamPulseJob.configure(env, config);
+        new StreamPulseJob(
+                        config,
+                        boundedSource(config),
+                        ResultSinks.postgres(
+                                new JdbcSinks(config.postgres(), config.jdbcBatchSize())))
+                .build(env);
+        return env;
+    }
+
+    /** (c) The same three aggregations in Flink SQL (see {@link SqlAggregations}). */
+    static StreamExecutionEnvironment sql(JobConfig config, int parallelism) {
+        StreamExecutionEnvironment env = environment(parallelism);
+        StreamPulseJob.configure(env, config);
+        SqlAggregations.attach(env, config, boundedSource(config));
+        return env;
+    }
+}
