@@ -1,9 +1,12 @@
 package com.streampulse.testkit;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +16,9 @@ import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -27,13 +33,64 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster) {
+    /** A plaintext listener for setting up a broker whose clients must authenticate; else null. */
+    private final String adminBootstrap;
+
+    private EmbeddedKafka(KafkaClusterTestKit cluster, String adminBootstrap) {
         this.cluster = cluster;
+        this.adminBootstrap = adminBootstrap;
     }
 
     /** Starts a broker with its log directories under a fresh temporary directory. */
     public static EmbeddedKafka start() {
         return start(Map.of());
+    }
+
+    /**
+     * Starts a broker whose clients must authenticate with SASL SCRAM-SHA-256 as {@code user}
+     * (security protocol SASL_PLAINTEXT on {@link #bootstrapServers()}). Topics are created over a
+     * second, plaintext listener that only the test kit uses: no SCRAM user exists before it
+     * creates one.
+     */
+    public static EmbeddedKafka startWithScram(String user, String password) {
+        int adminPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            adminPort = socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("No free port for the admin listener", e);
+        }
+        Map<String, String> broker = new HashMap<>();
+        broker.put(
+                "listeners",
+                "EXTERNAL://localhost:0,CONTROLLER://localhost:0,ADMIN://localhost:" + adminPort);
+        broker.put(
+                "listener.security.protocol.map",
+                "EXTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,ADMIN:PLAINTEXT");
+        broker.put("inter.broker.listener.name", "ADMIN");
+        broker.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
+        broker.put(
+                "listener.name.external.scram-sha-256.sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        EmbeddedKafka kafka = start(broker, "localhost:" + adminPort);
+        try (Admin admin = Admin.create(kafka.adminProperties())) {
+            admin.alterUserScramCredentials(
+                            List.of(
+                                    new UserScramCredentialUpsertion(
+                                            user,
+                                            new ScramCredentialInfo(
+                                                    ScramMechanism.SCRAM_SHA_256, 4096),
+                                            password)))
+                    .all()
+                    .get();
+        } catch (ExecutionException e) {
+            kafka.close();
+            throw new IllegalStateException("Could not create the SCRAM user", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kafka.close();
+            throw new IllegalStateException("Interrupted creating the SCRAM user", e);
+        }
+        return kafka;
     }
 
     /**
@@ -43,6 +100,10 @@ public final class EmbeddedKafka implements AutoCloseable {
      * below every consumer-group commit and transaction waits for replicas that never come.
      */
     public static EmbeddedKafka start(Map<String, String> brokerConfig) {
+        return start(brokerConfig, null);
+    }
+
+    private static EmbeddedKafka start(Map<String, String> brokerConfig, String adminBootstrap) {
         try {
             TestKitNodes nodes =
                     new TestKitNodes.Builder()
@@ -63,7 +124,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new EmbeddedKafka(cluster);
+            return new EmbeddedKafka(cluster, adminBootstrap);
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the embedded Kafka broker", e);
         }
@@ -80,14 +141,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         return props;
     }
 
+    /** Where the test kit itself connects: the clients' listener, or the plaintext admin one. */
+    public Properties adminProperties() {
+        if (adminBootstrap == null) {
+            return clientProperties();
+        }
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, adminBootstrap);
+        return props;
+    }
+
     /**
      * Creates a topic unless it exists, and waits until the broker leads every partition; returns
      * false when it existed already.
      */
     public boolean createTopic(String name, int partitions) {
-        try (Admin admin = Admin.create(clientProperties())) {
+        try (Admin admin = Admin.create(adminProperties())) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
-            awaitLeaders(clientProperties(), name, partitions);
+            awaitLeaders(adminProperties(), name, partitions);
             return true;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof TopicExistsException) {

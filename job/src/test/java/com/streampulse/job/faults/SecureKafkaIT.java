@@ -13,8 +13,6 @@ import com.streampulse.job.it.TestEvent;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.testkit.EmbeddedKafka;
 import com.streampulse.testkit.EmbeddedPostgresDb;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
@@ -32,11 +30,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -61,9 +54,7 @@ import org.slf4j.LoggerFactory;
  * job stops with an authentication error that names no secret; and nothing logged at INFO during a
  * whole run (Flink, Kafka clients, JDBC, the job) contains a configured secret.
  *
- * <p>The broker's client listener (EXTERNAL, the one the test kit reports as bootstrap servers)
- * speaks SASL_PLAINTEXT; a second, plaintext listener on a fixed port is only for this test to
- * create the SCRAM user and the topic, since no SCRAM user exists before that.
+ * <p>The broker ({@link EmbeddedKafka#startWithScram}) speaks SASL_PLAINTEXT to its clients.
  */
 class SecureKafkaIT {
 
@@ -84,36 +75,10 @@ class SecureKafkaIT {
 
     private static EmbeddedKafka kafka;
     private static EmbeddedPostgresDb db;
-    private static String adminBootstrap;
 
     @BeforeAll
     static void start() throws Exception {
-        int plainPort = freePort();
-        adminBootstrap = "localhost:" + plainPort;
-        Map<String, String> broker = new HashMap<>();
-        broker.put(
-                "listeners",
-                "EXTERNAL://localhost:0,CONTROLLER://localhost:0,ADMIN://localhost:" + plainPort);
-        broker.put(
-                "listener.security.protocol.map",
-                "EXTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,ADMIN:PLAINTEXT");
-        broker.put("inter.broker.listener.name", "ADMIN");
-        broker.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
-        broker.put(
-                "listener.name.external.scram-sha-256.sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        kafka = EmbeddedKafka.start(broker);
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", adminBootstrap))) {
-            admin.alterUserScramCredentials(
-                            List.of(
-                                    new UserScramCredentialUpsertion(
-                                            USER,
-                                            new ScramCredentialInfo(
-                                                    ScramMechanism.SCRAM_SHA_256, 4096),
-                                            KAFKA_PASSWORD)))
-                    .all()
-                    .get();
-        }
+        kafka = EmbeddedKafka.startWithScram(USER, KAFKA_PASSWORD);
         db = EmbeddedPostgresDb.start();
         try (Connection c = db.dataSource().getConnection();
                 Statement s = c.createStatement()) {
@@ -223,10 +188,8 @@ class SecureKafkaIT {
         env.execute("secure");
     }
 
-    private static String createTopic(String name) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", adminBootstrap))) {
-            admin.createTopics(List.of(new NewTopic(name, 3, (short) 1))).all().get();
-        }
+    private static String createTopic(String name) {
+        kafka.createTopic(name, 3);
         return name;
     }
 
@@ -257,12 +220,6 @@ class SecureKafkaIT {
                 sent.add(new Sent(records.get(i), m.topic(), m.partition(), m.offset()));
             }
             return sent;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
