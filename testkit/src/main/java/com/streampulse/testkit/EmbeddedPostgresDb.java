@@ -35,8 +35,27 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
      * (0: any free port), migrated.
      */
     public static EmbeddedPostgresDb start(Path dataDirectory, int port) {
+        return start(dataDirectory, port, EmbeddedPostgres.builder());
+    }
+
+    /**
+     * A throwaway server that also serves TLS, with a self-signed certificate made for it, so
+     * clients can connect with {@code sslmode=require}.
+     */
+    public static EmbeddedPostgresDb startWithTls() {
+        Path dir = SelfSignedCertificate.create("localhost");
+        return start(
+                null,
+                0,
+                EmbeddedPostgres.builder()
+                        .setServerConfig("ssl", "on")
+                        .setServerConfig("ssl_cert_file", dir.resolve("server.crt").toString())
+                        .setServerConfig("ssl_key_file", dir.resolve("server.key").toString()));
+    }
+
+    private static EmbeddedPostgresDb start(
+            Path dataDirectory, int port, EmbeddedPostgres.Builder builder) {
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (dataDirectory != null) {
                 builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
             }
