@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.it.Pipeline;
+import com.streampulse.job.it.RandomTraffic;
 import com.streampulse.job.it.Sent;
 import com.streampulse.job.it.TableSnapshot;
 import com.streampulse.testkit.EmbeddedPostgresDb;
@@ -108,7 +109,7 @@ class FaultMatrixIT {
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void taskFailuresAtRandomPointsChangeNoResult(long seed) throws Exception {
         Random random = new Random(seed);
-        List<Sent> sent = pipeline.send(FaultRun.records(random, RECORDS));
+        List<Sent> sent = pipeline.send(RandomTraffic.records(random, RECORDS));
         TreeSet<Long> failAt = new TreeSet<>();
         while (failAt.size() < 3) {
             failAt.add(50L + random.nextInt(RECORDS - 50));
@@ -130,7 +131,7 @@ class FaultMatrixIT {
      */
     @Test
     void cancelThenRestoreFromRetainedCheckpointChangesNoResult() throws Exception {
-        List<Sent> sent = pipeline.send(FaultRun.records(new Random(21), RECORDS));
+        List<Sent> sent = pipeline.send(RandomTraffic.records(new Random(21), RECORDS));
         FaultyDeserializer.plan(PACE_MICROS, List.of());
         JobConfig config = FaultRun.config(pipeline, checkpoints);
 
@@ -153,7 +154,7 @@ class FaultMatrixIT {
     @Test
     void stopWithSavepointAndRescaleOneTwoOneChangesNoResult() throws Exception {
         Path savepoints = Files.createTempDirectory("faults-savepoints");
-        List<Sent> sent = pipeline.send(FaultRun.records(new Random(31), RECORDS));
+        List<Sent> sent = pipeline.send(RandomTraffic.records(new Random(31), RECORDS));
         JobConfig config = FaultRun.config(pipeline, checkpoints);
         String savepoint = null;
         int[] parallelisms = {1, 2};
@@ -182,7 +183,7 @@ class FaultMatrixIT {
      */
     @Test
     void lossOfTaskManagerChangesNoResult(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        List<Sent> sent = pipeline.send(FaultRun.records(new Random(41), RECORDS));
+        List<Sent> sent = pipeline.send(RandomTraffic.records(new Random(41), RECORDS));
         FaultyDeserializer.plan(PACE_MICROS, List.of());
         JobConfig config = FaultRun.config(pipeline, checkpoints);
 
@@ -205,7 +206,7 @@ class FaultMatrixIT {
     @Test
     void postgresUnreachableFor20SecondsChangesNoResult(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
-        List<Sent> sent = pipeline.send(FaultRun.records(new Random(51), RECORDS));
+        List<Sent> sent = pipeline.send(RandomTraffic.records(new Random(51), RECORDS));
         FaultyDeserializer.plan(PACE_MICROS, List.of());
         JobConfig config = FaultRun.config(pipeline, checkpoints);
 
@@ -283,13 +284,13 @@ class FaultMatrixIT {
     /** For unbounded jobs: the tables reach the expected state (and the test reports the last). */
     private static void awaitTables(JobConfig config, List<Sent> sent, String context)
             throws InterruptedException {
-        TableSnapshot expected = FaultRun.expected(config, sent);
+        TableSnapshot expected = RandomTraffic.expected(config, sent);
         TableSnapshot actual = pipeline.awaitTables(expected::equals, FaultRun.TIMEOUT);
         assertThat(actual.toString()).as(context).isEqualTo(expected.toString());
     }
 
     private static void assertTables(JobConfig config, List<Sent> sent, String context) {
-        TableSnapshot expected = FaultRun.expected(config, sent);
+        TableSnapshot expected = RandomTraffic.expected(config, sent);
         assertThat(pipeline.snapshot().toString()).as(context).isEqualTo(expected.toString());
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.it.Pipeline;
+import com.streampulse.job.it.RandomTraffic;
 import com.streampulse.job.it.Sent;
 import com.streampulse.job.it.TestEvent;
 import com.streampulse.testkit.EmbeddedKafka;
@@ -107,7 +108,7 @@ class KafkaRestartIT {
                     .get();
         }
         EmbeddedKafka.awaitLeaders(clientProperties(), topic, Pipeline.PARTITIONS);
-        List<Sent> sent = send(topic, FaultRun.records(new Random(61), RECORDS));
+        List<Sent> sent = send(topic, RandomTraffic.records(new Random(61), RECORDS));
         FaultyDeserializer.plan(2_500, List.of());
         JobConfig config =
                 pipeline.config(
@@ -149,7 +150,7 @@ class KafkaRestartIT {
         assertThat(FaultyDeserializer.read()).isGreaterThanOrEqualTo(RECORDS);
         assertThat(pipeline.snapshot().toString())
                 .as("broker restarted after %s", OUTAGE)
-                .isEqualTo(FaultRun.expected(config, sent).toString());
+                .isEqualTo(RandomTraffic.expected(config, sent).toString());
     }
 
     private static Properties clientProperties() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.it.Pipeline;
+import com.streampulse.job.it.RandomTraffic;
 import com.streampulse.job.it.Sent;
 import java.io.File;
 import java.io.IOException;
@@ -103,7 +104,7 @@ class ProcessDeathIT {
     @Test
     void sigkillOfATaskManagerProcessChangesNoResult() throws Exception {
         String topic = pipeline.reset();
-        List<Sent> sent = pipeline.send(FaultRun.records(new Random(71), RECORDS));
+        List<Sent> sent = pipeline.send(RandomTraffic.records(new Random(71), RECORDS));
         JobConfig config =
                 FaultRun.config(pipeline, Files.createTempDirectory(work, "checkpoints"));
 
@@ -154,7 +155,7 @@ class ProcessDeathIT {
         assertThat(committedAtKill).as("killed mid-stream").isLessThan(RECORDS);
         assertThat(pipeline.snapshot().toString())
                 .as("TaskManager process killed with SIGKILL, topic %s", topic)
-                .isEqualTo(FaultRun.expected(config, sent).toString());
+                .isEqualTo(RandomTraffic.expected(config, sent).toString());
     }
 
     private static JobClient submitWhenClusterIsUp(StreamExecutionEnvironment env)

@@ -2,7 +2,6 @@ package com.streampulse.job.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.streampulse.events.ContentDownloadEvent;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import java.time.Duration;
@@ -33,7 +32,6 @@ class RestartIT {
     @RegisterExtension static final MiniClusterExtension FLINK = Pipeline.miniCluster();
 
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private static final String[] REGIONS = {"US-California", "EU-London", "ASIA-Tokyo"};
 
     private static Pipeline pipeline;
 
@@ -51,7 +49,7 @@ class RestartIT {
     void failureBetweenCheckpointsChangesNoResult(@InjectMiniCluster MiniCluster cluster)
             throws Exception {
         pipeline.reset();
-        List<TestEvent> records = records(new Random(7), 4_000);
+        List<TestEvent> records = RandomTraffic.records(new Random(7), 4_000);
         JobConfig config = pipeline.config();
         var source =
                 StreamPulseJob.kafkaSourceBuilder(config.kafka())
@@ -71,7 +69,7 @@ class RestartIT {
             List<Sent> all = new ArrayList<>(first);
             all.addAll(second);
 
-            TableSnapshot expected = expect(config, all).expected();
+            TableSnapshot expected = RandomTraffic.expected(config, all);
             TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);
             assertThat(FailingDeserializer.fired()).as("the injected failure happened").isTrue();
             assertThat(actual.toString()).isEqualTo(expected.toString());
@@ -102,14 +100,14 @@ class RestartIT {
                             + " FOR EACH ROW EXECUTE FUNCTION refuse_some_writes()");
         }
         try {
-            List<Sent> sent = pipeline.send(records(new Random(11), 3_000));
+            List<Sent> sent = pipeline.send(RandomTraffic.records(new Random(11), 3_000));
             JobConfig config = pipeline.config("--idleness=60s");
             StreamExecutionEnvironment env = pipeline.job(config, Pipeline.boundedSource(config));
             env.configure(fastRestarts());
             env.execute("sink-failure");
 
-            Oracle oracle = expect(config, sent);
-            assertThat(pipeline.snapshot().toString()).isEqualTo(oracle.expected().toString());
+            assertThat(pipeline.snapshot().toString())
+                    .isEqualTo(RandomTraffic.expected(config, sent).toString());
             try (var c = pipeline.db().dataSource().getConnection();
                     var s = c.createStatement();
                     var r = s.executeQuery("SELECT last_value FROM write_attempts")) {
@@ -133,23 +131,6 @@ class RestartIT {
         return restarts;
     }
 
-    private static Oracle expect(JobConfig config, List<Sent> sent) {
-        Oracle oracle = new Oracle(config.windowSize().toMillis(), config.alerts().minEvents());
-        oracle.phase(valid(sent));
-        sent.stream()
-                .filter(s -> !isValid(s.record()))
-                .forEach(
-                        s ->
-                                oracle.rejected(
-                                        s,
-                                        s.record().event() == null ? "MALFORMED" : "INVALID",
-                                        s.record().event() == null
-                                                ? null
-                                                : s.record().event().getTimestamp(),
-                                        true));
-        return oracle;
-    }
-
     /** Waits until the first records are all accounted for and a checkpoint completed after. */
     private static void awaitCheckpointsAfter(MiniCluster cluster, JobID job, List<Sent> sent)
             throws Exception {
@@ -168,50 +149,5 @@ class RestartIT {
                 .getCheckpointStatsSnapshot()
                 .getCounts()
                 .getNumberOfCompletedCheckpoints();
-    }
-
-    /**
-     * Seven minutes of traffic, disordered by less than the out-of-orderness so every window fires
-     * once, with 3 % malformed and 2 % invalid records.
-     */
-    private static List<TestEvent> records(Random random, int count) {
-        Instant t0 = Instant.parse("2025-06-01T12:00:00Z");
-        List<TestEvent> records = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            int partition = random.nextInt(Pipeline.PARTITIONS);
-            double dice = random.nextDouble();
-            if (dice < 0.03) {
-                byte[] garbage = new byte[1 + random.nextInt(30)];
-                random.nextBytes(garbage);
-                records.add(TestEvent.raw(partition, garbage));
-                continue;
-            }
-            var event =
-                    TestEvent.at(t0.plusMillis(i * 100L + random.nextInt(1_500)))
-                            .region(REGIONS[random.nextInt(REGIONS.length)])
-                            .speed(5 + random.nextInt(45))
-                            .duration(10 + random.nextInt(300));
-            if (dice < 0.05) {
-                event.duration(-1);
-            } else if (dice < 0.17) {
-                event.failed();
-            } else if (dice < 0.20) {
-                event.cancelled();
-            }
-            records.add(event.to(partition));
-        }
-        return records;
-    }
-
-    private static boolean isValid(TestEvent e) {
-        return e.event() != null && e.event().getDownload().getDurationSeconds() >= 0;
-    }
-
-    private static List<ContentDownloadEvent> valid(List<Sent> sent) {
-        return sent.stream()
-                .map(Sent::record)
-                .filter(RestartIT::isValid)
-                .map(TestEvent::event)
-                .toList();
     }
 }
