@@ -44,15 +44,16 @@ AUTOSCALER_JAR ?= autoscaler/target/streampulse-autoscaler.jar
 
 .PHONY: autoscaler-build
 autoscaler-build: ## Build the autoscaler's runnable jar: autoscaler/target/streampulse-autoscaler.jar
-	$(MVN) -q -pl autoscaler -DskipTests package
+	$(MVN) -q -pl autoscaler -am -DskipTests package
 
 .PHONY: autoscaler-test
 autoscaler-test: ## Run the autoscaler's tests: decisions, mock API server, real Kafka
-	$(MVN) -q -pl testkit -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
+	$(MVN) -q -pl config,testkit -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
 	$(MVN) -pl autoscaler verify
 
 .PHONY: autoscaler-sim
 autoscaler-sim: ## Replay load traces against a model job: our policy vs KEDA's lag rule, with targets
+	$(MVN) -q -pl config install -Dmaven.test.skip=true -Dspotless.check.skip=true
 	$(MVN) -q -pl autoscaler compile exec:java
 
 ##@ Kubernetes
