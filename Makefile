@@ -53,7 +53,7 @@ autoscaler-test: ## Run the autoscaler's tests: decisions, mock API server, real
 
 .PHONY: autoscaler-sim
 autoscaler-sim: ## Replay load traces against a model job: our policy vs KEDA's lag rule, with targets
-	$(MVN) -q -pl config -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
+	$(MVN) -q -pl config,testkit -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
 	$(MVN) -q -pl autoscaler compile exec:java
 
 ##@ Kubernetes
