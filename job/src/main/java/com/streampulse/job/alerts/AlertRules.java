@@ -70,7 +70,8 @@ public final class AlertRules {
                         Locale.ROOT,
                         "region %s: average speed %.2f Mbps below %.1f Mbps over %d downloads",
                         c.key,
-                        speed,
+                        // Rounded down, so a speed just under the threshold never prints as it.
+                        Math.floor(speed * 100) / 100,
                         t.slowSpeedMbps(),
                         c.total);
         return new Verdict(

@@ -129,7 +129,7 @@ class AlertRulesTest {
                                 "avg_speed_mbps",
                                 49.999999 / 5,
                                 10.0,
-                                "region AP-Tokyo: average speed 10.00 Mbps below 10.0 Mbps over 5"
+                                "region AP-Tokyo: average speed 9.99 Mbps below 10.0 Mbps over 5"
                                         + " downloads"));
     }
 
