@@ -70,24 +70,30 @@ public final class EventValidator {
         return null;
     }
 
+    /** Checked on every event: no array or other allocation unless something is wrong. */
     private static String firstBadKey(DecodedEvent e) {
-        String[][] keys = {
-            {"content.content_id", e.contentId()},
-            {"user_context.region", e.region()},
-            {"user_context.device", e.device()},
-            {"user_context.os_version", e.osVersion()}
-        };
-        for (String[] key : keys) {
-            String value = key[1];
-            if (value.isBlank()) {
-                return key[0] + " is empty";
-            }
-            if (value.length() > MAX_KEY_LENGTH) {
-                return key[0] + " is longer than " + MAX_KEY_LENGTH + " characters";
-            }
-            if (value.indexOf('\0') >= 0) {
-                return key[0] + " contains a NUL character";
-            }
+        String problem = keyProblem("content.content_id", e.contentId());
+        if (problem == null) {
+            problem = keyProblem("user_context.region", e.region());
+        }
+        if (problem == null) {
+            problem = keyProblem("user_context.device", e.device());
+        }
+        if (problem == null) {
+            problem = keyProblem("user_context.os_version", e.osVersion());
+        }
+        return problem;
+    }
+
+    private static String keyProblem(String field, String value) {
+        if (value.isBlank()) {
+            return field + " is empty";
+        }
+        if (value.length() > MAX_KEY_LENGTH) {
+            return field + " is longer than " + MAX_KEY_LENGTH + " characters";
+        }
+        if (value.indexOf('\0') >= 0) {
+            return field + " contains a NUL character";
         }
         return null;
     }
@@ -98,7 +104,13 @@ public final class EventValidator {
      * look-alikes such as "ſuccess" (long s) and "faıled" (dotless i).
      */
     public static Status status(String value) {
-        return switch (value.toLowerCase(Locale.ROOT)) {
+        // Producers send lower case: match that without allocating, then any other case.
+        Status exact = exactStatus(value);
+        return exact != null ? exact : exactStatus(value.toLowerCase(Locale.ROOT));
+    }
+
+    private static Status exactStatus(String value) {
+        return switch (value) {
             case "success" -> Status.SUCCESS;
             case "failed" -> Status.FAILED;
             case "cancelled" -> Status.CANCELLED;
