@@ -1,12 +1,11 @@
 package com.streampulse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
+import com.streampulse.autoscaler.config.AutoscalerConfig;
+import com.streampulse.config.ConfigException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The environment the chart and k8s/ give the autoscaler is accepted by its own configuration
  * parser ({@code AutoscalerConfig.from(Map)}), e.g. durations it can read and a rate window at
  * least twice the interval.
- *
- * <p>Called reflectively: the autoscaler is being written alongside, and a build of this module
- * alone (-pl deploy) may see an older autoscaler jar that only has ApiPermissions; there the test
- * is skipped. In the full build (make test) the reactor's autoscaler is used and it runs.
  */
 class AutoscalerEnvironmentTest {
-
-    private static final String CONFIG = "com.streampulse.autoscaler.config.AutoscalerConfig";
 
     static Stream<Arguments> shipped() {
         Project p = Project.fromBuild();
@@ -49,31 +42,18 @@ class AutoscalerEnvironmentTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("shipped")
-    void autoscalerAcceptsItsEnvironment(String name, ObjectNode deployment, boolean dryRun)
-            throws Exception {
-        Class<?> config = autoscalerConfig();
-        Method from = config.getMethod("from", Map.class);
-
-        Object parsed;
+    void autoscalerAcceptsItsEnvironment(String name, ObjectNode deployment, boolean dryRun) {
+        AutoscalerConfig parsed;
         try {
-            parsed = from.invoke(null, environment(deployment));
-        } catch (InvocationTargetException e) {
-            throw new AssertionError("Rejected: " + e.getCause().getMessage(), e.getCause());
+            parsed = AutoscalerConfig.from(environment(deployment));
+        } catch (ConfigException e) {
+            throw new AssertionError("Rejected: " + e.getMessage(), e);
         }
 
-        assertThat(config.getMethod("dryRun").invoke(parsed)).isEqualTo(dryRun);
-        assertThat(config.getMethod("namespace").invoke(parsed)).isEqualTo("streampulse");
-        assertThat(config.getMethod("podName").invoke(parsed)).isEqualTo("autoscaler-0");
-        assertThat(config.getMethod("topic").invoke(parsed)).isEqualTo("content-downloads");
-    }
-
-    private static Class<?> autoscalerConfig() {
-        try {
-            return Class.forName(CONFIG);
-        } catch (ClassNotFoundException e) {
-            assumeTrue(false, "an autoscaler jar without its config classes is on the classpath");
-            throw new IllegalStateException(e);
-        }
+        assertThat(parsed.dryRun()).isEqualTo(dryRun);
+        assertThat(parsed.namespace()).isEqualTo("streampulse");
+        assertThat(parsed.podName()).isEqualTo("autoscaler-0");
+        assertThat(parsed.topic()).isEqualTo("content-downloads");
     }
 
     private static ObjectNode deployment(String rendered) {

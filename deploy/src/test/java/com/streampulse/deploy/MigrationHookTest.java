@@ -1,13 +1,11 @@
 package com.streampulse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -59,7 +57,9 @@ class MigrationHookTest {
 
     @Test
     void hookCommandMigratesARealDatabaseAndIsIdempotent() throws Exception {
-        assumeTrue(Files.isRegularFile(jobJar), "the job module's shaded jar is built first");
+        assertThat(jobJar)
+                .as("the job module's shaded jar (built before this module)")
+                .isRegularFile();
         JsonNode container = hookContainer();
 
         Result first = run(container);

@@ -126,14 +126,22 @@ class VersionsTest {
         return found;
     }
 
-    /** The files a user reads or ships: Dockerfiles, chart, manifests, operator config, docs. */
+    /**
+     * The files a user reads or ships: Dockerfiles, chart, manifests, operator config, the README
+     * and docs.
+     */
     private static List<Path> shippedTextFiles() {
         List<Path> files = new ArrayList<>();
         for (String dockerfile :
                 List.of("job/Dockerfile", "autoscaler/Dockerfile", "generator/Dockerfile")) {
             files.add(project.root().resolve(dockerfile));
         }
-        files.add(project.root().resolve("docs/kubernetes.md"));
+        files.add(project.root().resolve("README.md"));
+        try (Stream<Path> docs = Files.list(project.root().resolve("docs"))) {
+            docs.forEach(files::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         for (String dir : List.of("helm", "k8s", "operator-config")) {
             try (Stream<Path> walk = Files.walk(project.root().resolve(dir))) {
                 walk.filter(Files::isRegularFile).forEach(files::add);
