@@ -5,7 +5,6 @@ import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.RejectedEvent.Reason;
 import java.time.Instant;
-import java.util.function.LongSupplier;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -14,6 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Turns every Kafka record into exactly one {@link Ingested}: a valid download, or a MALFORMED or
  * INVALID rejection with its coordinates and raw bytes. Never throws, so no input can stop the job.
+ *
+ * <p>The verdict is a function of the record alone (its bytes and its Kafka timestamp), never of
+ * when it is read: a replay after a failure rejects exactly what the first attempt rejected.
  */
 public final class DownloadDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
 
@@ -26,16 +28,6 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
     private static final long EARLIEST_STORABLE =
             Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
 
-    private final SerializableClock clock;
-
-    public DownloadDeserializer() {
-        this(System::currentTimeMillis);
-    }
-
-    DownloadDeserializer(SerializableClock clock) {
-        this.clock = clock;
-    }
-
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) {
         out.collect(
@@ -43,13 +35,13 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
                         record.topic(),
                         record.partition(),
                         record.offset(),
-                        record.value(),
-                        clock.getAsLong()));
+                        record.timestamp(),
+                        record.value()));
     }
 
     /** The whole decision for one record, as a pure function (tests call it directly). */
     public static Ingested ingest(
-            String topic, int partition, long offset, byte[] value, long nowMillis) {
+            String topic, int partition, long offset, long logTimestamp, byte[] value) {
         DecodedEvent event;
         try {
             event = EventDecoder.decode(value);
@@ -64,7 +56,7 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
                             null,
                             value));
         }
-        String problem = EventValidator.problem(event, nowMillis);
+        String problem = EventValidator.problem(event, logTimestamp);
         if (problem != null) {
             return Ingested.rejected(
                     new RejectedEvent(
@@ -76,7 +68,8 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
                             storableTime(event.timestamp()),
                             value));
         }
-        Download download = EventValidator.toDownload(event, partition, offset);
+        Download download =
+                EventValidator.toDownload(event, partition, offset, logTimestamp, value);
         return Ingested.valid(download);
     }
 
@@ -88,8 +81,4 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
     public TypeInformation<Ingested> getProducedType() {
         return TypeInformation.of(Ingested.class);
     }
-
-    /** A wall clock the deserializer can carry to the TaskManagers. */
-    @FunctionalInterface
-    public interface SerializableClock extends LongSupplier, java.io.Serializable {}
 }

@@ -15,7 +15,10 @@ public final class EventValidator {
     public static final long EARLIEST_TIMESTAMP =
             Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
 
-    /** How far ahead of the wall clock an event may be stamped. */
+    /**
+     * How far ahead of its Kafka record's timestamp an event may be stamped. Judged against the
+     * record, not the reader's wall clock, so a replay gives the same verdict.
+     */
     public static final long MAX_FUTURE_MILLIS = 3_600_000L;
 
     /** Keys longer than this would not fit a PostgreSQL index entry comfortably. */
@@ -28,8 +31,13 @@ public final class EventValidator {
 
     private EventValidator() {}
 
-    /** The reason the event can't be counted, or null when it is valid. */
-    public static String problem(DecodedEvent e, long nowMillis) {
+    /**
+     * The reason the event can't be counted, or null when it is valid.
+     *
+     * @param logTimestamp the Kafka record's timestamp, or a negative value when the record has
+     *     none (then the future is not checked)
+     */
+    public static String problem(DecodedEvent e, long logTimestamp) {
         if (e.eventIdLength() == 0) {
             return "event_id is empty";
         }
@@ -39,8 +47,11 @@ public final class EventValidator {
         if (e.timestamp() < EARLIEST_TIMESTAMP) {
             return "timestamp " + e.timestamp() + " is before 2000-01-01";
         }
-        if (e.timestamp() > nowMillis + MAX_FUTURE_MILLIS) {
-            return "timestamp " + e.timestamp() + " is more than 1 h in the future";
+        if (logTimestamp >= 0 && e.timestamp() > logTimestamp + MAX_FUTURE_MILLIS) {
+            return "timestamp "
+                    + e.timestamp()
+                    + " is more than 1 h ahead of its Kafka record's timestamp "
+                    + logTimestamp;
         }
         String keyProblem = firstBadKey(e);
         if (keyProblem != null) {
@@ -119,7 +130,8 @@ public final class EventValidator {
     }
 
     /** The projection of a valid event (call only when {@link #problem} returned null). */
-    public static Download toDownload(DecodedEvent e, int partition, long offset) {
+    public static Download toDownload(
+            DecodedEvent e, int partition, long offset, long logTimestamp, byte[] payload) {
         return new Download(
                 e.timestamp(),
                 e.contentId(),
@@ -132,6 +144,8 @@ public final class EventValidator {
                 Math.round((double) e.speedMbps() * 1_000_000.0),
                 e.sizeMb(),
                 partition,
-                offset);
+                offset,
+                logTimestamp,
+                payload);
     }
 }

@@ -4,6 +4,12 @@ package com.streampulse.job.records;
  * One valid download event, projected to what the aggregations need. Built once at the source so
  * nothing downstream touches the full Avro event. Speed is kept in micro-Mbps as a whole number so
  * that sums are exact and independent of the order partial aggregates are merged in.
+ *
+ * @param logTimestamp the Kafka record's timestamp (the producer's send time, or the broker's
+ *     append time on a LogAppendTime topic): the log's own clock, which bounds how far one event
+ *     can move event time
+ * @param payload the raw Kafka value, kept so a LATE rejection can store it; the source and the
+ *     operators that read this are chained, so it is never copied
  */
 public record Download(
         long timestamp,
@@ -17,7 +23,9 @@ public record Download(
         long speedMicros,
         int sizeMb,
         int partition,
-        long offset) {
+        long offset,
+        long logTimestamp,
+        byte[] payload) {
 
     /** The outcome of a download; {@code cancelled} counts in the totals only. */
     public enum Status {

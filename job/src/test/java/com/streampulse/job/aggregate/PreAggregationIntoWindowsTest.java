@@ -148,7 +148,9 @@ class PreAggregationIntoWindowsTest {
                         10_000_000L,
                         100,
                         0,
-                        offset++);
+                        offset++,
+                        time,
+                        null);
         pre.processElement(Ingested.valid(d), time);
     }
 

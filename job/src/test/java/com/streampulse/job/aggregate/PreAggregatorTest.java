@@ -275,7 +275,9 @@ class PreAggregatorTest {
                 d.speedMicros(),
                 d.sizeMb(),
                 partition,
-                d.offset() + 1);
+                d.offset() + 1,
+                d.logTimestamp(),
+                null);
     }
 
     @Test
@@ -349,7 +351,9 @@ class PreAggregatorTest {
                 10_000_000L,
                 sizeMb,
                 3,
-                nextOffset++);
+                nextOffset++,
+                time,
+                null);
     }
 
     /** Side output as "key|detail|window|total|ok|failed|duration|speed|sizeMb @timestamp". */

@@ -28,11 +28,14 @@ import org.junit.jupiter.api.Test;
 class DownloadDeserializerTest {
 
     private static final String TOPIC = "content-downloads";
-    private static final long WALL_CLOCK = NOW.toEpochMilli() + 5_000;
+
+    /** The Kafka record's timestamp: the producer sent the event 5 s after stamping it. */
+    private static final long LOG_TIME = NOW.toEpochMilli() + 5_000;
 
     @Test
     void validEventBecomesADownloadWithItsKafkaCoordinates() {
-        Ingested in = ingest(encode(valid().build()));
+        byte[] bytes = encode(valid().build());
+        Ingested in = ingest(bytes);
 
         assertThat(in.isValid()).isTrue();
         assertThat(in.rejected()).isNull();
@@ -50,7 +53,9 @@ class DownloadDeserializerTest {
                                 40_500_000L,
                                 4500,
                                 2,
-                                17L));
+                                17L,
+                                LOG_TIME,
+                                bytes));
     }
 
     @Test
@@ -121,9 +126,9 @@ class DownloadDeserializerTest {
     }
 
     @Test
-    void futureTimestampIsJudgedAgainstTheWallClockGiven() {
-        Instant inTwoHours = Instant.ofEpochMilli(WALL_CLOCK + 2 * 3_600_000L);
-        byte[] bytes = encode(valid().setTimestamp(inTwoHours).build());
+    void futureTimestampIsJudgedAgainstTheRecordsOwnKafkaTimestamp() {
+        Instant twoHoursAhead = Instant.ofEpochMilli(LOG_TIME + 2 * 3_600_000L);
+        byte[] bytes = encode(valid().setTimestamp(twoHoursAhead).build());
 
         RejectedEvent r = rejected(ingest(bytes));
 
@@ -131,14 +136,23 @@ class DownloadDeserializerTest {
         assertThat(r.detail())
                 .isEqualTo(
                         "timestamp "
-                                + inTwoHours.toEpochMilli()
-                                + " is more than 1 h in the future");
-        assertThat(r.eventTime()).isEqualTo(inTwoHours.toEpochMilli());
-        // An hour later on the wall clock, the same bytes are a valid event.
+                                + twoHoursAhead.toEpochMilli()
+                                + " is more than 1 h ahead of its Kafka record's timestamp "
+                                + LOG_TIME);
+        assertThat(r.eventTime()).isEqualTo(twoHoursAhead.toEpochMilli());
+        // The same bytes in a record sent two hours later are valid; no reader's clock is asked.
         assertThat(
-                        DownloadDeserializer.ingest(TOPIC, 2, 17L, bytes, WALL_CLOCK + 3_600_000L)
+                        DownloadDeserializer.ingest(TOPIC, 2, 17L, LOG_TIME + 2 * 3_600_000L, bytes)
                                 .isValid())
                 .isTrue();
+    }
+
+    @Test
+    void aRecordWithoutATimestampIsNotJudgedOnTheFuture() {
+        byte[] farAhead =
+                encode(valid().setTimestamp(Instant.parse("2999-01-01T00:00:00Z")).build());
+
+        assertThat(DownloadDeserializer.ingest(TOPIC, 2, 17L, -1L, farAhead).isValid()).isTrue();
     }
 
     @Test
@@ -165,8 +179,8 @@ class DownloadDeserializerTest {
     }
 
     @Test
-    void deserializeEmitsExactlyOneRecordPerKafkaRecordUsingItsClock() {
-        DownloadDeserializer deserializer = new DownloadDeserializer(() -> WALL_CLOCK);
+    void deserializeEmitsExactlyOneRecordPerKafkaRecordWithItsTimestamp() {
+        DownloadDeserializer deserializer = new DownloadDeserializer();
         List<Ingested> out = new ArrayList<>();
         Collector<Ingested> collector =
                 new Collector<>() {
@@ -237,12 +251,12 @@ class DownloadDeserializerTest {
             Download d = in.download();
             assertThat(d.contentId()).isNotBlank();
             assertThat(d.speedMicros()).isBetween(0L, 1_000_000_000_000L);
-            assertThat(d.timestamp()).isLessThanOrEqualTo(WALL_CLOCK + 3_600_000L);
+            assertThat(d.timestamp()).isLessThanOrEqualTo(LOG_TIME + 3_600_000L);
         }
     }
 
     private static Ingested ingest(byte[] value) {
-        return DownloadDeserializer.ingest(TOPIC, 2, 17L, value, WALL_CLOCK);
+        return DownloadDeserializer.ingest(TOPIC, 2, 17L, LOG_TIME, value);
     }
 
     private static RejectedEvent rejected(Ingested in) {

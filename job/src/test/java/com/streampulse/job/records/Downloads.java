@@ -21,7 +21,9 @@ public final class Downloads {
                 speedMicros,
                 sizeMb,
                 0,
-                0L);
+                0L,
+                1_764_237_600_000L,
+                null);
     }
 
     public static WindowCounts copy(WindowCounts c) {
