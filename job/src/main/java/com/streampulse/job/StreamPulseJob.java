@@ -13,15 +13,18 @@ import com.streampulse.job.ingest.DownloadDeserializer;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.ContentStats;
 import com.streampulse.job.records.DeviceStats;
+import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.job.sink.SinkProgress;
-import com.streampulse.job.time.IdleClockOperator;
-import com.streampulse.job.time.ValidEventWatermarks;
+import com.streampulse.job.time.EventTimeOperator;
+import com.streampulse.job.time.KafkaBacklogProbe;
 import com.streampulse.schemas.Migrations;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -54,10 +57,10 @@ import org.slf4j.LoggerFactory;
  * and device, alerts, and rejected records, into PostgreSQL exactly once.
  *
  * <pre>
- * Kafka ─▶ decode + validate ─▶ idle clock ─▶ pre-aggregate ─┬─▶ content windows ─▶ content_stats, alerts
- *                                                            ├─▶ region windows  ─▶ region_health, alerts
- *                                                            ├─▶ device windows  ─▶ device_stats
- *                                                            └─▶ rejected_events (MALFORMED, INVALID, LATE)
+ * Kafka ─▶ decode + validate ─▶ event time ─┬─▶ pre-aggregate ─┬─▶ content windows ─▶ content_stats, alerts
+ *                                           │                  ├─▶ region windows  ─▶ region_health, alerts
+ *                                           │                  └─▶ device windows  ─▶ device_stats
+ *                                           └─▶ rejected_events (MALFORMED, INVALID, LATE)
  * </pre>
  *
  * <p>Use: {@code new StreamPulseJob(config, source, sinks).build(env)} with any source of {@link
@@ -72,8 +75,11 @@ public final class StreamPulseJob {
     /** Fixed for the life of the job's state: savepoints can be restored up to this parallelism. */
     public static final int MAX_PARALLELISM = 128;
 
-    /** How often the idle clock looks at the wall clock; Flink's default watermark interval. */
-    static final long IDLE_CLOCK_TICK_MILLIS = 200;
+    /** How often event time looks at the wall clock; Flink's default watermark interval. */
+    static final long EVENT_TIME_TICK_MILLIS = 200;
+
+    /** How often, at most, a quiet input asks Kafka whether it has unread records. */
+    static final long BACKLOG_PROBE_INTERVAL_MILLIS = 1_000;
 
     private final JobConfig config;
     private final Source<Ingested, ?, ?> source;
@@ -141,40 +147,29 @@ public final class StreamPulseJob {
 
     /** Adds the whole pipeline to {@code env}. Every operator has a name and a stable uid. */
     public void build(StreamExecutionEnvironment env) {
-        long windowMillis = config.windowSize().toMillis();
-        long latenessMillis = config.allowedLateness().toMillis();
-
-        DataStream<Ingested> ingested =
+        SingleOutputStreamOperator<Download> downloads =
                 env.fromSource(
                                 source,
-                                ValidEventWatermarks.strategy(
-                                        config.outOfOrderness(), config.idleness()),
+                                WatermarkStrategy.noWatermarks(),
                                 "Kafka: " + config.kafka().topic())
                         .uid("kafka-source")
-                        .transform(
-                                "Idle clock",
-                                TypeInformation.of(Ingested.class),
-                                new IdleClockOperator<>(
-                                        config.outOfOrderness().toMillis(),
-                                        config.idleness().toMillis(),
-                                        IDLE_CLOCK_TICK_MILLIS))
-                        .uid("idle-clock");
+                        .transform("Event time", TypeInformation.of(Download.class), eventTime())
+                        .uid("event-time");
+        DataStream<RejectedEvent> rejected = downloads.getSideOutput(EventTimeOperator.REJECTED);
 
-        SingleOutputStreamOperator<RejectedEvent> preAggregated =
-                ingested.transform(
+        DataStream<WindowCounts> partials =
+                downloads
+                        .transform(
                                 "Pre-aggregate",
-                                TypeInformation.of(RejectedEvent.class),
+                                TypeInformation.of(WindowCounts.class),
                                 new PreAggregator(
-                                        config.kafka().topic(),
-                                        windowMillis,
-                                        latenessMillis,
-                                        config.outOfOrderness().toMillis(),
-                                        config.maxBufferedKeys()))
+                                        config.windowSize().toMillis(), config.maxBufferedKeys()))
                         .uid("pre-aggregate");
 
         SingleOutputStreamOperator<ContentStats> content =
                 windows(
-                        preAggregated.getSideOutput(PreAggregator.CONTENT),
+                        partials,
+                        Dimension.CONTENT,
                         c -> c.key,
                         new WindowResults<>(
                                 ContentStats::of, AlertRules.SCOPE_CONTENT, config.alerts()),
@@ -183,7 +178,8 @@ public final class StreamPulseJob {
                         "content-window");
         SingleOutputStreamOperator<RegionHealth> region =
                 windows(
-                        preAggregated.getSideOutput(PreAggregator.REGION),
+                        partials,
+                        Dimension.REGION,
                         c -> c.key,
                         new WindowResults<>(
                                 RegionHealth::of, AlertRules.SCOPE_REGION, config.alerts()),
@@ -192,7 +188,8 @@ public final class StreamPulseJob {
                         "region-window");
         SingleOutputStreamOperator<DeviceStats> device =
                 windows(
-                        preAggregated.getSideOutput(PreAggregator.DEVICE),
+                        partials,
+                        Dimension.DEVICE,
                         c -> c.key + '\u0000' + c.detail,
                         new WindowResults<>(DeviceStats::of, null, config.alerts()),
                         TypeInformation.of(DeviceStats.class),
@@ -206,11 +203,26 @@ public final class StreamPulseJob {
         write(region, sinks.regionHealth(), "region_health");
         write(device, sinks.deviceStats(), "device_stats");
         write(alerts, sinks.alerts(), "alerts");
-        write(preAggregated, sinks.rejectedEvents(), "rejected_events");
+        write(rejected, sinks.rejectedEvents(), "rejected_events");
+    }
+
+    private EventTimeOperator eventTime() {
+        return new EventTimeOperator(
+                config.kafka().topic(),
+                config.windowSize().toMillis(),
+                config.allowedLateness().toMillis(),
+                config.outOfOrderness().toMillis(),
+                config.idleness().toMillis(),
+                EVENT_TIME_TICK_MILLIS,
+                new KafkaBacklogProbe(
+                        config.kafka().topic(),
+                        config.kafka().clientProperties(),
+                        BACKLOG_PROBE_INTERVAL_MILLIS));
     }
 
     private <R> SingleOutputStreamOperator<R> windows(
             DataStream<WindowCounts> partials,
+            Dimension dimension,
             KeySelector<WindowCounts, String> key,
             ProcessWindowFunction<WindowCounts, R, String, TimeWindow> results,
             TypeInformation<R> rowType,
@@ -219,7 +231,10 @@ public final class StreamPulseJob {
         TypeInformation<WindowCounts> countsType = TypeInformation.of(WindowCounts.class);
         OutputTag<WindowCounts> dropped = new OutputTag<>(uid + "-dropped", countsType);
         SingleOutputStreamOperator<R> rows =
-                partials.keyBy(key, Types.STRING)
+                partials.filter(c -> c.dimension == dimension)
+                        .name(name + ": partials")
+                        .uid(uid + "-partials")
+                        .keyBy(key, Types.STRING)
                         .window(TumblingEventTimeWindows.of(config.windowSize()))
                         .allowedLateness(config.allowedLateness())
                         .sideOutputLateData(dropped)

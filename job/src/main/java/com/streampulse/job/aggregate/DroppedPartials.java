@@ -10,11 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the one loss the pre-aggregator cannot rule out loud instead of silent: a source subtask
- * that had read nothing since the job started is ignored while idle, and if its first events are
- * older than the other subtasks' event time by more than the allowed lateness, the window operator
- * drops their partial sums. They are counted ({@code streampulse.droppedLateEvents}) and logged
- * with their window and key. Everything else that is too late becomes a LATE row upstream.
+ * Makes the one loss the event-time operator cannot rule out loud instead of silent: a source
+ * subtask that has read nothing since the job started steps aside (idle) once its partitions hold
+ * nothing unread, and if records then reach it older than the other subtasks' event time by more
+ * than the allowed lateness, the window operator drops their partial sums. They are counted ({@code
+ * streampulse.droppedLateEvents}) and logged with their window and key. Everything else that is too
+ * late becomes a LATE row upstream.
  */
 public final class DroppedPartials extends ProcessFunction<WindowCounts, Void> {
 

@@ -4,12 +4,11 @@ import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.alerts.AlertRules.Verdict;
 import com.streampulse.job.alerts.AlertThresholds;
 import com.streampulse.job.records.AlertRow;
+import com.streampulse.job.records.AlertRow.Change;
 import com.streampulse.job.records.WindowCounts;
 import java.io.Serializable;
+import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -18,11 +17,14 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Turns a key's merged counts into its result row on every firing of its window (on time, then once
- * per late update), and evaluates the alert rules of its scope on the same firing.
+ * per late update), and the current verdict of every alert rule of its scope.
  *
- * <p>Which alerts a window has raised is kept in per-window state, so a later firing that no longer
- * breaks a rule resolves that alert instead of leaving it active. The state goes with the window
- * when allowed lateness expires.
+ * <p>The verdicts are a function of the window's counts alone, never of what an earlier firing or
+ * an earlier attempt wrote: a rule that breaks now raises its row; one that holds now but broke on
+ * the window's on-time events resolves it (which events were on time depends only on the order of
+ * records within each Kafka partition, so every run agrees); one that holds on both withdraws a row
+ * that an earlier firing may have raised on part of the late data. The window's last firing, which
+ * counted every event, therefore leaves the same row in every run, restarts included. No state.
  */
 public final class WindowResults<R>
         extends ProcessWindowFunction<WindowCounts, R, String, TimeWindow> {
@@ -30,9 +32,6 @@ public final class WindowResults<R>
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<AlertRow> ALERTS = new OutputTag<>("alerts") {};
-
-    private static final MapStateDescriptor<String, String> RAISED =
-            new MapStateDescriptor<>("raised-alerts", Types.STRING, Types.STRING);
 
     private final RowFactory<R> rows;
     private final String alertScope;
@@ -61,37 +60,44 @@ public final class WindowResults<R>
 
     @Override
     public void process(
-            String key, Context context, Iterable<WindowCounts> merged, Collector<R> out)
-            throws Exception {
+            String key, Context context, Iterable<WindowCounts> merged, Collector<R> out) {
         WindowCounts counts = merged.iterator().next();
         TimeWindow window = context.window();
         out.collect(rows.create(counts, window.getEnd()));
         if (alertScope == null) {
             return;
         }
-        MapState<String, String> raised = context.windowState().getMapState(RAISED);
-        for (Verdict verdict : AlertRules.evaluate(alertScope, counts, thresholds)) {
-            String previous = raised.get(verdict.alertType());
-            if (verdict.breaks()) {
-                if (previous == null) {
-                    alertsGenerated.inc();
-                }
-                raised.put(verdict.alertType(), verdict.severity());
-                context.output(ALERTS, row(verdict, verdict.severity(), counts, window, false));
-            } else if (previous != null) {
-                raised.remove(verdict.alertType());
-                context.output(ALERTS, row(verdict, previous, counts, window, true));
+        List<Verdict> onTime = AlertRules.evaluate(alertScope, counts.onTime(), thresholds);
+        for (Verdict now : AlertRules.evaluate(alertScope, counts, thresholds)) {
+            Verdict first = sameRule(onTime, now);
+            if (now.breaks()) {
+                alertsGenerated.inc();
+                context.output(ALERTS, row(Change.RAISE, now, now.severity(), counts, window));
+            } else if (first != null && first.breaks()) {
+                context.output(ALERTS, row(Change.RESOLVE, now, first.severity(), counts, window));
+            } else if (counts.hasLateUpdates()) {
+                context.output(ALERTS, row(Change.WITHDRAW, now, null, counts, window));
             }
         }
     }
 
+    private static Verdict sameRule(List<Verdict> verdicts, Verdict rule) {
+        for (Verdict v : verdicts) {
+            if (v.alertType().equals(rule.alertType())) {
+                return v;
+            }
+        }
+        return null;
+    }
+
     private AlertRow row(
-            Verdict v, String severity, WindowCounts c, TimeWindow window, boolean resolved) {
+            Change change, Verdict v, String severity, WindowCounts c, TimeWindow window) {
         boolean region = alertScope.equals(AlertRules.SCOPE_REGION);
         return new AlertRow(
+                change,
                 v.alertType(),
                 severity,
-                resolved ? "resolved: " + v.message() : v.message(),
+                change == Change.RAISE ? v.message() : "resolved: " + v.message(),
                 alertScope,
                 c.key,
                 region ? c.key : null,
@@ -101,14 +107,7 @@ public final class WindowResults<R>
                 v.threshold(),
                 window.getStart(),
                 window.getEnd(),
-                resolved);
-    }
-
-    @Override
-    public void clear(Context context) throws Exception {
-        if (alertScope != null) {
-            context.windowState().getMapState(RAISED).clear();
-        }
+                c.total);
     }
 
     /** Builds a result row from a window's counts and end. */

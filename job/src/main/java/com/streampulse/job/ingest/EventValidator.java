@@ -146,6 +146,7 @@ public final class EventValidator {
                 partition,
                 offset,
                 logTimestamp,
-                payload);
+                payload,
+                false);
     }
 }

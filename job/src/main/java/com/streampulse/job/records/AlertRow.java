@@ -1,14 +1,17 @@
 package com.streampulse.job.records;
 
 /**
- * One row of {@code alerts}, keyed by (type, scope, scope key, window). Written on every firing of
- * its window: a breaking firing raises or updates it, a later firing that no longer breaks the rule
- * marks it resolved.
+ * What one firing of a window says about one alert rule, for the {@code alerts} row keyed by (type,
+ * scope, scope key, window). Every firing writes the current verdict of every rule, so the row ends
+ * as the window's last firing says, whatever happened in between (restarts included).
  *
- * @param resolved true when this firing no longer breaks the rule; severity and threshold then stay
- *     those of the last raise
+ * @param severity the severity now ({@link Change#RAISE}), or the one the window's on-time events
+ *     gave ({@link Change#RESOLVE}); null for {@link Change#WITHDRAW}, which keeps the row's own
+ * @param windowEvents how many events the firing counted: a row is never replaced by one that
+ *     counted fewer (a replayed or stale firing), see {@code JdbcSinks}
  */
 public record AlertRow(
+        Change change,
         String alertType,
         String severity,
         String message,
@@ -21,4 +24,24 @@ public record AlertRow(
         double thresholdValue,
         long windowStart,
         long windowEnd,
-        boolean resolved) {}
+        long windowEvents) {
+
+    /** How the row changes. */
+    public enum Change {
+        /** The rule breaks: insert or update the row as active. */
+        RAISE,
+        /**
+         * The rule holds, but broke on the window's on-time events: insert or update as resolved.
+         */
+        RESOLVE,
+        /**
+         * The rule holds now and held on the on-time events: resolve the row if an earlier firing
+         * raised it on part of the late data, and insert nothing.
+         */
+        WITHDRAW
+    }
+
+    public boolean resolved() {
+        return change != Change.RAISE;
+    }
+}

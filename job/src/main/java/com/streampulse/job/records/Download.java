@@ -10,6 +10,8 @@ package com.streampulse.job.records;
  *     can move event time
  * @param payload the raw Kafka value, kept so a LATE rejection can store it; the source and the
  *     operators that read this are chained, so it is never copied
+ * @param late set by the event-time operator when the event's window had already closed on the
+ *     event's own partition (a late update within the allowed lateness)
  */
 public record Download(
         long timestamp,
@@ -25,7 +27,28 @@ public record Download(
         int partition,
         long offset,
         long logTimestamp,
-        byte[] payload) {
+        byte[] payload,
+        boolean late) {
+
+    /** This download as a late update of its window. */
+    public Download asLate() {
+        return new Download(
+                timestamp,
+                contentId,
+                title,
+                region,
+                device,
+                osVersion,
+                status,
+                durationSeconds,
+                speedMicros,
+                sizeMb,
+                partition,
+                offset,
+                logTimestamp,
+                payload,
+                true);
+    }
 
     /** The outcome of a download; {@code cancelled} counts in the totals only. */
     public enum Status {

@@ -5,8 +5,8 @@ package com.streampulse.job.records;
  * where the record sits in Kafka, so a replay writes the same row again.
  *
  * @param eventTime epoch millis when known and representable in PostgreSQL, else null
- * @param payload the raw Kafka value for MALFORMED and INVALID; null for LATE, whose bytes stay
- *     addressable in Kafka by topic, partition and offset
+ * @param payload the raw Kafka value, so every rejected record can be inspected and replayed after
+ *     the topic's retention has dropped it
  */
 public record RejectedEvent(
         String topic,

@@ -7,9 +7,21 @@ package com.streampulse.job.records;
  *
  * <p>{@code key} is the content id, the region, or the device; {@code detail} is the title for
  * content, the OS version for devices, and empty for regions.
+ *
+ * <p>The {@code onTime} fields count again the events that arrived before their window closed:
+ * which events those are depends only on the order of records within each Kafka partition, so the
+ * alert verdict of a window's first firing is the same in every run (see {@link #onTime()}).
  */
 public class WindowCounts {
 
+    /** The three ways the job slices events. */
+    public enum Dimension {
+        CONTENT,
+        REGION,
+        DEVICE
+    }
+
+    public Dimension dimension;
     public String key;
     public String detail;
     public long windowStart;
@@ -19,10 +31,14 @@ public class WindowCounts {
     public long durationSecondsSum;
     public long speedMicrosSum;
     public long successfulSizeMb;
+    public long onTimeTotal;
+    public long onTimeSuccessful;
+    public long onTimeSpeedMicrosSum;
 
     public WindowCounts() {}
 
-    public WindowCounts(String key, String detail, long windowStart) {
+    public WindowCounts(Dimension dimension, String key, String detail, long windowStart) {
+        this.dimension = dimension;
         this.key = key;
         this.detail = detail;
         this.windowStart = windowStart;
@@ -40,10 +56,18 @@ public class WindowCounts {
             case FAILED -> failed++;
             case CANCELLED -> {}
         }
+        if (!d.late()) {
+            onTimeTotal++;
+            onTimeSpeedMicrosSum += d.speedMicros();
+            if (d.status() == Download.Status.SUCCESS) {
+                onTimeSuccessful++;
+            }
+        }
     }
 
     public WindowCounts merge(WindowCounts other) {
         if (key == null) {
+            dimension = other.dimension;
             key = other.key;
             windowStart = other.windowStart;
         }
@@ -58,7 +82,27 @@ public class WindowCounts {
         durationSecondsSum += other.durationSecondsSum;
         speedMicrosSum += other.speedMicrosSum;
         successfulSizeMb += other.successfulSizeMb;
+        onTimeTotal += other.onTimeTotal;
+        onTimeSuccessful += other.onTimeSuccessful;
+        onTimeSpeedMicrosSum += other.onTimeSpeedMicrosSum;
         return this;
+    }
+
+    /**
+     * The counts of the on-time events alone, as far as the alert rules read them (total,
+     * successful, speed): what the window's first firing is judged by in every run.
+     */
+    public WindowCounts onTime() {
+        WindowCounts c = new WindowCounts(dimension, key, detail, windowStart);
+        c.total = onTimeTotal;
+        c.successful = onTimeSuccessful;
+        c.speedMicrosSum = onTimeSpeedMicrosSum;
+        return c;
+    }
+
+    /** True when some of the counts came from late updates. */
+    public boolean hasLateUpdates() {
+        return total > onTimeTotal;
     }
 
     public double successRate() {
@@ -89,6 +133,8 @@ public class WindowCounts {
     @Override
     public String toString() {
         return "WindowCounts{"
+                + dimension
+                + " "
                 + key
                 + (detail == null || detail.isEmpty() ? "" : "/" + detail)
                 + " @"
@@ -99,6 +145,8 @@ public class WindowCounts {
                 + successful
                 + " failed="
                 + failed
+                + " onTime="
+                + onTimeTotal
                 + "}";
     }
 }

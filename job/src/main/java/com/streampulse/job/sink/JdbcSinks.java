@@ -21,6 +21,11 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * The five PostgreSQL sinks. Each is an idempotent upsert on the row's natural key, batched and
  * flushed on every checkpoint: a replay after a failure rewrites the same rows with the same
  * values, which is what makes at-least-once delivery give exactly-once tables.
+ *
+ * <p>Every window row is also fenced by its count: a window only gains events from one firing to
+ * the next, so an upsert never replaces a row with one that counted fewer events. A replayed firing
+ * after a restore, or a stale batch flushed by a paused TaskManager after its replacement took
+ * over, then changes nothing, and readers never see a window go back to an older value.
  */
 public final class JdbcSinks {
 
@@ -31,7 +36,8 @@ public final class JdbcSinks {
                 + " window_end = EXCLUDED.window_end, title = EXCLUDED.title, download_count ="
                 + " EXCLUDED.download_count, successful_downloads = EXCLUDED.successful_downloads,"
                 + " failed_downloads = EXCLUDED.failed_downloads, total_size_gb ="
-                + " EXCLUDED.total_size_gb, updated_at = now()";
+                + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
+                + " <= EXCLUDED.download_count";
 
     static final String REGION_HEALTH =
             "INSERT INTO region_health (window_start, window_end, region, total_downloads,"
@@ -44,7 +50,8 @@ public final class JdbcSinks {
                     + " failed_downloads = EXCLUDED.failed_downloads,"
                     + " success_rate = EXCLUDED.success_rate,"
                     + " avg_speed_mbps = EXCLUDED.avg_speed_mbps,"
-                    + " avg_duration_seconds = EXCLUDED.avg_duration_seconds, updated_at = now()";
+                    + " avg_duration_seconds = EXCLUDED.avg_duration_seconds, updated_at = now()"
+                    + " WHERE region_health.total_downloads <= EXCLUDED.total_downloads";
 
     static final String DEVICE_STATS =
             "INSERT INTO device_stats (window_start, window_end, device, os_version,"
@@ -54,22 +61,29 @@ public final class JdbcSinks {
                 + " total_downloads = EXCLUDED.total_downloads, successful_downloads ="
                 + " EXCLUDED.successful_downloads, failed_downloads = EXCLUDED.failed_downloads,"
                 + " avg_speed_mbps = EXCLUDED.avg_speed_mbps, avg_duration_seconds ="
-                + " EXCLUDED.avg_duration_seconds, updated_at = now()";
+                + " EXCLUDED.avg_duration_seconds, updated_at = now() WHERE"
+                + " device_stats.total_downloads <= EXCLUDED.total_downloads";
 
     /**
-     * A raise clears {@code resolved_at}; a resolution sets it once and keeps the first time. The
-     * last raise's severity and threshold stay on a resolved row.
+     * One statement for the three {@link AlertRow.Change}s, so a key's rows apply in firing order.
+     * RAISE and RESOLVE upsert (a raise clears {@code resolved_at}, a resolution sets it once and
+     * keeps the first time); WITHDRAW only resolves a row that exists (the CTE), and inserts none.
      */
     static final String ALERTS =
-            "INSERT INTO alerts (alert_type, severity, message, scope, scope_key, region,"
-                + " content_id, metric_name, metric_value, threshold_value, window_start,"
-                + " window_end, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN"
-                + " ? THEN now() END) ON CONFLICT (alert_type, scope, scope_key, window_start) DO"
-                + " UPDATE SET severity = EXCLUDED.severity, message = EXCLUDED.message,"
-                + " metric_value = EXCLUDED.metric_value, threshold_value ="
-                + " EXCLUDED.threshold_value, window_end = EXCLUDED.window_end, updated_at = now(),"
-                + " resolved_at = CASE WHEN EXCLUDED.resolved_at IS NULL THEN NULL ELSE"
-                + " COALESCE(alerts.resolved_at, EXCLUDED.resolved_at) END";
+            "WITH withdrawn AS (UPDATE alerts SET message = ?, metric_value = ?, window_events = ?,"
+                + " updated_at = now(), resolved_at = COALESCE(resolved_at, now()) WHERE ? AND"
+                + " alert_type = ? AND scope = ? AND scope_key = ? AND window_start = ? AND"
+                + " window_events <= ?) INSERT INTO alerts (alert_type, severity, message, scope,"
+                + " scope_key, region, content_id, metric_name, metric_value, threshold_value,"
+                + " window_start, window_end, window_events, resolved_at) SELECT ?, ?, ?, ?, ?, ?,"
+                + " ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END WHERE NOT ? ON CONFLICT"
+                + " (alert_type, scope, scope_key, window_start) DO UPDATE SET severity ="
+                + " EXCLUDED.severity, message = EXCLUDED.message, metric_value ="
+                + " EXCLUDED.metric_value, threshold_value = EXCLUDED.threshold_value, window_end ="
+                + " EXCLUDED.window_end, window_events = EXCLUDED.window_events, updated_at ="
+                + " now(), resolved_at = CASE WHEN EXCLUDED.resolved_at IS NULL THEN NULL ELSE"
+                + " COALESCE(alerts.resolved_at, EXCLUDED.resolved_at) END WHERE"
+                + " alerts.window_events <= EXCLUDED.window_events";
 
     static final String REJECTED_EVENTS =
             "INSERT INTO rejected_events (source_topic, source_partition, source_offset, reason,"
@@ -100,86 +114,107 @@ public final class JdbcSinks {
                         .build();
     }
 
+    /** Binds a content_stats row to {@link #CONTENT_STATS}. */
+    static final JdbcStatementBuilder<ContentStats> CONTENT_STATS_VALUES =
+            (ps, r) -> {
+                window(ps, r.windowStart(), r.windowEnd());
+                ps.setString(3, r.contentId());
+                ps.setString(4, r.title());
+                ps.setLong(5, r.downloadCount());
+                ps.setLong(6, r.successfulDownloads());
+                ps.setLong(7, r.failedDownloads());
+                ps.setDouble(8, r.totalSizeGb());
+            };
+
+    static final JdbcStatementBuilder<RegionHealth> REGION_HEALTH_VALUES =
+            (ps, r) -> {
+                window(ps, r.windowStart(), r.windowEnd());
+                ps.setString(3, r.region());
+                ps.setLong(4, r.totalDownloads());
+                ps.setLong(5, r.successfulDownloads());
+                ps.setLong(6, r.failedDownloads());
+                ps.setDouble(7, r.successRate());
+                ps.setDouble(8, r.avgSpeedMbps());
+                ps.setDouble(9, r.avgDurationSeconds());
+            };
+
+    static final JdbcStatementBuilder<DeviceStats> DEVICE_STATS_VALUES =
+            (ps, r) -> {
+                window(ps, r.windowStart(), r.windowEnd());
+                ps.setString(3, r.device());
+                ps.setString(4, r.osVersion());
+                ps.setLong(5, r.totalDownloads());
+                ps.setLong(6, r.successfulDownloads());
+                ps.setLong(7, r.failedDownloads());
+                ps.setDouble(8, r.avgSpeedMbps());
+                ps.setDouble(9, r.avgDurationSeconds());
+            };
+
+    static final JdbcStatementBuilder<AlertRow> ALERT_VALUES =
+            (ps, a) -> {
+                boolean withdraw = a.change() == AlertRow.Change.WITHDRAW;
+                // The CTE: withdraw an existing row.
+                ps.setString(1, a.message());
+                ps.setDouble(2, a.metricValue());
+                ps.setLong(3, a.windowEvents());
+                ps.setBoolean(4, withdraw);
+                ps.setString(5, a.alertType());
+                ps.setString(6, a.scope());
+                ps.setString(7, a.scopeKey());
+                ps.setObject(8, time(a.windowStart()));
+                ps.setLong(9, a.windowEvents());
+                // The upsert: raise or resolve.
+                ps.setString(10, a.alertType());
+                // Never inserted for WITHDRAW, but the column may not be null.
+                ps.setString(11, withdraw ? "INFO" : a.severity());
+                ps.setString(12, a.message());
+                ps.setString(13, a.scope());
+                ps.setString(14, a.scopeKey());
+                ps.setString(15, a.region());
+                ps.setString(16, a.contentId());
+                ps.setString(17, a.metricName());
+                ps.setDouble(18, a.metricValue());
+                ps.setDouble(19, a.thresholdValue());
+                ps.setObject(20, time(a.windowStart()));
+                ps.setObject(21, time(a.windowEnd()));
+                ps.setLong(22, a.windowEvents());
+                ps.setBoolean(23, a.resolved());
+                ps.setBoolean(24, withdraw);
+            };
+
+    static final JdbcStatementBuilder<RejectedEvent> REJECTED_EVENT_VALUES =
+            (ps, r) -> {
+                ps.setString(1, r.topic());
+                ps.setInt(2, r.partition());
+                ps.setLong(3, r.offset());
+                ps.setString(4, r.reason().name());
+                ps.setString(5, r.detail());
+                if (r.eventTime() == null) {
+                    ps.setNull(6, Types.TIMESTAMP_WITH_TIMEZONE);
+                } else {
+                    ps.setObject(6, time(r.eventTime()));
+                }
+                ps.setBytes(7, r.payload());
+            };
+
     public JdbcSink<ContentStats> contentStats() {
-        return sink(
-                CONTENT_STATS,
-                (ps, r) -> {
-                    window(ps, r.windowStart(), r.windowEnd());
-                    ps.setString(3, r.contentId());
-                    ps.setString(4, r.title());
-                    ps.setLong(5, r.downloadCount());
-                    ps.setLong(6, r.successfulDownloads());
-                    ps.setLong(7, r.failedDownloads());
-                    ps.setDouble(8, r.totalSizeGb());
-                });
+        return sink(CONTENT_STATS, CONTENT_STATS_VALUES);
     }
 
     public JdbcSink<RegionHealth> regionHealth() {
-        return sink(
-                REGION_HEALTH,
-                (ps, r) -> {
-                    window(ps, r.windowStart(), r.windowEnd());
-                    ps.setString(3, r.region());
-                    ps.setLong(4, r.totalDownloads());
-                    ps.setLong(5, r.successfulDownloads());
-                    ps.setLong(6, r.failedDownloads());
-                    ps.setDouble(7, r.successRate());
-                    ps.setDouble(8, r.avgSpeedMbps());
-                    ps.setDouble(9, r.avgDurationSeconds());
-                });
+        return sink(REGION_HEALTH, REGION_HEALTH_VALUES);
     }
 
     public JdbcSink<DeviceStats> deviceStats() {
-        return sink(
-                DEVICE_STATS,
-                (ps, r) -> {
-                    window(ps, r.windowStart(), r.windowEnd());
-                    ps.setString(3, r.device());
-                    ps.setString(4, r.osVersion());
-                    ps.setLong(5, r.totalDownloads());
-                    ps.setLong(6, r.successfulDownloads());
-                    ps.setLong(7, r.failedDownloads());
-                    ps.setDouble(8, r.avgSpeedMbps());
-                    ps.setDouble(9, r.avgDurationSeconds());
-                });
+        return sink(DEVICE_STATS, DEVICE_STATS_VALUES);
     }
 
     public JdbcSink<AlertRow> alerts() {
-        return sink(
-                ALERTS,
-                (ps, a) -> {
-                    ps.setString(1, a.alertType());
-                    ps.setString(2, a.severity());
-                    ps.setString(3, a.message());
-                    ps.setString(4, a.scope());
-                    ps.setString(5, a.scopeKey());
-                    ps.setString(6, a.region());
-                    ps.setString(7, a.contentId());
-                    ps.setString(8, a.metricName());
-                    ps.setDouble(9, a.metricValue());
-                    ps.setDouble(10, a.thresholdValue());
-                    ps.setObject(11, time(a.windowStart()));
-                    ps.setObject(12, time(a.windowEnd()));
-                    ps.setBoolean(13, a.resolved());
-                });
+        return sink(ALERTS, ALERT_VALUES);
     }
 
     public JdbcSink<RejectedEvent> rejectedEvents() {
-        return sink(
-                REJECTED_EVENTS,
-                (ps, r) -> {
-                    ps.setString(1, r.topic());
-                    ps.setInt(2, r.partition());
-                    ps.setLong(3, r.offset());
-                    ps.setString(4, r.reason().name());
-                    ps.setString(5, r.detail());
-                    if (r.eventTime() == null) {
-                        ps.setNull(6, Types.TIMESTAMP_WITH_TIMEZONE);
-                    } else {
-                        ps.setObject(6, time(r.eventTime()));
-                    }
-                    ps.setBytes(7, r.payload());
-                });
+        return sink(REJECTED_EVENTS, REJECTED_EVENT_VALUES);
     }
 
     private <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> statement) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download.Status;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import org.junit.jupiter.api.Test;
 
 class MergeCountsTest {
@@ -41,7 +42,7 @@ class MergeCountsTest {
 
     /** Events of 10 s, 1 Mbps, 100 MB each. */
     private static WindowCounts partial(Status... statuses) {
-        WindowCounts c = new WindowCounts("mov_1", "Title One", WINDOW);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "mov_1", "Title One", WINDOW);
         for (Status s : statuses) {
             c.add(download(s, 10, 1_000_000, 100));
         }

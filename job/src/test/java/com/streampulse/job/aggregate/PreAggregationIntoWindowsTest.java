@@ -11,13 +11,18 @@ import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.RejectedEvent.Reason;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.time.BacklogProbe;
+import com.streampulse.job.time.EventTimeOperator;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Queue;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -30,10 +35,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pre-aggregator and the region window operator wired by hand, partials first and then the
- * watermark, as the job forwards them. Holds PreAggregator to its promise that it decides lateness
- * exactly as Flink's WindowOperator does: a partial it lets through is never dropped by the window,
- * and what it rejects as LATE the window would have dropped.
+ * The event-time operator, the pre-aggregator and the region window operator wired by hand, records
+ * and watermarks forwarded in order as the job's chain and shuffle forward them. Holds the event-
+ * time operator to its promise that it decides lateness exactly as Flink's WindowOperator does: an
+ * event it lets through is never dropped by the window, and what it rejects as LATE the window
+ * would have dropped.
  */
 class PreAggregationIntoWindowsTest {
 
@@ -45,17 +51,26 @@ class PreAggregationIntoWindowsTest {
     /** The watermark at which window [10:00, 10:01) is purged. */
     private static final long PURGE = TEN_LAST + LATENESS.toMillis();
 
-    private OneInputStreamOperatorTestHarness<Ingested, RejectedEvent> pre;
+    private OneInputStreamOperatorTestHarness<Ingested, Download> time;
+    private OneInputStreamOperatorTestHarness<Download, WindowCounts> pre;
     private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth> windows;
     private int forwardedPartials;
     private long offset;
 
     @BeforeEach
     void open() throws Exception {
-        pre =
+        time =
                 new OneInputStreamOperatorTestHarness<>(
-                        new PreAggregator(
-                                "content-downloads", MINUTE, LATENESS.toMillis(), 10_000, 1_000));
+                        new EventTimeOperator(
+                                "content-downloads",
+                                MINUTE,
+                                LATENESS.toMillis(),
+                                10_000,
+                                30_000,
+                                200,
+                                BacklogProbe.NONE));
+        time.open();
+        pre = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 1_000));
         pre.open();
         TypeInformation<WindowCounts> counts = TypeInformation.of(WindowCounts.class);
         KeySelector<WindowCounts, String> key = c -> c.key;
@@ -84,6 +99,7 @@ class PreAggregationIntoWindowsTest {
 
     @AfterEach
     void close() throws Exception {
+        time.close();
         pre.close();
         windows.close();
     }
@@ -97,7 +113,7 @@ class PreAggregationIntoWindowsTest {
         send(TEN + 2_000, Status.FAILED);
         checkpoint();
 
-        assertThat(pre.extractOutputValues()).isEmpty();
+        assertThat(rejected()).isEmpty();
         assertThat(windows.extractOutputValues())
                 .extracting(RegionHealth::totalDownloads)
                 .containsExactly(1L, 2L);
@@ -113,9 +129,7 @@ class PreAggregationIntoWindowsTest {
         send(TEN + 2_000, Status.FAILED);
         checkpoint();
 
-        assertThat(pre.extractOutputValues())
-                .extracting(RejectedEvent::reason)
-                .containsExactly(Reason.LATE);
+        assertThat(rejected()).extracting(RejectedEvent::reason).containsExactly(Reason.LATE);
         assertThat(forwardedPartials).isEqualTo(1);
         assertThat(windows.extractOutputValues()).hasSize(1);
     }
@@ -150,31 +164,46 @@ class PreAggregationIntoWindowsTest {
                         0,
                         offset++,
                         time,
-                        null);
-        pre.processElement(Ingested.valid(d), time);
+                        null,
+                        false);
+        this.time.processElement(Ingested.valid(d), time);
+        forward();
     }
 
-    /** The pre-aggregator sees the watermark; its partials, then the watermark, go on. */
-    private void watermark(long time) throws Exception {
-        pre.processWatermark(time);
-        forwardPartials();
-        windows.processWatermark(time);
+    /** Event time reaches {@code at}; everything it lets out goes on down the chain. */
+    private void watermark(long at) throws Exception {
+        time.processWatermark(at);
+        forward();
     }
 
     private void checkpoint() throws Exception {
         pre.prepareSnapshotPreBarrier(1);
-        forwardPartials();
+        forward();
     }
 
-    private void forwardPartials() throws Exception {
-        Queue<StreamRecord<WindowCounts>> out = pre.getSideOutput(PreAggregator.REGION);
-        if (out == null) {
-            return;
+    /** Drains each operator's output into the next, in order, records and watermarks alike. */
+    private void forward() throws Exception {
+        Object o;
+        while ((o = time.getOutput().poll()) != null) {
+            if (o instanceof Watermark w) {
+                pre.processWatermark(w);
+            } else if (o instanceof StreamRecord<?> r) {
+                pre.processElement((Download) r.getValue(), r.getTimestamp());
+            }
         }
-        StreamRecord<WindowCounts> r;
-        while ((r = out.poll()) != null) {
-            windows.processElement(r);
-            forwardedPartials++;
+        while ((o = pre.getOutput().poll()) != null) {
+            if (o instanceof Watermark w) {
+                windows.processWatermark(w);
+            } else if (o instanceof StreamRecord<?> r
+                    && ((WindowCounts) r.getValue()).dimension == Dimension.REGION) {
+                windows.processElement((WindowCounts) r.getValue(), r.getTimestamp());
+                forwardedPartials++;
+            }
         }
+    }
+
+    private List<RejectedEvent> rejected() {
+        Queue<StreamRecord<RejectedEvent>> out = time.getSideOutput(EventTimeOperator.REJECTED);
+        return out == null ? List.of() : out.stream().map(StreamRecord::getValue).toList();
     }
 }

@@ -1,14 +1,17 @@
 package com.streampulse.job.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.alerts.AlertThresholds;
 import com.streampulse.job.records.AlertRow;
+import com.streampulse.job.records.AlertRow.Change;
 import com.streampulse.job.records.ContentStats;
 import com.streampulse.job.records.DeviceStats;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +35,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link WindowResults} inside the same keyed window operator StreamPulseJob.windows() builds:
  * 1-minute tumbling event-time windows, 5 minutes allowed lateness, MergeCounts incrementally. Its
- * input is what PreAggregator emits: partial counts stamped with their window's last ms.
+ * input is what PreAggregator emits: partial counts stamped with their window's last ms, on-time
+ * ones ({@link #partial}) and late updates ({@link #late}).
  */
 class WindowResultsTest {
 
@@ -76,6 +80,7 @@ class WindowResultsTest {
         assertThat(alerts())
                 .containsExactly(
                         new AlertRow(
+                                Change.RAISE,
                                 "HIGH_ERROR_RATE",
                                 "WARNING",
                                 "region EU-Berlin: error rate 20.0% (2 of 10 downloads not"
@@ -89,7 +94,7 @@ class WindowResultsTest {
                                 0.10,
                                 TEN,
                                 TEN_ONE,
-                                false));
+                                10));
     }
 
     @Test
@@ -99,40 +104,37 @@ class WindowResultsTest {
         h.processWatermark(TEN_LAST + 90_000);
 
         // 3 minutes later, within the lateness: one more failure, 8 of 11 = 0.727 < 0.80.
-        h.processElement(partial("EU-Berlin", 1, 0, 1), TEN_LAST);
+        h.processElement(late("EU-Berlin", 1, 0, 1), TEN_LAST);
 
         assertThat(h.extractOutputValues())
                 .extracting(RegionHealth::totalDownloads, RegionHealth::failedDownloads)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(10L, 2L),
-                        org.assertj.core.groups.Tuple.tuple(11L, 3L));
-        assertThat(alerts())
+                .containsExactly(tuple(10L, 2L), tuple(11L, 3L));
+        assertThat(errorRateAlerts())
                 .extracting(AlertRow::severity, AlertRow::thresholdValue, AlertRow::resolved)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("WARNING", 0.10, false),
-                        org.assertj.core.groups.Tuple.tuple("CRITICAL", 0.20, false));
-        assertThat(alerts().get(1).metricValue()).isEqualTo(3.0 / 11);
-        assertThat(alerts().get(1).message())
+                .containsExactly(tuple("WARNING", 0.10, false), tuple("CRITICAL", 0.20, false));
+        assertThat(errorRateAlerts().get(1).metricValue()).isEqualTo(3.0 / 11);
+        assertThat(errorRateAlerts().get(1).message())
                 .isEqualTo(
                         "region EU-Berlin: error rate 27.3% (3 of 11 downloads not successful)"
                                 + " above 20%");
     }
 
     @Test
-    void lateElementThatMakesTheRulePassResolvesTheAlert() throws Exception {
+    void lateElementThatMakesTheRulePassResolvesTheAlertWithItsOnTimeSeverity() throws Exception {
         var h = regionHarness();
         h.processElement(partial("EU-Berlin", 10, 8, 2), TEN_LAST);
         h.processWatermark(TEN_LAST);
 
         // Ten late successes: 18 of 20 = 0.90, no longer below 0.90.
-        h.processElement(partial("EU-Berlin", 10, 10, 0), TEN_LAST);
+        h.processElement(late("EU-Berlin", 10, 10, 0), TEN_LAST);
 
-        assertThat(alerts()).hasSize(2);
-        assertThat(alerts().get(1))
+        assertThat(errorRateAlerts()).hasSize(2);
+        assertThat(errorRateAlerts().get(1))
                 .isEqualTo(
                         new AlertRow(
+                                Change.RESOLVE,
                                 "HIGH_ERROR_RATE",
-                                "WARNING", // the severity of the last raise stays on the row
+                                "WARNING", // what the on-time events gave
                                 "resolved: region EU-Berlin: error rate 10.0% (2 of 20 downloads"
                                         + " not successful) above 10%",
                                 "region",
@@ -144,24 +146,59 @@ class WindowResultsTest {
                                 0.10,
                                 TEN,
                                 TEN_ONE,
-                                true));
+                                20));
 
-        // A further firing that still passes writes no alert row: there is nothing to resolve.
-        h.processElement(partial("EU-Berlin", 1, 1, 0), TEN_LAST);
+        // Every firing writes the verdict again, idempotently: the same resolution, more events.
+        h.processElement(late("EU-Berlin", 1, 1, 0), TEN_LAST);
 
         assertThat(h.extractOutputValues()).hasSize(3);
-        assertThat(alerts()).hasSize(2);
+        assertThat(errorRateAlerts())
+                .extracting(AlertRow::change, AlertRow::severity, AlertRow::windowEvents)
+                .containsExactly(
+                        tuple(Change.RAISE, "WARNING", 10L),
+                        tuple(Change.RESOLVE, "WARNING", 20L),
+                        tuple(Change.RESOLVE, "WARNING", 21L));
     }
 
     @Test
-    void windowThatNeverBreaksARuleWritesNoAlert() throws Exception {
+    void aReplayThatReadsTheLateDataInOneFiringEndsWithTheSameAlertRow() throws Exception {
+        // The case: on time 4 of 5 successful (WARNING), then five late successes.
+        var twoFirings = regionHarness();
+        twoFirings.processElement(partial("EU-Berlin", 5, 4, 1), TEN_LAST);
+        twoFirings.processWatermark(TEN_LAST);
+        twoFirings.processElement(late("EU-Berlin", 5, 5, 0), TEN_LAST);
+        AlertRow lastOfTwo = errorRateAlerts().get(errorRateAlerts().size() - 1);
+        twoFirings.close();
+
+        // A replay after a failure reads the late five before the next watermark: one firing.
+        var oneFiring = regionHarness();
+        oneFiring.processElement(partial("EU-Berlin", 5, 4, 1), TEN_LAST);
+        oneFiring.processElement(late("EU-Berlin", 5, 5, 0), TEN_LAST);
+        oneFiring.processWatermark(TEN_LAST);
+
+        // 9 of 10 holds the rule, the on-time 4 of 5 broke it: resolved, as WARNING, in both.
+        assertThat(errorRateAlerts()).singleElement().isEqualTo(lastOfTwo);
+        assertThat(lastOfTwo.change()).isEqualTo(Change.RESOLVE);
+        assertThat(lastOfTwo.severity()).isEqualTo("WARNING");
+    }
+
+    @Test
+    void windowThatNeverBreaksARuleRaisesNothingAndWithdrawsOnLateUpdates() throws Exception {
         var h = regionHarness();
         h.processElement(partial("EU-Berlin", 4, 0, 4), TEN_LAST); // too few events to judge
         h.processWatermark(TEN_LAST);
-        h.processElement(partial("EU-Berlin", 46, 46, 0), TEN_LAST); // 46 of 50
-
-        assertThat(h.extractOutputValues()).hasSize(2);
         assertThat(alerts()).isEmpty();
+
+        h.processElement(late("EU-Berlin", 46, 46, 0), TEN_LAST); // 46 of 50
+
+        // An earlier firing (of this run or of one before a restore) may have raised the rules on
+        // part of the late data; this one withdraws such rows, and inserts none.
+        assertThat(h.extractOutputValues()).hasSize(2);
+        assertThat(alerts())
+                .extracting(AlertRow::change, AlertRow::alertType, AlertRow::severity)
+                .containsExactly(
+                        tuple(Change.WITHDRAW, "HIGH_ERROR_RATE", null),
+                        tuple(Change.WITHDRAW, "SLOW_DOWNLOADS", null));
     }
 
     @Test
@@ -169,6 +206,7 @@ class WindowResultsTest {
         var h = regionHarness();
         WindowCounts slowAndFailing = partial("AP-Tokyo", 5, 0, 5);
         slowAndFailing.speedMicrosSum = 5 * 2_000_000L;
+        slowAndFailing.onTimeSpeedMicrosSum = slowAndFailing.speedMicrosSum;
         h.processElement(slowAndFailing, TEN_LAST);
 
         h.processWatermark(TEN_LAST);
@@ -176,8 +214,8 @@ class WindowResultsTest {
         assertThat(alerts())
                 .extracting(AlertRow::alertType, AlertRow::severity, AlertRow::metricValue)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("HIGH_ERROR_RATE", "CRITICAL", 1.0),
-                        org.assertj.core.groups.Tuple.tuple("SLOW_DOWNLOADS", "WARNING", 2.0));
+                        tuple("HIGH_ERROR_RATE", "CRITICAL", 1.0),
+                        tuple("SLOW_DOWNLOADS", "WARNING", 2.0));
     }
 
     @Test
@@ -235,16 +273,16 @@ class WindowResultsTest {
     }
 
     @Test
-    void stateIncludingRaisedAlertsIsClearedAfterWindowPlusLateness() throws Exception {
+    void stateIsClearedAfterWindowPlusLateness() throws Exception {
         var h = regionHarness();
         h.processElement(partial("EU-Berlin", 10, 5, 5), TEN_LAST);
         h.processElement(partial("US-Ohio", 10, 2, 8), TEN_LAST);
         h.processWatermark(TEN_LAST);
-        // Window contents and the raised-alerts map, for each of the two keys.
-        assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+        // The window contents of each key; the verdicts need no state of their own.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
 
         h.processWatermark(CLEANUP - 1);
-        assertThat(h.numKeyedStateEntries()).isEqualTo(4);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
         assertThat(h.numEventTimeTimers()).isEqualTo(2);
 
         h.processWatermark(CLEANUP);
@@ -264,7 +302,7 @@ class WindowResultsTest {
 
         var restored = regionHarness(snapshot);
         restored.processWatermark(TEN_LAST + 60_000);
-        restored.processElement(partial("EU-Berlin", 5, 2, 3), TEN_LAST);
+        restored.processElement(late("EU-Berlin", 5, 2, 3), TEN_LAST);
 
         // 10 of 15 successful: the restored counts plus the late ones, and the WARNING raised
         // before the restore is now CRITICAL (one row, updated, not a second alert).
@@ -272,14 +310,14 @@ class WindowResultsTest {
                 .containsExactly(
                         new RegionHealth(
                                 TEN, TEN_ONE, "EU-Berlin", 15, 10, 5, 10.0 / 15, 20.0, 30.0));
-        assertThat(alerts())
+        assertThat(errorRateAlerts())
                 .extracting(AlertRow::severity, AlertRow::metricValue)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("CRITICAL", 5.0 / 15));
+                .containsExactly(tuple("CRITICAL", 5.0 / 15));
 
-        // And the raised state came back too: passing the rule now resolves, as CRITICAL.
-        restored.processElement(partial("EU-Berlin", 35, 35, 0), TEN_LAST); // 45 of 50
-        assertThat(alerts().get(1).resolved()).isTrue();
-        assertThat(alerts().get(1).severity()).isEqualTo("CRITICAL");
+        // Passing the rule now resolves it, with the severity the on-time events gave.
+        restored.processElement(late("EU-Berlin", 35, 35, 0), TEN_LAST); // 45 of 50
+        assertThat(errorRateAlerts().get(1).change()).isEqualTo(Change.RESOLVE);
+        assertThat(errorRateAlerts().get(1).severity()).isEqualTo("WARNING");
 
         restored.processWatermark(CLEANUP);
         assertThat(restored.numKeyedStateEntries()).isZero();
@@ -334,9 +372,23 @@ class WindowResultsTest {
         return rows;
     }
 
-    /** A partial of {@code total} downloads at 20 Mbps and 30 s each in window 10:00. */
+    /** The HIGH_ERROR_RATE rows; region windows also write a verdict for SLOW_DOWNLOADS. */
+    private List<AlertRow> errorRateAlerts() {
+        return alerts().stream().filter(a -> a.alertType().equals("HIGH_ERROR_RATE")).toList();
+    }
+
+    /** An on-time partial of {@code total} downloads at 20 Mbps and 30 s each in window 10:00. */
     private static WindowCounts partial(String key, long total, long successful, long failed) {
-        WindowCounts c = new WindowCounts(key, "", TEN);
+        WindowCounts c = late(key, total, successful, failed);
+        c.onTimeTotal = total;
+        c.onTimeSuccessful = successful;
+        c.onTimeSpeedMicrosSum = c.speedMicrosSum;
+        return c;
+    }
+
+    /** The same, from late updates only. */
+    private static WindowCounts late(String key, long total, long successful, long failed) {
+        WindowCounts c = new WindowCounts(Dimension.REGION, key, "", TEN);
         c.total = total;
         c.successful = successful;
         c.failed = failed;

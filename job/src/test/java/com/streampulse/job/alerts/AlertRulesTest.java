@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.alerts.AlertRules.Verdict;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -214,7 +215,7 @@ class AlertRulesTest {
     /** Counts with the given totals; every event at {@code speedMbps}. */
     static WindowCounts counts(
             String key, long total, long successful, long failed, double speedMbps) {
-        WindowCounts c = new WindowCounts(key, "", 0L);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, key, "", 0L);
         c.total = total;
         c.successful = successful;
         c.failed = failed;

@@ -110,10 +110,17 @@ class KafkaRestartIT {
         EmbeddedKafka.awaitLeaders(clientProperties(), topic, Pipeline.PARTITIONS);
         List<Sent> sent = send(topic, RandomTraffic.records(new Random(61), RECORDS));
         FaultyDeserializer.plan(2_500, List.of());
+        // Adversarial clocks: the outage (10 s) is five times the idleness, and 1 s windows with
+        // 2 s of lateness turn any event time that runs ahead of the backlog into LATE rows.
+        // Before event time asked Kafka whether anything was unread, the silent input counted as
+        // idle after 2 s and the wall clock carried event time 8 s past the records still
+        // waiting in the broker.
         JobConfig config =
                 pipeline.config(
                         "--kafka-bootstrap-servers=" + kafka.bootstrapServers(),
-                        "--idleness=60s",
+                        "--window-size=1s",
+                        "--allowed-lateness=2s",
+                        "--idleness=2s",
                         "--checkpoint-interval=300ms",
                         "--checkpoint-dir=" + checkpoints.toUri());
 
@@ -149,7 +156,7 @@ class KafkaRestartIT {
 
         assertThat(FaultyDeserializer.read()).isGreaterThanOrEqualTo(RECORDS);
         assertThat(pipeline.snapshot().toString())
-                .as("broker restarted after %s", OUTAGE)
+                .as("broker restarted after %s, idleness %s", OUTAGE, config.idleness())
                 .isEqualTo(RandomTraffic.expected(config, sent).toString());
     }
 

@@ -55,7 +55,8 @@ class DownloadDeserializerTest {
                                 2,
                                 17L,
                                 LOG_TIME,
-                                bytes));
+                                bytes,
+                                false));
     }
 
     @Test

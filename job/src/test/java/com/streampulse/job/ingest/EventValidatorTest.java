@@ -178,7 +178,8 @@ class EventValidatorTest {
                                 3,
                                 41L,
                                 NOW,
-                                null));
+                                null,
+                                false));
     }
 
     @Test

@@ -77,7 +77,7 @@ class CraftedEventsIT {
             late.add(tooLate);
             List<Sent> sent2 = pipeline.send(late);
             oracle.phase(valid(sent2.subList(0, 7)));
-            oracle.rejected(sent2.get(7), "LATE", at(1, 30), false);
+            oracle.rejected(sent2.get(7), "LATE", at(1, 30), true);
 
             TableSnapshot expected = oracle.expected();
             TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);

@@ -19,9 +19,11 @@ import java.util.function.Function;
  * What the tables must hold, recomputed naively from the events sent: group by window and key,
  * count, average. Written independently of the job's code, so the two can disagree.
  *
- * <p>Events are counted in phases; alert rules are evaluated on each phase's cumulative counts, as
- * the job's windows fire once on time and again on late data. A rule that broke in one phase and
- * holds in the last gives a resolved alert with the severity it last had.
+ * <p>Events are counted in phases: the first holds the events on time, each later one the late
+ * updates read after the previous phase's windows fired. Alert rules are evaluated on each phase's
+ * cumulative counts as the job's windows fire: a rule that breaks raises (active, current
+ * severity); one that holds but broke on the on-time events is resolved with the on-time severity;
+ * one that holds on both withdraws (resolves) a row an earlier late phase raised.
  */
 public final class Oracle {
 
@@ -222,14 +224,24 @@ public final class Oracle {
 
     private List<AlertView> alerts(String scope, Function<ContentDownloadEvent, String> key) {
         Map<String, AlertView> byId = new TreeMap<>();
+        Map<Group, List<ContentDownloadEvent>> onTime = group(phases.get(0), key);
         List<ContentDownloadEvent> seen = new ArrayList<>();
         for (List<ContentDownloadEvent> phase : phases) {
             seen.addAll(phase);
             group(seen, key)
                     .forEach(
                             (g, events) -> {
+                                List<Verdict> first =
+                                        rules(scope, onTime.getOrDefault(g, List.of()));
                                 for (Verdict v : rules(scope, events)) {
                                     String id = v.type() + "|" + g.start() + "|" + g.key();
+                                    String firstSeverity =
+                                            first.stream()
+                                                    .filter(f -> f.type().equals(v.type()))
+                                                    .map(Verdict::severity)
+                                                    .filter(java.util.Objects::nonNull)
+                                                    .findFirst()
+                                                    .orElse(null);
                                     AlertView previous = byId.get(id);
                                     if (v.severity() != null) {
                                         byId.put(
@@ -241,7 +253,17 @@ public final class Oracle {
                                                         v.severity(),
                                                         v.threshold(),
                                                         false));
-                                    } else if (previous != null && !previous.resolved()) {
+                                    } else if (firstSeverity != null) {
+                                        byId.put(
+                                                id,
+                                                view(
+                                                        scope,
+                                                        g,
+                                                        v,
+                                                        firstSeverity,
+                                                        v.threshold(),
+                                                        true));
+                                    } else if (previous != null) {
                                         byId.put(
                                                 id,
                                                 view(
@@ -249,13 +271,55 @@ public final class Oracle {
                                                         g,
                                                         v,
                                                         previous.severity(),
-                                                        v.threshold(),
+                                                        previous.thresholdValue(),
                                                         true));
                                     }
                                 }
                             });
         }
         return new ArrayList<>(byId.values());
+    }
+
+    /**
+     * "type|window start|key" of the windows with late updates whose every rule held on the on-time
+     * events and holds on all events: an intermediate firing may have raised a row the job then
+     * withdrew (see {@link RandomTraffic#withdrawable}).
+     */
+    public java.util.Set<String> withdrawable() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        withdrawable("content", e -> e.getContent().getContentId(), ids);
+        withdrawable("region", e -> e.getUserContext().getRegion(), ids);
+        return ids;
+    }
+
+    private void withdrawable(
+            String scope, Function<ContentDownloadEvent, String> key, java.util.Set<String> ids) {
+        List<ContentDownloadEvent> all = new ArrayList<>();
+        phases.forEach(all::addAll);
+        Map<Group, List<ContentDownloadEvent>> onTime = group(phases.get(0), key);
+        group(all, key)
+                .forEach(
+                        (g, events) -> {
+                            List<ContentDownloadEvent> first = onTime.getOrDefault(g, List.of());
+                            if (events.size() == first.size()) {
+                                return; // no late updates
+                            }
+                            for (Verdict v : rules(scope, events)) {
+                                boolean brokeOnTime =
+                                        rules(scope, first).stream()
+                                                .anyMatch(
+                                                        f ->
+                                                                f.type().equals(v.type())
+                                                                        && f.severity() != null);
+                                if (v.severity() == null && !brokeOnTime) {
+                                    ids.add(id(v.type(), g.start(), g.key()));
+                                }
+                            }
+                        });
+    }
+
+    static String id(String type, Instant windowStart, String key) {
+        return type + "|" + windowStart + "|" + key;
     }
 
     private AlertView view(

@@ -9,8 +9,13 @@ import java.util.Random;
 
 /**
  * Seeded traffic for the tests that inject failures, and the tables a failure-free run of it gives.
- * Disordered by less than the out-of-orderness, so every window fires once with all its events and
- * a single {@link Oracle} phase is exact.
+ *
+ * <p>{@link #records} is disordered by less than the out-of-orderness: every window fires once with
+ * all its events. {@link #withLateData} adds, per partition, events later than the out-of-orderness
+ * but within the allowed lateness (late updates, refiring their windows), and events beyond it
+ * (LATE rows). Which events are which is decided here, by construction with wide margins (each
+ * partition's newest valid event so far), not by re-running the job's rule; the user id carries the
+ * label so the oracle reads it back from what was sent.
  */
 public final class RandomTraffic {
 
@@ -34,6 +39,10 @@ public final class RandomTraffic {
      * than the out-of-orderness, with 3 % malformed and 2 % invalid records, in three partitions.
      */
     public static List<TestEvent> records(Random random, int count) {
+        return records(random, count, 100);
+    }
+
+    private static List<TestEvent> records(Random random, int count, long spacingMillis) {
         List<TestEvent> records = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int partition = random.nextInt(Pipeline.PARTITIONS);
@@ -47,7 +56,7 @@ public final class RandomTraffic {
             String[] content = CONTENTS[random.nextInt(CONTENTS.length)];
             String[] device = DEVICES[random.nextInt(DEVICES.length)];
             var event =
-                    TestEvent.at(T0.plusMillis(i * 100L + random.nextInt(1_500)))
+                    TestEvent.at(T0.plusMillis(i * spacingMillis + random.nextInt(1_500)))
                             .region(REGIONS[random.nextInt(REGIONS.length)])
                             .content(content[0], content[1], 100 + random.nextInt(5_000))
                             .device(device[0], device[1])
@@ -67,24 +76,95 @@ public final class RandomTraffic {
 
     /** The tables a failure-free run gives: every valid event counted, every other one rejected. */
     public static TableSnapshot expected(JobConfig config, List<Sent> sent) {
+        return oracle(config, sent).expected();
+    }
+
+    private static Oracle oracle(JobConfig config, List<Sent> sent) {
         Oracle oracle = new Oracle(config.windowSize().toMillis(), config.alerts().minEvents());
-        oracle.phase(
-                sent.stream()
-                        .map(Sent::record)
-                        .filter(RandomTraffic::isValid)
-                        .map(TestEvent::event)
-                        .toList());
+        List<ContentDownloadEvent> onTime = new ArrayList<>();
+        List<ContentDownloadEvent> late = new ArrayList<>();
         for (Sent s : sent) {
-            if (!isValid(s.record())) {
-                ContentDownloadEvent e = s.record().event();
+            TestEvent r = s.record();
+            if (!isValid(r)) {
+                ContentDownloadEvent e = r.event();
                 oracle.rejected(
                         s,
                         e == null ? "MALFORMED" : "INVALID",
                         e == null ? null : e.getTimestamp(),
                         true);
+            } else if (label(r).equals(TOO_LATE)) {
+                oracle.rejected(s, "LATE", r.event().getTimestamp(), true);
+            } else {
+                (label(r).equals(LATE_UPDATE) ? late : onTime).add(r.event());
             }
         }
-        return oracle.expected();
+        return oracle.phase(onTime).phase(late);
+    }
+
+    /** Labels of {@link #withLateData}, in the user id. */
+    static final String LATE_UPDATE = "user-late-update";
+
+    static final String TOO_LATE = "user-too-late";
+
+    /**
+     * {@code count} records over about {@code count × 0.3} seconds of event time (10 minutes for
+     * 2,000: longer than the allowed lateness), as {@link #records} but with 6 % of the valid
+     * events late: 5 % between 61 and 200 s behind their partition (beyond the out-of-orderness,
+     * within the default 5 minutes of lateness), 1 % between 61 and 120 s beyond the lateness.
+     */
+    public static List<TestEvent> withLateData(Random random, int count, JobConfig config) {
+        long disorder = config.outOfOrderness().toMillis();
+        long lateness = config.allowedLateness().toMillis();
+        long[] newest = new long[Pipeline.PARTITIONS];
+        java.util.Arrays.fill(newest, Long.MIN_VALUE);
+        List<TestEvent> records = new ArrayList<>();
+        for (TestEvent r : records(random, count, 300)) {
+            if (!isValid(r)) {
+                records.add(r);
+                continue;
+            }
+            int p = r.partition();
+            long time = r.event().getTimestamp().toEpochMilli();
+            double dice = random.nextDouble();
+            long behind = newest[p] == Long.MIN_VALUE ? 0 : newest[p] - T0.toEpochMilli();
+            if (dice < 0.05 && behind > disorder + 200_000) {
+                long t = newest[p] - disorder - 61_000 - random.nextInt(139_000);
+                records.add(relabel(r, t, LATE_UPDATE));
+            } else if (dice < 0.06 && behind > disorder + lateness + 120_000) {
+                long t = newest[p] - disorder - lateness - 61_000 - random.nextInt(59_000);
+                records.add(relabel(r, t, TOO_LATE));
+            } else {
+                records.add(r);
+                newest[p] = Math.max(newest[p], time);
+            }
+        }
+        return records;
+    }
+
+    private static TestEvent relabel(TestEvent r, long time, String label) {
+        ContentDownloadEvent e = ContentDownloadEvent.newBuilder(r.event()).build();
+        e.setTimestamp(Instant.ofEpochMilli(time));
+        e.setUserId(label);
+        return new TestEvent(r.partition(), e, null);
+    }
+
+    /** True for a late update of {@link #withLateData}. */
+    public static boolean isLateUpdate(TestEvent e) {
+        return e.event() != null && label(e).equals(LATE_UPDATE);
+    }
+
+    private static String label(TestEvent e) {
+        return e.event().getUserId();
+    }
+
+    /**
+     * Alert rows that a run may resolve although the oracle has none: a window with late updates
+     * whose rules held on its on-time events and hold on all of them, but broke on some part of the
+     * late data that one firing happened to see (which part depends on when the late records were
+     * read, in a failure-free run too). The job withdraws such a row; it stays, resolved.
+     */
+    public static java.util.Set<String> withdrawable(JobConfig config, List<Sent> sent) {
+        return oracle(config, sent).withdrawable();
     }
 
     public static boolean isValid(TestEvent e) {

@@ -221,6 +221,25 @@ public record TableSnapshot(
         return sb.toString();
     }
 
+    /**
+     * This snapshot without the resolved alert rows whose "type|window start|key" is in {@code
+     * ids}: the rows a run may withdraw although a failure-free oracle has none.
+     */
+    public TableSnapshot withoutResolvedAlerts(java.util.Set<String> ids) {
+        List<AlertView> kept =
+                alerts.stream()
+                        .filter(
+                                a ->
+                                        !(a.resolved()
+                                                && ids.contains(
+                                                        Oracle.id(
+                                                                a.alertType(),
+                                                                a.windowStart(),
+                                                                a.scopeKey()))))
+                        .toList();
+        return new TableSnapshot(contentStats, regionHealth, deviceStats, kept, rejectedEvents);
+    }
+
     @Override
     public String toString() {
         return String.join(

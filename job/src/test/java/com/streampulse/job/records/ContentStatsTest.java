@@ -4,6 +4,7 @@ import static com.streampulse.job.records.Downloads.download;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download.Status;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import org.junit.jupiter.api.Test;
 
 class ContentStatsTest {
@@ -13,7 +14,7 @@ class ContentStatsTest {
 
     @Test
     void rowHasTheCountsAndOnlySuccessfulSize() {
-        WindowCounts c = new WindowCounts("mov_1", "Title One", START);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "mov_1", "Title One", START);
         c.add(download(Status.SUCCESS, 100, 40_000_000, 4500));
         c.add(download(Status.SUCCESS, 50, 30_000_000, 1000));
         c.add(download(Status.FAILED, 30, 2_000_000, 2000));

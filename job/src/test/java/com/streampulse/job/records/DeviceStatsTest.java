@@ -4,6 +4,7 @@ import static com.streampulse.job.records.Downloads.download;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download.Status;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import org.junit.jupiter.api.Test;
 
 class DeviceStatsTest {
@@ -13,7 +14,7 @@ class DeviceStatsTest {
 
     @Test
     void rowIsPerDeviceAndOsVersionWithAveragesOverAllEvents() {
-        WindowCounts c = new WindowCounts("Pixel 9", "Android 15", START);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "Pixel 9", "Android 15", START);
         c.add(download(Status.SUCCESS, 7, 12_500_000, 4500));
         c.add(download(Status.FAILED, 2, 0, 2000));
         c.add(download(Status.CANCELLED, 0, 500_000, 500));

@@ -23,17 +23,21 @@ public final class Downloads {
                 0,
                 0L,
                 1_764_237_600_000L,
-                null);
+                null,
+                false);
     }
 
     public static WindowCounts copy(WindowCounts c) {
-        WindowCounts copy = new WindowCounts(c.key, c.detail, c.windowStart);
+        WindowCounts copy = new WindowCounts(c.dimension, c.key, c.detail, c.windowStart);
         copy.total = c.total;
         copy.successful = c.successful;
         copy.failed = c.failed;
         copy.durationSecondsSum = c.durationSecondsSum;
         copy.speedMicrosSum = c.speedMicrosSum;
         copy.successfulSizeMb = c.successfulSizeMb;
+        copy.onTimeTotal = c.onTimeTotal;
+        copy.onTimeSuccessful = c.onTimeSuccessful;
+        copy.onTimeSpeedMicrosSum = c.onTimeSpeedMicrosSum;
         return copy;
     }
 

@@ -4,6 +4,7 @@ import static com.streampulse.job.records.Downloads.download;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download.Status;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import org.junit.jupiter.api.Test;
 
 class RegionHealthTest {
@@ -13,7 +14,7 @@ class RegionHealthTest {
 
     @Test
     void successRateAndAveragesAreOverAllEventsIncludingCancelled() {
-        WindowCounts c = new WindowCounts("EU-Berlin", "", START);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "EU-Berlin", "", START);
         c.add(download(Status.SUCCESS, 100, 40_000_000, 4500));
         c.add(download(Status.SUCCESS, 50, 30_000_000, 1000));
         c.add(download(Status.FAILED, 30, 2_000_000, 2000));

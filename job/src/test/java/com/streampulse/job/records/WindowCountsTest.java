@@ -6,6 +6,7 @@ import static com.streampulse.job.records.Downloads.fields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download.Status;
+import com.streampulse.job.records.WindowCounts.Dimension;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -20,7 +21,7 @@ class WindowCountsTest {
 
     @Test
     void countsEachStatusAndSumsExactly() {
-        WindowCounts c = new WindowCounts("EU-Berlin", "", WINDOW);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "EU-Berlin", "", WINDOW);
         c.add(download(Status.SUCCESS, 100, 40_000_000, 4500));
         c.add(download(Status.SUCCESS, 50, 12_300_000, 700));
         c.add(download(Status.FAILED, 30, 2_000_000, 900));
@@ -37,7 +38,7 @@ class WindowCountsTest {
 
     @Test
     void ratesAndAveragesAreOverAllEvents() {
-        WindowCounts c = new WindowCounts("EU-Berlin", "", WINDOW);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "EU-Berlin", "", WINDOW);
         c.add(download(Status.SUCCESS, 100, 40_000_000, 4500));
         c.add(download(Status.FAILED, 30, 2_000_000, 900));
         c.add(download(Status.CANCELLED, 10, 3_000_000, 300));
@@ -64,9 +65,9 @@ class WindowCountsTest {
     @Test
     void sumsDoNotOverflowAtRealisticExtremes() {
         // A million events at the highest valid speed (1e12 micro-Mbps) sums to 1e18 < 2^63.
-        WindowCounts c = new WindowCounts("r", "", WINDOW);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "r", "", WINDOW);
         c.add(download(Status.SUCCESS, Integer.MAX_VALUE, 1_000_000_000_000L, Integer.MAX_VALUE));
-        WindowCounts many = new WindowCounts("r", "", WINDOW);
+        WindowCounts many = new WindowCounts(Dimension.CONTENT, "r", "", WINDOW);
         for (int i = 0; i < 1_000_000; i++) {
             many.merge(c);
         }
@@ -78,7 +79,7 @@ class WindowCountsTest {
 
     @Test
     void mergeIntoEmptyTakesKeyWindowAndDetail() {
-        WindowCounts partial = new WindowCounts("mov_1", "Title One", WINDOW);
+        WindowCounts partial = new WindowCounts(Dimension.CONTENT, "mov_1", "Title One", WINDOW);
         partial.add(download(Status.FAILED, 30, 2_000_000, 900));
 
         WindowCounts merged = new WindowCounts().merge(partial);
@@ -88,8 +89,8 @@ class WindowCountsTest {
 
     @Test
     void mergeKeepsTheSmallerTitleWhateverTheOrder() {
-        WindowCounts a = new WindowCounts("mov_1", "Title B", WINDOW);
-        WindowCounts b = new WindowCounts("mov_1", "Title A", WINDOW);
+        WindowCounts a = new WindowCounts(Dimension.CONTENT, "mov_1", "Title B", WINDOW);
+        WindowCounts b = new WindowCounts(Dimension.CONTENT, "mov_1", "Title A", WINDOW);
 
         assertThat(copy(a).merge(b).detail).isEqualTo("Title A");
         assertThat(copy(b).merge(a).detail).isEqualTo("Title A");
@@ -97,12 +98,15 @@ class WindowCountsTest {
 
     @Test
     void toStringShowsKeyWindowAndCounts() {
-        WindowCounts c = new WindowCounts("Pixel 9", "Android 15", 60_000);
+        WindowCounts c = new WindowCounts(Dimension.CONTENT, "Pixel 9", "Android 15", 60_000);
         c.add(download(Status.SUCCESS, 1, 1, 1));
 
-        assertThat(c).hasToString("WindowCounts{Pixel 9/Android 15 @60000 total=1 ok=1 failed=0}");
-        assertThat(new WindowCounts("EU", "", 0))
-                .hasToString("WindowCounts{EU @0 total=0 ok=0 failed=0}");
+        assertThat(c)
+                .hasToString(
+                        "WindowCounts{CONTENT Pixel 9/Android 15 @60000 total=1 ok=1 failed=0"
+                                + " onTime=1}");
+        assertThat(new WindowCounts(Dimension.CONTENT, "EU", "", 0))
+                .hasToString("WindowCounts{CONTENT EU @0 total=0 ok=0 failed=0 onTime=0}");
     }
 
     @Property(tries = 500)
@@ -125,7 +129,11 @@ class WindowCountsTest {
     @Property(tries = 300)
     void emptyAccumulatorIsTheIdentity(@ForAll("partials") WindowCounts a) {
         assertThat(fields(new WindowCounts().merge(a))).isEqualTo(fields(a));
-        assertThat(fields(copy(a).merge(new WindowCounts("mov_1", null, WINDOW))))
+        assertThat(
+                        fields(
+                                copy(a).merge(
+                                                new WindowCounts(
+                                                        Dimension.CONTENT, "mov_1", null, WINDOW))))
                 .isEqualTo(fields(a));
     }
 
@@ -133,9 +141,9 @@ class WindowCountsTest {
     void mergingPartialsEqualsAddingEveryEventToOne(
             @ForAll("downloads") java.util.List<Download> first,
             @ForAll("downloads") java.util.List<Download> second) {
-        WindowCounts one = new WindowCounts("mov_1", "Title One", WINDOW);
-        WindowCounts a = new WindowCounts("mov_1", "Title One", WINDOW);
-        WindowCounts b = new WindowCounts("mov_1", "Title One", WINDOW);
+        WindowCounts one = new WindowCounts(Dimension.CONTENT, "mov_1", "Title One", WINDOW);
+        WindowCounts a = new WindowCounts(Dimension.CONTENT, "mov_1", "Title One", WINDOW);
+        WindowCounts b = new WindowCounts(Dimension.CONTENT, "mov_1", "Title One", WINDOW);
         first.forEach(one::add);
         second.forEach(one::add);
         first.forEach(a::add);
@@ -150,7 +158,8 @@ class WindowCountsTest {
         return Combinators.combine(Arbitraries.of("Title A", "Title B", "Title C"), downloads())
                 .as(
                         (title, events) -> {
-                            WindowCounts c = new WindowCounts("mov_1", title, WINDOW);
+                            WindowCounts c =
+                                    new WindowCounts(Dimension.CONTENT, "mov_1", title, WINDOW);
                             events.forEach(c::add);
                             return c;
                         });

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.config.Secret;
 import com.streampulse.job.config.PostgresSettings;
+import com.streampulse.job.records.AlertRow;
+import com.streampulse.job.records.AlertRow.Change;
+import com.streampulse.job.records.ContentStats;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -66,61 +69,124 @@ class JdbcSinksBatchTest {
 
     @Test
     void alertRaisedThenEscalatedInOneBatchEndsCritical() throws Exception {
-        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.ALERTS)) {
-            alert(ps, "WARNING", 0.2, 0.10);
-            alert(ps, "CRITICAL", 0.3, 0.20);
-            ps.executeBatch();
-        }
+        alerts(alert(Change.RAISE, "WARNING", 10), alert(Change.RAISE, "CRITICAL", 11));
 
-        assertThat(query("SELECT severity || ' ' || threshold_value FROM alerts"))
-                .isEqualTo("CRITICAL 0.2");
+        assertThat(
+                        query(
+                                "SELECT severity || ' ' || window_events || ' ' || (resolved_at IS"
+                                        + " NULL) FROM alerts"))
+                .isEqualTo("CRITICAL 11 true");
+    }
+
+    @Test
+    void aResolutionInsertsAResolvedRowAndKeepsItsFirstTime() throws Exception {
+        alerts(alert(Change.RESOLVE, "WARNING", 10));
+        String resolvedAt = query("SELECT resolved_at::text FROM alerts");
+
+        alerts(alert(Change.RESOLVE, "WARNING", 12));
+
+        assertThat(query("SELECT severity || ' ' || window_events FROM alerts"))
+                .isEqualTo("WARNING 12");
+        assertThat(query("SELECT resolved_at::text FROM alerts")).isEqualTo(resolvedAt);
+
+        // A later raise makes it active again.
+        alerts(alert(Change.RAISE, "CRITICAL", 13));
+        assertThat(query("SELECT (resolved_at IS NULL)::text FROM alerts")).isEqualTo("true");
+    }
+
+    @Test
+    void aWithdrawalResolvesARaisedRowAndInsertsNone() throws Exception {
+        alerts(alert(Change.WITHDRAW, null, 10));
+        assertThat(count("alerts")).isZero();
+
+        alerts(alert(Change.RAISE, "WARNING", 10), alert(Change.WITHDRAW, null, 12));
+
+        // Resolved, with the severity and threshold of the raise it withdraws.
+        assertThat(
+                        query(
+                                "SELECT severity || ' ' || threshold_value || ' ' || window_events"
+                                        + " || ' ' || (resolved_at IS NOT NULL) FROM alerts"))
+                .isEqualTo("WARNING 0.1 12 true");
+    }
+
+    @Test
+    void aStaleAlertThatCountedFewerEventsChangesNothing() throws Exception {
+        alerts(alert(Change.RESOLVE, "WARNING", 20));
+
+        // A replayed or zombie firing from before the late data: fewer events, raised.
+        alerts(alert(Change.RAISE, "CRITICAL", 15), alert(Change.WITHDRAW, null, 15));
+
+        assertThat(
+                        query(
+                                "SELECT severity || ' ' || window_events || ' ' || (resolved_at IS"
+                                        + " NOT NULL) FROM alerts"))
+                .isEqualTo("WARNING 20 true");
     }
 
     @Test
     void windowFiredTwiceInOneBatchKeepsTheLaterCounts() throws Exception {
-        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.CONTENT_STATS)) {
-            contentStats(ps, 8);
-            contentStats(ps, 9);
-            ps.executeBatch();
-        }
+        contentStats(8, 9);
 
         assertThat(query("SELECT download_count::text FROM content_stats")).isEqualTo("9");
     }
 
-    private static void alert(PreparedStatement ps, String severity, double value, double threshold)
-            throws Exception {
-        ps.setString(1, "HIGH_ERROR_RATE");
-        ps.setString(2, severity);
-        ps.setString(3, "content mov_1: error rate");
-        ps.setString(4, "content");
-        ps.setString(5, "mov_1");
-        ps.setString(6, null);
-        ps.setString(7, "mov_1");
-        ps.setString(8, "error_rate");
-        ps.setDouble(9, value);
-        ps.setDouble(10, threshold);
-        ps.setObject(11, JdbcSinks.time(TEN));
-        ps.setObject(12, JdbcSinks.time(TEN + 60_000));
-        ps.setBoolean(13, false);
-        ps.addBatch();
+    @Test
+    void aStaleWindowRowThatCountedFewerEventsChangesNothing() throws Exception {
+        contentStats(9);
+        contentStats(8);
+
+        assertThat(query("SELECT download_count::text FROM content_stats")).isEqualTo("9");
     }
 
-    private static void contentStats(PreparedStatement ps, long downloads) throws Exception {
-        ps.setObject(1, JdbcSinks.time(TEN));
-        ps.setObject(2, JdbcSinks.time(TEN + 60_000));
-        ps.setString(3, "mov_1");
-        ps.setString(4, "Title One");
-        ps.setLong(5, downloads);
-        ps.setLong(6, downloads);
-        ps.setLong(7, 0);
-        ps.setDouble(8, 1.0);
-        ps.addBatch();
+    private void alerts(AlertRow... rows) throws Exception {
+        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.ALERTS)) {
+            for (AlertRow row : rows) {
+                JdbcSinks.ALERT_VALUES.accept(ps, row);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static AlertRow alert(Change change, String severity, long events) {
+        double threshold = "CRITICAL".equals(severity) ? 0.20 : 0.10;
+        return new AlertRow(
+                change,
+                "HIGH_ERROR_RATE",
+                severity,
+                "content mov_1: error rate",
+                "content",
+                "mov_1",
+                null,
+                "mov_1",
+                "error_rate",
+                0.25,
+                threshold,
+                TEN,
+                TEN + 60_000,
+                events);
+    }
+
+    private void contentStats(long... downloads) throws Exception {
+        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.CONTENT_STATS)) {
+            for (long d : downloads) {
+                JdbcSinks.CONTENT_STATS_VALUES.accept(
+                        ps,
+                        new ContentStats(TEN, TEN + 60_000, "mov_1", "Title One", d, d, 0, 1.0));
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private long count(String table) throws Exception {
+        return Long.parseLong(query("SELECT count(*)::text FROM " + table));
     }
 
     private String query(String sql) throws Exception {
         try (Statement s = connection.createStatement();
                 ResultSet rs = s.executeQuery(sql)) {
-            assertThat(rs.next()).isTrue();
+            assertThat(rs.next()).as("a row").isTrue();
             String value = rs.getString(1);
             assertThat(rs.next()).as("exactly one row").isFalse();
             return value;
