@@ -14,6 +14,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * Turns every Kafka record into exactly one {@link Ingested}: a valid download, or a MALFORMED or
  * INVALID rejection with its coordinates and raw bytes. Never throws, so no input can stop the job.
  *
+ * <p>Two wire formats: plain Avro binary of the original schema (the default, {@link
+ * EventDecoder}), and Avro single-object encoding of any schema version kept in {@code
+ * schemas/versions/} ({@link SingleObjectDecoder}).
+ *
  * <p>The verdict is a function of the record alone (its bytes and its Kafka timestamp), never of
  * when it is read: a replay after a failure rejects exactly what the first attempt rejected.
  */
@@ -44,7 +48,12 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
             String topic, int partition, long offset, long logTimestamp, byte[] value) {
         DecodedEvent event;
         try {
-            event = EventDecoder.decode(value);
+            // Plain binary of the original schema is the default and takes the fast path; the
+            // two-byte marker test is all it pays for the other format.
+            event =
+                    SingleObjectDecoder.isSingleObject(value)
+                            ? SingleObjectDecoder.decode(value)
+                            : EventDecoder.decode(value);
         } catch (MalformedEventException e) {
             return Ingested.rejected(
                     new RejectedEvent(
