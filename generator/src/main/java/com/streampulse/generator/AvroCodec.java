@@ -49,9 +49,14 @@ public final class AvroCodec {
         return new AvroCodec(new SingleObjectWriter(version, APP_VERSION));
     }
 
+    /** Whether this is the default: plain binary of the original schema. */
+    public boolean isPlain() {
+        return singleObject == null;
+    }
+
     /** The wire format in words, for the start line. */
     public String describe() {
-        return singleObject == null
+        return isPlain()
                 ? "plain binary (schema v" + SchemaVersions.ORIGINAL + ")"
                 : "single-object encoding of schema " + singleObject.version();
     }

@@ -255,10 +255,10 @@ public final class GeneratorMain implements Callable<Integer> {
             if (replay != null) {
                 replaySource = new ReplaySource(replay, codec);
                 source = replaySource;
-                out.println("▶️  Replaying " + replay + " as " + codec.describe());
+                out.println("▶️  Replaying " + replay + wireFormat(codec));
             } else {
                 source = new SyntheticSource(options, codec);
-                out.println(describe(options) + ", " + codec.describe());
+                out.println(describe(options) + wireFormat(codec));
             }
             Generator generator =
                     new Generator(source, sinks, rate, count, duration, progressEvery, out);
@@ -316,6 +316,11 @@ public final class GeneratorMain implements Callable<Integer> {
         if (partitions < 1) {
             throw new ParameterException(cli, "--partitions must be at least 1");
         }
+    }
+
+    /** Named on the start line only when it is not the default, whose output stays as it was. */
+    private static String wireFormat(AvroCodec codec) {
+        return codec.isPlain() ? "" : ", as " + codec.describe();
     }
 
     private AvroCodec codec() {
