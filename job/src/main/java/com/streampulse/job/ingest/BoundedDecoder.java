@@ -21,9 +21,15 @@ import org.apache.avro.util.Utf8;
 final class BoundedDecoder extends Decoder {
 
     private final BinaryDecoder in;
+    private int lastIndex = -1;
 
     BoundedDecoder(byte[] bytes, int offset, int length) {
         this.in = DecoderFactory.get().binaryDecoder(bytes, offset, length, null);
+    }
+
+    /** The last union branch or enum symbol read, to name it when it does not exist. */
+    int lastIndex() {
+        return lastIndex;
     }
 
     /** Bytes not read yet. */
@@ -145,7 +151,8 @@ final class BoundedDecoder extends Decoder {
 
     @Override
     public int readEnum() throws IOException {
-        return in.readEnum();
+        lastIndex = in.readEnum();
+        return lastIndex;
     }
 
     @Override
@@ -174,6 +181,7 @@ final class BoundedDecoder extends Decoder {
 
     @Override
     public int readIndex() throws IOException {
-        return in.readIndex();
+        lastIndex = in.readIndex();
+        return lastIndex;
     }
 }

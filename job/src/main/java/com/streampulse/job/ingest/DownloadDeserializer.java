@@ -5,10 +5,13 @@ import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.RejectedEvent.Reason;
 import java.time.Instant;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns every Kafka record into exactly one {@link Ingested}: a valid download, or a MALFORMED or
@@ -25,12 +28,23 @@ public final class DownloadDeserializer implements KafkaRecordDeserializationSch
 
     private static final long serialVersionUID = 1L;
 
+    private static final Logger LOG = LoggerFactory.getLogger(DownloadDeserializer.class);
+
     /** PostgreSQL's TIMESTAMPTZ can't hold every long; out-of-range event times are left null. */
     private static final long LATEST_STORABLE =
             Instant.parse("9999-12-31T23:59:59Z").toEpochMilli();
 
     private static final long EARLIEST_STORABLE =
             Instant.parse("0001-01-01T00:00:00Z").toEpochMilli();
+
+    /**
+     * Loads every schema version before the first record: a job jar without them fails its tasks at
+     * start, not on the first single-object record.
+     */
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        LOG.info("Single-object encoding: known writer schemas {}", SingleObjectDecoder.known());
+    }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
@@ -36,6 +37,11 @@ public final class SingleObjectDecoder {
     private record VersionReader(Version writer, GenericDatumReader<GenericRecord> reader) {}
 
     private SingleObjectDecoder() {}
+
+    /** The writer schemas known, with their fingerprints, for logs and reasons. */
+    public static String known() {
+        return KNOWN;
+    }
 
     /** Whether the bytes start with the single-object marker. */
     public static boolean isSingleObject(byte[] bytes) {
@@ -70,10 +76,11 @@ public final class SingleObjectDecoder {
             event = version.reader().read(null, body);
             trailing = body.remaining();
         } catch (IOException | RuntimeException e) {
-            // Avro signals bad data with EOFException, AvroRuntimeException and its subtypes, and
-            // index exceptions for a union branch that does not exist.
             throw new MalformedEventException(
-                    "body does not decode as schema " + version.writer() + ": " + describe(e));
+                    "body does not decode as schema "
+                            + version.writer()
+                            + ": "
+                            + describe(e, body));
         }
         if (trailing != 0) {
             throw new MalformedEventException(
@@ -105,9 +112,19 @@ public final class SingleObjectDecoder {
                 context.get("os_version").toString());
     }
 
-    private static String describe(Exception e) {
+    /**
+     * Avro's reason, the same on every read of the same bytes (a replay rewrites the row). Avro
+     * signals bad data with EOFException and AvroRuntimeException and its subtypes, whose messages
+     * it writes itself; a union branch or enum symbol that does not exist surfaces as an index
+     * exception from the JVM, whose message the JIT may drop, so that one is described here.
+     */
+    private static String describe(Exception e, BoundedDecoder body) {
+        if (e instanceof IndexOutOfBoundsException) {
+            return "union branch or enum symbol " + body.lastIndex() + " does not exist";
+        }
         String name = e.getClass().getSimpleName();
-        return e.getMessage() == null ? name : name + ": " + e.getMessage();
+        boolean ownMessage = e instanceof IOException || e instanceof AvroRuntimeException;
+        return ownMessage && e.getMessage() != null ? name + ": " + e.getMessage() : name;
     }
 
     private static long littleEndianLong(byte[] bytes, int offset) {

@@ -268,6 +268,14 @@ class DownloadDeserializerTest {
         assertThat(deserializer.getProducedType().getTypeClass()).isEqualTo(Ingested.class);
     }
 
+    @Test
+    void openLoadsEverySchemaVersion() {
+        new DownloadDeserializer().open(null);
+
+        assertThat(SingleObjectDecoder.known())
+                .isEqualTo("v1 (fingerprint 8fdd51b936010efb), v2 (fingerprint d35dc7d39eac72fe)");
+    }
+
     @Property(tries = 2000)
     void arbitraryBytesNeverThrowAndGiveExactlyOneOutcome(@ForAll @Size(max = 300) byte[] bytes) {
         assertExactlyOneOutcome(bytes, ingest(bytes));

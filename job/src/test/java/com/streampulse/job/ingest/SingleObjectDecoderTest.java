@@ -189,13 +189,15 @@ class SingleObjectDecoderTest {
                         .string("x")
                         .bytes();
 
-        assertThatThrownBy(() -> SingleObjectDecoder.decode(withHeader(2, body)))
-                .isInstanceOf(MalformedEventException.class)
-                .hasMessage(
-                        "body does not decode as schema "
-                                + V2
-                                + ": ArrayIndexOutOfBoundsException: Index 5 out of bounds for"
-                                + " length 2");
+        // Many times: once the JIT has compiled the throwing code, the JVM's own exception loses
+        // its message, and the reason must not change with it (a replay rewrites the row).
+        for (int i = 0; i < 50_000; i++) {
+            assertMalformed(
+                    withHeader(2, body),
+                    "body does not decode as schema "
+                            + V2
+                            + ": union branch or enum symbol 5 does not exist");
+        }
     }
 
     @Test
