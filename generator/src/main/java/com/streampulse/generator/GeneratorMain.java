@@ -3,6 +3,7 @@ package com.streampulse.generator;
 import com.streampulse.config.ConfigException;
 import com.streampulse.config.KafkaSettings;
 import com.streampulse.config.Settings;
+import com.streampulse.schemas.SchemaVersions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +31,8 @@ import picocli.CommandLine.ParameterException;
         usageHelpWidth = 100,
         description = {
             "Sends content-download events to Kafka as the StreamPulse producers do: plain Avro"
-                    + " binary, key = region.",
+                    + " binary, key = region (or, with --encoding single-object, as an upgraded"
+                    + " producer does).",
             "Kafka settings come from the job's environment variables (KAFKA_BOOTSTRAP_SERVERS,"
                     + " KAFKA_TOPIC, KAFKA_USERNAME, KAFKA_PASSWORD, KAFKA_SECURITY_PROTOCOL,"
                     + " KAFKA_SASL_MECHANISM); the --kafka-* flags override them.",
@@ -43,6 +45,7 @@ import picocli.CommandLine.ParameterException;
             "  streampulse-generator --count 10000 --seed 42 --start-time 2026-01-01T00:00:00Z"
                     + " --dump run.jsonl --dry-run",
             "  streampulse-generator --replay run.jsonl --rate 0",
+            "  streampulse-generator --encoding single-object --schema-version 2 --rate 100",
         })
 public final class GeneratorMain implements Callable<Integer> {
 
@@ -121,6 +124,25 @@ public final class GeneratorMain implements Callable<Integer> {
             defaultValue = "0",
             description = "Share of events that decode but are invalid (0-1).")
     double invalidFraction;
+
+    @Option(
+            names = "--encoding",
+            defaultValue = "plain",
+            paramLabel = "FORMAT",
+            description =
+                    "plain: Avro binary of schema version 1 without a header, as the original"
+                            + " producers send; single-object: Avro single-object encoding (C3 01 +"
+                            + " the writer schema's fingerprint) of --schema-version, as an"
+                            + " upgraded producer sends. Default: ${DEFAULT-VALUE}")
+    String encoding;
+
+    @Option(
+            names = "--schema-version",
+            paramLabel = "N",
+            description =
+                    "Schema version (schemas/versions/vN.avsc) that --encoding single-object"
+                            + " writes. Default: the newest.")
+    Integer schemaVersion;
 
     @Option(
             names = "--replay",
@@ -219,6 +241,7 @@ public final class GeneratorMain implements Callable<Integer> {
         KafkaSettings kafka = kafkaSettings();
         long actualSeed = seed != null ? seed : new java.util.Random().nextLong();
         SyntheticOptions options = replay == null ? syntheticOptions(actualSeed) : null;
+        AvroCodec codec = codec();
         List<RecordSink> sinks = new ArrayList<>();
         ReplaySource replaySource = null;
         try {
@@ -230,12 +253,12 @@ public final class GeneratorMain implements Callable<Integer> {
             }
             Iterator<Outgoing> source;
             if (replay != null) {
-                replaySource = new ReplaySource(replay);
+                replaySource = new ReplaySource(replay, codec);
                 source = replaySource;
-                out.println("▶️  Replaying " + replay);
+                out.println("▶️  Replaying " + replay + wireFormat(codec));
             } else {
-                source = new SyntheticSource(options);
-                out.println(describe(options));
+                source = new SyntheticSource(options, codec);
+                out.println(describe(options) + wireFormat(codec));
             }
             Generator generator =
                     new Generator(source, sinks, rate, count, duration, progressEvery, out);
@@ -292,6 +315,41 @@ public final class GeneratorMain implements Callable<Integer> {
         }
         if (partitions < 1) {
             throw new ParameterException(cli, "--partitions must be at least 1");
+        }
+    }
+
+    /** Named on the start line only when it is not the default, whose output stays as it was. */
+    private static String wireFormat(AvroCodec codec) {
+        return codec.isPlain() ? "" : ", as " + codec.describe();
+    }
+
+    private AvroCodec codec() {
+        CommandLine cli = new CommandLine(this);
+        switch (encoding) {
+            case "plain" -> {
+                if (schemaVersion != null && schemaVersion != SchemaVersions.ORIGINAL) {
+                    throw new ParameterException(
+                            cli,
+                            "--schema-version "
+                                    + schemaVersion
+                                    + " needs --encoding single-object: plain binary carries no"
+                                    + " schema identity and is always version "
+                                    + SchemaVersions.ORIGINAL);
+                }
+                return new AvroCodec();
+            }
+            case "single-object" -> {
+                int version = schemaVersion != null ? schemaVersion : SchemaVersions.all().size();
+                try {
+                    return AvroCodec.singleObject(version);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(cli, "--schema-version: " + e.getMessage());
+                }
+            }
+            default ->
+                    throw new ParameterException(
+                            cli,
+                            "--encoding must be plain or single-object, got '" + encoding + "'");
         }
     }
 

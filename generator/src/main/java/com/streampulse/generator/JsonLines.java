@@ -22,7 +22,17 @@ public final class JsonLines {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final AvroCodec codec = new AvroCodec();
+    private final AvroCodec codec;
+
+    /** Replays events as plain binary. */
+    public JsonLines() {
+        this(new AvroCodec());
+    }
+
+    /** Replays events in {@code codec}'s wire format. */
+    public JsonLines(AvroCodec codec) {
+        this.codec = codec;
+    }
 
     public String write(Outgoing record) {
         ObjectNode root = JSON.createObjectNode();

@@ -15,12 +15,18 @@ public final class ReplaySource implements Iterator<Outgoing>, AutoCloseable {
 
     private final Path path;
     private final BufferedReader in;
-    private final JsonLines json = new JsonLines();
+    private final JsonLines json;
     private Outgoing next;
     private long lineNumber;
 
     public ReplaySource(Path path) {
+        this(path, new AvroCodec());
+    }
+
+    /** Events are sent in {@code codec}'s wire format; raw records as they are. */
+    public ReplaySource(Path path, AvroCodec codec) {
         this.path = path;
+        this.json = new JsonLines(codec);
         try {
             this.in = Files.newBufferedReader(path, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {

@@ -10,13 +10,20 @@ public final class SyntheticSource implements Iterator<Outgoing> {
 
     private final SyntheticOptions options;
     private final Random random;
-    private final AvroCodec codec = new AvroCodec();
+    private final AvroCodec codec;
     private final long startMillis;
     private final long degradeFromMillis;
     private long index;
 
+    /** Plain binary, as the original producers send. */
     public SyntheticSource(SyntheticOptions options) {
+        this(options, new AvroCodec());
+    }
+
+    /** The same events in {@code codec}'s wire format: the encoding draws no random numbers. */
+    public SyntheticSource(SyntheticOptions options, AvroCodec codec) {
         this.options = options;
+        this.codec = codec;
         this.random = new Random(options.seed());
         this.startMillis = options.start().toEpochMilli();
         this.degradeFromMillis = startMillis + options.degradeAfter().toMillis();

@@ -40,6 +40,38 @@ class CommandLineTest {
     }
 
     @Test
+    void unknownEncodingIsABadOption() {
+        int exit = GeneratorMain.run(Map.of(), new String[] {"--encoding", "json"});
+        assertThat(exit).isEqualTo(2);
+        assertThat(errors())
+                .isEqualTo("❌ --encoding must be plain or single-object, got 'json' (see --help)");
+    }
+
+    @Test
+    void plainBinaryIsAlwaysVersionOne() {
+        int exit = GeneratorMain.run(Map.of(), new String[] {"--schema-version", "2"});
+        assertThat(exit).isEqualTo(2);
+        assertThat(errors())
+                .isEqualTo(
+                        "❌ --schema-version 2 needs --encoding single-object: plain binary"
+                                + " carries no schema identity and is always version 1 (see"
+                                + " --help)");
+    }
+
+    @Test
+    void unknownSchemaVersionNamesTheVersionsThereAre() {
+        int exit =
+                GeneratorMain.run(
+                        Map.of(),
+                        new String[] {"--encoding", "single-object", "--schema-version", "9"});
+        assertThat(exit).isEqualTo(2);
+        assertThat(errors())
+                .isEqualTo(
+                        "❌ --schema-version: no schema version 9; versions are 1 to 2 (see"
+                                + " --help)");
+    }
+
+    @Test
     void malformedDurationIsABadOption() {
         int exit = GeneratorMain.run(Map.of(), new String[] {"--duration", "soon"});
         assertThat(exit).isEqualTo(2);

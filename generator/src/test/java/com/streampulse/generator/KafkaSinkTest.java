@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.streampulse.config.KafkaSettings;
 import com.streampulse.config.Settings;
+import com.streampulse.job.ingest.EventDecoder;
+import com.streampulse.job.ingest.SingleObjectDecoder;
+import com.streampulse.schemas.SchemaVersions;
 import com.streampulse.testkit.EmbeddedKafka;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -102,6 +105,62 @@ class KafkaSinkTest {
                         .sorted()
                         .toList();
         assertThat(receivedValues).isEqualTo(sentValues);
+    }
+
+    @Test
+    void singleObjectRunSendsTheSameEventsAsAnUpgradedProducer() throws Exception {
+        String start = "2026-01-01T00:00:00Z";
+        int exit =
+                GeneratorMain.run(
+                        Map.of(
+                                "KAFKA_BOOTSTRAP_SERVERS",
+                                kafka.bootstrapServers(),
+                                "KAFKA_TOPIC",
+                                "single-object-test"),
+                        new String[] {
+                            "--encoding",
+                            "single-object",
+                            "--schema-version",
+                            "2",
+                            "--count",
+                            "200",
+                            "--rate",
+                            "0",
+                            "--seed",
+                            "5",
+                            "--start-time",
+                            start,
+                            "--create-topic",
+                            "--partitions",
+                            "2"
+                        });
+        assertThat(exit).isZero();
+
+        List<ConsumerRecord<byte[], byte[]>> received = consumeAll("single-object-test", 2, 200);
+        // The job's own decoder reads what the job would read from plain binary of the same run.
+        SyntheticSource plain =
+                new SyntheticSource(SyntheticOptions.plain(5, Instant.parse(start), 0));
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            expected.add(EventDecoder.decode(plain.next().value()).toString());
+        }
+        List<String> decoded = new ArrayList<>();
+        byte[] header = new byte[10];
+        for (ConsumerRecord<byte[], byte[]> r : received) {
+            System.arraycopy(r.value(), 0, header, 0, 10);
+            assertThat(header).isEqualTo(singleObjectHeader(2));
+            decoded.add(SingleObjectDecoder.decode(r.value()).toString());
+        }
+        assertThat(decoded).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    static byte[] singleObjectHeader(int version) {
+        long fingerprint = SchemaVersions.get(version).fingerprint();
+        byte[] header = {(byte) 0xC3, 0x01, 0, 0, 0, 0, 0, 0, 0, 0};
+        for (int i = 0; i < 8; i++) {
+            header[2 + i] = (byte) (fingerprint >>> (8 * i));
+        }
+        return header;
     }
 
     @Test

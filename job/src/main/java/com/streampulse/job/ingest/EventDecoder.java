@@ -3,7 +3,9 @@ package com.streampulse.job.ingest;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads {@code ContentDownloadEvent} (schemas/event.avsc) from plain Avro binary.
+ * Reads {@code ContentDownloadEvent} (schemas/versions/v1.avsc, the original) from plain Avro
+ * binary: the default wire format and the throughput-critical path. Other schema versions arrive in
+ * single-object encoding and are read by {@link SingleObjectDecoder}.
  *
  * <p>Written by hand for two reasons. Safety: Avro's own decoder allocates a string's declared
  * length before checking that the bytes exist, so one corrupt record can claim 2 GB and take the

@@ -4,9 +4,11 @@ import com.streampulse.events.Content;
 import com.streampulse.events.ContentDownloadEvent;
 import com.streampulse.events.Download;
 import com.streampulse.events.UserContext;
+import com.streampulse.schemas.SingleObjectWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -84,6 +86,23 @@ final class AvroEvents {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Single-object encoding of version 1, by the encoder Avro generates into the class. */
+    static byte[] singleObjectV1(ContentDownloadEvent event) {
+        try {
+            ByteBuffer buffer = ContentDownloadEvent.getEncoder().encode(event);
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Single-object encoding of version 2, as an app of version {@code appVersion} sends it. */
+    static byte[] singleObjectV2(ContentDownloadEvent event, String appVersion) {
+        return new SingleObjectWriter(2, appVersion).write(event);
     }
 
     /** Avro's own reading of {@code bytes}; only call it on bytes whose lengths are in bounds. */

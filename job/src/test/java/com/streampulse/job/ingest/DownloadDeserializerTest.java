@@ -5,6 +5,7 @@ import static com.streampulse.job.ingest.AvroEvents.encode;
 import static com.streampulse.job.ingest.AvroEvents.valid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.streampulse.events.ContentDownloadEvent;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Download.Status;
 import com.streampulse.job.records.Ingested;
@@ -57,6 +58,68 @@ class DownloadDeserializerTest {
                                 LOG_TIME,
                                 bytes,
                                 false));
+    }
+
+    @Test
+    void singleObjectEventsOfEveryVersionBecomeTheSameDownload() {
+        ContentDownloadEvent event = valid().build();
+        Download plain = ingest(encode(event)).download();
+        for (byte[] bytes :
+                List.of(
+                        AvroEvents.singleObjectV1(event),
+                        AvroEvents.singleObjectV2(event, "5.2.0"),
+                        AvroEvents.singleObjectV2(event, null))) {
+            Ingested in = ingest(bytes);
+
+            assertThat(in.isValid()).isTrue();
+            // Everything but the raw payload, which is what was sent.
+            assertThat(in.download()).isEqualTo(withPayload(plain, bytes));
+            assertThat(in.download().payload()).isSameAs(bytes);
+        }
+    }
+
+    @Test
+    void singleObjectEventIsValidatedAsAPlainOneIs() {
+        byte[] bytes =
+                AvroEvents.singleObjectV2(
+                        AvroEvents.withDownload("pending", 120, 40f, null, null), "5.2.0");
+
+        RejectedEvent r = rejected(ingest(bytes));
+
+        assertThat(r.reason()).isEqualTo(Reason.INVALID);
+        assertThat(r.detail()).isEqualTo("download.status is not success, failed or cancelled");
+        assertThat(r.eventTime()).isEqualTo(NOW.toEpochMilli());
+        assertThat(r.payload()).isSameAs(bytes);
+    }
+
+    @Test
+    void unknownFingerprintIsMalformedWithTheRawPayload() {
+        byte[] bytes = AvroEvents.singleObjectV2(valid().build(), "5.2.0");
+        bytes[9] ^= 0x40; // another writer schema's fingerprint
+
+        RejectedEvent r = rejected(ingest(bytes));
+
+        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(r.detail())
+                .isEqualTo(
+                        "unknown writer schema fingerprint 935dc7d39eac72fe (single-object"
+                                + " encoding; known: v1 (fingerprint 8fdd51b936010efb), v2"
+                                + " (fingerprint d35dc7d39eac72fe))");
+        assertThat(r.eventTime()).isNull();
+        assertThat(r.payload()).isSameAs(bytes);
+    }
+
+    @Test
+    void truncatedSingleObjectEventIsMalformed() {
+        byte[] full = AvroEvents.singleObjectV2(valid().build(), null);
+
+        RejectedEvent r = rejected(ingest(Arrays.copyOf(full, full.length - 1)));
+
+        assertThat(r.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(r.detail())
+                .isEqualTo(
+                        "body does not decode as schema v2 (fingerprint d35dc7d39eac72fe):"
+                                + " EOFException");
     }
 
     @Test
@@ -206,6 +269,14 @@ class DownloadDeserializerTest {
         assertThat(deserializer.getProducedType().getTypeClass()).isEqualTo(Ingested.class);
     }
 
+    @Test
+    void openLoadsEverySchemaVersion() {
+        new DownloadDeserializer().open(null);
+
+        assertThat(SingleObjectDecoder.known())
+                .isEqualTo("v1 (fingerprint 8fdd51b936010efb), v2 (fingerprint d35dc7d39eac72fe)");
+    }
+
     @Property(tries = 2000)
     void arbitraryBytesNeverThrowAndGiveExactlyOneOutcome(@ForAll @Size(max = 300) byte[] bytes) {
         assertExactlyOneOutcome(bytes, ingest(bytes));
@@ -219,7 +290,10 @@ class DownloadDeserializerTest {
     /** Real events with a few bytes overwritten and maybe cut short: they get far into decoding. */
     @Provide
     Arbitrary<byte[]> damagedEvents() {
-        byte[] original = encode(AvroEvents.withDownload("failed", 30, 1.25f, "e1", "boom"));
+        return damaged(encode(AvroEvents.withDownload("failed", 30, 1.25f, "e1", "boom")));
+    }
+
+    private static Arbitrary<byte[]> damaged(byte[] original) {
         Arbitrary<int[]> positions =
                 Arbitraries.integers()
                         .between(0, original.length - 1)
@@ -240,6 +314,44 @@ class DownloadDeserializerTest {
                         });
     }
 
+    @Property(tries = 2000)
+    void arbitraryBodiesAfterAKnownHeaderNeverThrow(
+            @ForAll("knownHeaders") byte[] header, @ForAll @Size(max = 300) byte[] body) {
+        byte[] bytes = Arrays.copyOf(header, header.length + body.length);
+        System.arraycopy(body, 0, bytes, header.length, body.length);
+        assertExactlyOneOutcome(bytes, ingest(bytes));
+    }
+
+    @Property(tries = 500)
+    void arbitraryFingerprintsNeverThrow(@ForAll @Size(min = 2, max = 40) byte[] bytes) {
+        bytes[0] = (byte) 0xC3;
+        bytes[1] = 0x01;
+        assertExactlyOneOutcome(bytes, ingest(bytes));
+    }
+
+    @Property(tries = 2000)
+    void damagedSingleObjectEventsNeverThrowAndGiveExactlyOneOutcome(
+            @ForAll("damagedSingleObjectEvents") byte[] bytes) {
+        assertExactlyOneOutcome(bytes, ingest(bytes));
+    }
+
+    /** C3 01 and the fingerprint of a version the job knows: the body is all that is arbitrary. */
+    @Provide
+    Arbitrary<byte[]> knownHeaders() {
+        ContentDownloadEvent event = valid().build();
+        return Arbitraries.of(
+                Arrays.copyOf(AvroEvents.singleObjectV1(event), 10),
+                Arrays.copyOf(AvroEvents.singleObjectV2(event, null), 10));
+    }
+
+    /** Version 2 events with a few bytes overwritten and maybe cut short. */
+    @Provide
+    Arbitrary<byte[]> damagedSingleObjectEvents() {
+        return damaged(
+                AvroEvents.singleObjectV2(
+                        AvroEvents.withDownload("failed", 30, 1.25f, "e1", "boom"), "5.2.0"));
+    }
+
     private static void assertExactlyOneOutcome(byte[] bytes, Ingested in) {
         assertThat(in.download() == null).isNotEqualTo(in.rejected() == null);
         if (in.rejected() != null) {
@@ -258,6 +370,24 @@ class DownloadDeserializerTest {
 
     private static Ingested ingest(byte[] value) {
         return DownloadDeserializer.ingest(TOPIC, 2, 17L, LOG_TIME, value);
+    }
+
+    private static Download withPayload(Download d, byte[] payload) {
+        return new Download(
+                d.timestamp(),
+                d.contentId(),
+                d.title(),
+                d.region(),
+                d.device(),
+                d.osVersion(),
+                d.status(),
+                d.durationSeconds(),
+                d.speedMicros(),
+                d.sizeMb(),
+                d.partition(),
+                d.offset(),
+                d.logTimestamp(),
+                payload);
     }
 
     private static RejectedEvent rejected(Ingested in) {

@@ -15,7 +15,11 @@ import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * One record to send in a test: a real event (encoded with Avro's own writer, as the original
- * producers do) or raw bytes, and the Kafka partition it goes to.
+ * producers do, unless other bytes are given), or raw bytes alone, and the Kafka partition it goes
+ * to.
+ *
+ * @param rawBytes the bytes sent; null sends the plain binary of {@code event} (or, without an
+ *     event, a tombstone)
  */
 public record TestEvent(int partition, ContentDownloadEvent event, byte[] rawBytes) {
 
@@ -23,7 +27,7 @@ public record TestEvent(int partition, ContentDownloadEvent event, byte[] rawByt
             new SpecificDatumWriter<>(ContentDownloadEvent.class);
 
     public byte[] value() {
-        return event == null ? rawBytes : encode(event);
+        return rawBytes != null || event == null ? rawBytes : encode(event);
     }
 
     public byte[] key() {
@@ -44,6 +48,11 @@ public record TestEvent(int partition, ContentDownloadEvent event, byte[] rawByt
 
     public static TestEvent raw(int partition, byte[] bytes) {
         return new TestEvent(partition, null, bytes);
+    }
+
+    /** The event in another wire format: {@code bytes} are sent, the event is what they hold. */
+    public static TestEvent encoded(int partition, ContentDownloadEvent event, byte[] bytes) {
+        return new TestEvent(partition, event, bytes);
     }
 
     public static Builder at(Instant time) {
