@@ -387,7 +387,8 @@ class DownloadDeserializerTest {
                 d.partition(),
                 d.offset(),
                 d.logTimestamp(),
-                payload);
+                payload,
+                d.late());
     }
 
     private static RejectedEvent rejected(Ingested in) {
