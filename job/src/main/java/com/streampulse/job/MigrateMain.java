@@ -22,7 +22,7 @@ public final class MigrateMain {
             System.exit(2);
             return;
         }
-        System.out.println("Migrating " + pg.describe());
+        System.out.println("Migrating " + pg.describe() + ", timeouts " + pg.timeouts().describe());
         int applied = Migrations.apply(pg.jdbcUrl(), pg.user(), pg.password().value());
         System.out.println("✅ Applied " + applied + " migrations");
     }

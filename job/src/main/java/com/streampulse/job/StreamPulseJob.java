@@ -140,6 +140,9 @@ public final class StreamPulseJob {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(PipelineOptions.MAX_PARALLELISM, MAX_PARALLELISM);
+        conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, config.checkpointTimeout());
+        conf.set(
+                CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, config.tolerableFailedCheckpoints());
         env.configure(conf);
         env.enableCheckpointing(
                 config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);

@@ -22,7 +22,27 @@ public record JobConfig(
         String checkpointDir,
         AlertThresholds alerts,
         int jdbcBatchSize,
-        int maxBufferedKeys) {
+        int maxBufferedKeys,
+        Duration checkpointTimeout,
+        int tolerableFailedCheckpoints) {
+
+    /**
+     * Five minutes: far above a healthy checkpoint (RocksDB incremental plus a flush of at most one
+     * JDBC batch per sink), and well above the longest a sink waits on an unreachable database
+     * ({@link PostgresTimeouts#giveUpAfter()}, 65 s by default), so a network fault fails the job
+     * with the sink's own error instead of an expired checkpoint.
+     */
+    public static final Duration DEFAULT_CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * Three in a row. A failed checkpoint costs this job nothing in correctness (offsets and state
+     * only move on a completed one, the sinks upsert idempotently); failing the job on the first
+     * one turns a blip of the checkpoint storage, or one checkpoint expired under a burst of
+     * backpressure, into a restart and a replay. Bounded, so checkpoints that keep failing still
+     * restart the job: after 2 minutes of storage errors at the default 30 s interval, or 20
+     * minutes of expiries.
+     */
+    public static final int DEFAULT_TOLERABLE_FAILED_CHECKPOINTS = 3;
 
     public static JobConfig from(Settings s) {
         Duration window = s.duration("WINDOW_SIZE", Duration.ofSeconds(60), Duration.ofSeconds(1));
@@ -41,9 +61,22 @@ public record JobConfig(
                             + "), got "
                             + critical);
         }
+        KafkaSettings kafka = KafkaSettings.from(s);
+        PostgresSettings postgres = PostgresSettings.from(s);
+        Duration checkpointTimeout =
+                s.duration("CHECKPOINT_TIMEOUT", DEFAULT_CHECKPOINT_TIMEOUT, Duration.ofSeconds(1));
+        Duration sinkGivesUp = postgres.timeouts().giveUpAfter();
+        if (checkpointTimeout.compareTo(sinkGivesUp) <= 0) {
+            throw new ConfigException(
+                    "CHECKPOINT_TIMEOUT must be longer than PG_SOCKET_TIMEOUT + PG_LOGIN_TIMEOUT ("
+                            + sinkGivesUp.toSeconds()
+                            + "s, the longest a sink waits on an unreachable database), got "
+                            + checkpointTimeout.toMillis()
+                            + "ms");
+        }
         return new JobConfig(
-                KafkaSettings.from(s),
-                PostgresSettings.from(s),
+                kafka,
+                postgres,
                 window,
                 s.duration("ALLOWED_LATENESS", Duration.ofMinutes(5), Duration.ZERO),
                 s.duration("OUT_OF_ORDERNESS", Duration.ofSeconds(10), Duration.ZERO),
@@ -56,7 +89,13 @@ public record JobConfig(
                         critical,
                         s.decimal("ALERT_SLOW_SPEED_MBPS", 10.0, 0.0, 1_000_000.0)),
                 s.integer("JDBC_BATCH_SIZE", 5000, 1, 1_000_000),
-                s.integer("MAX_BUFFERED_KEYS", 100_000, 1, 100_000_000));
+                s.integer("MAX_BUFFERED_KEYS", 100_000, 1, 100_000_000),
+                checkpointTimeout,
+                s.integer(
+                        "TOLERABLE_FAILED_CHECKPOINTS",
+                        DEFAULT_TOLERABLE_FAILED_CHECKPOINTS,
+                        0,
+                        1_000));
     }
 
     /** The resolved configuration for the start banner, secrets masked. */
@@ -90,6 +129,13 @@ public record JobConfig(
                         + jdbcBatchSize
                         + ", pre-aggregation buffer "
                         + maxBufferedKeys
-                        + " keys");
+                        + " keys",
+                "Timeouts:   PostgreSQL "
+                        + postgres.timeouts().describe()
+                        + "; checkpoint "
+                        + checkpointTimeout.toMillis()
+                        + " ms, "
+                        + tolerableFailedCheckpoints
+                        + " failed in a row tolerated");
     }
 }

@@ -5,7 +5,10 @@ import com.streampulse.config.Secret;
 import com.streampulse.config.Settings;
 import java.util.Locale;
 
-/** How to reach PostgreSQL: the original StreamPulse variables plus port, TLS and migration. */
+/**
+ * How to reach PostgreSQL: the original StreamPulse variables plus port, TLS, migration and the
+ * network timeouts.
+ */
 public record PostgresSettings(
         String host,
         int port,
@@ -13,7 +16,20 @@ public record PostgresSettings(
         String user,
         Secret password,
         String sslMode,
-        boolean migrate) {
+        boolean migrate,
+        PostgresTimeouts timeouts) {
+
+    /** With the default timeouts. */
+    public PostgresSettings(
+            String host,
+            int port,
+            String database,
+            String user,
+            Secret password,
+            String sslMode,
+            boolean migrate) {
+        this(host, port, database, user, password, sslMode, migrate, PostgresTimeouts.DEFAULTS);
+    }
 
     public static PostgresSettings from(Settings settings) {
         String sslMode = settings.string("PG_SSLMODE", "prefer").toLowerCase(Locale.ROOT);
@@ -31,7 +47,8 @@ public record PostgresSettings(
                 settings.required("PG_USER"),
                 settings.secret("PG_PASSWORD"),
                 sslMode,
-                settings.bool("PG_MIGRATE", false));
+                settings.bool("PG_MIGRATE", false),
+                PostgresTimeouts.from(settings));
     }
 
     /**
@@ -41,6 +58,9 @@ public record PostgresSettings(
      * <p>No {@code reWriteBatchedInserts}: it turns a batch into one multi-row INSERT, and
      * PostgreSQL refuses an ON CONFLICT statement that touches the same row twice, which a batch
      * holding two firings of one window (on time, then late) does.
+     *
+     * <p>The sinks and the migrations both connect with it, so both carry the {@link
+     * PostgresTimeouts}.
      */
     public String jdbcUrl() {
         return "jdbc:postgresql://"
@@ -51,7 +71,8 @@ public record PostgresSettings(
                 + database
                 + "?sslmode="
                 + sslMode
-                + "&ApplicationName=streampulse";
+                + "&ApplicationName=streampulse"
+                + timeouts.urlParameters();
     }
 
     public String describe() {

@@ -101,7 +101,12 @@ public final class JdbcSinks {
                 new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
                         .withUrl(pg.jdbcUrl())
                         .withDriverName("org.postgresql.Driver")
-                        .withUsername(pg.user());
+                        .withUsername(pg.user())
+                        // After a failed batch the connector asks whether the connection still
+                        // works (an empty query) before it retries; a live server answers in
+                        // milliseconds, so a silent one is given the connect timeout, not 60 s.
+                        .withConnectionCheckTimeoutSeconds(
+                                (int) pg.timeouts().connect().toSeconds());
         if (pg.password().isPresent()) {
             builder.withPassword(pg.password().value());
         }

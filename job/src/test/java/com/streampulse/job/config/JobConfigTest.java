@@ -90,6 +90,39 @@ class JobConfigTest {
     }
 
     @Test
+    void checkpointsTimeOutAfterFiveMinutesAndThreeFailuresInARowAreTolerated() {
+        JobConfig c = JobConfig.from(with());
+
+        assertThat(c.checkpointTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.tolerableFailedCheckpoints()).isEqualTo(3);
+        assertThat(c.checkpointTimeout())
+                .as("a sink on a black hole fails before its checkpoint expires")
+                .isGreaterThan(c.postgres().timeouts().giveUpAfter());
+
+        JobConfig set =
+                JobConfig.from(
+                        with("CHECKPOINT_TIMEOUT", "2m", "TOLERABLE_FAILED_CHECKPOINTS", "0"));
+        assertThat(set.checkpointTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(set.tolerableFailedCheckpoints()).isZero();
+    }
+
+    @Test
+    void checkpointTimeoutShorterThanASinkWaitsOnTheDatabaseIsRejected() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        with(
+                                                "CHECKPOINT_TIMEOUT", "60s",
+                                                "PG_SOCKET_TIMEOUT", "45s",
+                                                "PG_LOGIN_TIMEOUT", "20s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "CHECKPOINT_TIMEOUT must be longer than PG_SOCKET_TIMEOUT +"
+                                + " PG_LOGIN_TIMEOUT (65s, the longest a sink waits on an"
+                                + " unreachable database), got 60000ms");
+    }
+
+    @Test
     void criticalBelowWarningIsRejected() {
         assertThatThrownBy(
                         () ->
@@ -118,6 +151,9 @@ class JobConfigTest {
         "JDBC_BATCH_SIZE, 0",
         "MAX_BUFFERED_KEYS, lots",
         "PG_PORT, 0",
+        "PG_SOCKET_TIMEOUT, 2500ms",
+        "CHECKPOINT_TIMEOUT, 0",
+        "TOLERABLE_FAILED_CHECKPOINTS, -1",
         "KAFKA_SASL_MECHANISM, KERBEROS",
     })
     void everyMalformedValueStopsTheStartWithALineNamingTheVariable(String name, String value) {
@@ -153,7 +189,9 @@ class JobConfigTest {
                         "Checkpoints: every 30000 ms to file:///tmp/cp",
                         "Alerts:     5 events minimum, error rate warning > 0.1, critical > 0.2,"
                                 + " slow < 10.0 Mbps",
-                        "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys");
+                        "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys",
+                        "Timeouts:   PostgreSQL connect 10s, login 20s, socket 45s, statement 30s;"
+                                + " checkpoint 300000 ms, 3 failed in a row tolerated");
         String everything = String.join("\n", c.describe()) + c;
         assertThat(everything).doesNotContain("pa55").doesNotContain(PG_SECRET);
     }

@@ -28,7 +28,8 @@ class PostgresSettingsTest {
         assertThat(pg.jdbcUrl())
                 .isEqualTo(
                         "jdbc:postgresql://db.internal:5432/streampulse?sslmode=prefer"
-                                + "&ApplicationName=streampulse");
+                                + "&ApplicationName=streampulse&connectTimeout=10&loginTimeout=20"
+                                + "&socketTimeout=45&options=-c%20statement_timeout%3D30000");
     }
 
     @Test
