@@ -36,9 +36,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** A plaintext listener for setting up a broker whose clients must authenticate; else null. */
     private final String adminBootstrap;
 
-    private EmbeddedKafka(KafkaClusterTestKit cluster, String adminBootstrap) {
+    /** Where clients connect when that is not the broker's own listener (a proxy); else null. */
+    private final String clientBootstrap;
+
+    private EmbeddedKafka(
+            KafkaClusterTestKit cluster, String adminBootstrap, String clientBootstrap) {
         this.cluster = cluster;
         this.adminBootstrap = adminBootstrap;
+        this.clientBootstrap = clientBootstrap;
     }
 
     /** Starts a broker with its log directories under a fresh temporary directory. */
@@ -94,16 +99,49 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /**
+     * Starts a broker that clients reach through a proxy: it listens on 127.0.0.1:{@code
+     * brokerPort} and advertises 127.0.0.1:{@code proxyPort} (a {@link TcpProxy} to {@code
+     * brokerPort}), so a client that bootstraps there is sent back to the proxy for every request,
+     * not straight to the broker. {@link #bootstrapServers()} is the proxy. The test kit's own
+     * calls ({@link #adminProperties()}: topics, test producers) use a second, direct listener,
+     * which is also the one the broker uses for itself, so a fault on the proxy hits only the
+     * clients under test.
+     */
+    public static EmbeddedKafka startBehindProxy(int brokerPort, int proxyPort) {
+        int directPort = TcpProxy.freePort();
+        Map<String, String> broker = new HashMap<>();
+        broker.put(
+                "listeners",
+                "EXTERNAL://127.0.0.1:"
+                        + brokerPort
+                        + ",CONTROLLER://127.0.0.1:0,DIRECT://127.0.0.1:"
+                        + directPort);
+        broker.put(
+                "advertised.listeners",
+                "EXTERNAL://127.0.0.1:" + proxyPort + ",DIRECT://127.0.0.1:" + directPort);
+        broker.put(
+                "listener.security.protocol.map",
+                "EXTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT,DIRECT:PLAINTEXT");
+        broker.put("inter.broker.listener.name", "DIRECT");
+        return start(broker, "127.0.0.1:" + directPort, "127.0.0.1:" + proxyPort);
+    }
+
+    /**
      * Starts a broker with extra broker settings (for example SASL listeners).
      *
      * <p>A single broker cannot replicate the internal topics three times: without the settings
      * below every consumer-group commit and transaction waits for replicas that never come.
      */
     public static EmbeddedKafka start(Map<String, String> brokerConfig) {
-        return start(brokerConfig, null);
+        return start(brokerConfig, null, null);
     }
 
     private static EmbeddedKafka start(Map<String, String> brokerConfig, String adminBootstrap) {
+        return start(brokerConfig, adminBootstrap, null);
+    }
+
+    private static EmbeddedKafka start(
+            Map<String, String> brokerConfig, String adminBootstrap, String clientBootstrap) {
         try {
             TestKitNodes nodes =
                     new TestKitNodes.Builder()
@@ -124,14 +162,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new EmbeddedKafka(cluster, adminBootstrap);
+            return new EmbeddedKafka(cluster, adminBootstrap, clientBootstrap);
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the embedded Kafka broker", e);
         }
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return clientBootstrap == null ? cluster.bootstrapServers() : clientBootstrap;
     }
 
     /** Client properties that reach this broker. */

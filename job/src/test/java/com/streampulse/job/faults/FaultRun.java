@@ -51,10 +51,17 @@ final class FaultRun {
 
     /** The same with another checkpoint interval. */
     static JobConfig config(Pipeline pipeline, Path checkpoints, String checkpointInterval) {
-        return pipeline.config(
-                "--idleness=3s",
-                "--checkpoint-interval=" + checkpointInterval,
-                "--checkpoint-dir=" + checkpoints.toUri());
+        return configWith(pipeline, checkpoints, "--checkpoint-interval=" + checkpointInterval);
+    }
+
+    /** The same with more flags on top (for example to reach PostgreSQL through a proxy). */
+    static JobConfig configWith(Pipeline pipeline, Path checkpoints, String... flags) {
+        List<String> all = new ArrayList<>();
+        all.add("--idleness=3s");
+        all.add("--checkpoint-interval=300ms");
+        all.add("--checkpoint-dir=" + checkpoints.toUri());
+        all.addAll(List.of(flags));
+        return pipeline.config(all.toArray(String[]::new));
     }
 
     /**

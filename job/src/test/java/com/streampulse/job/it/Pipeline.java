@@ -36,14 +36,24 @@ public final class Pipeline implements AutoCloseable {
 
     public static final int PARTITIONS = 3;
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.start();
+    private final EmbeddedKafka kafka;
     private final EmbeddedPostgresDb db = EmbeddedPostgresDb.start();
     private final KafkaProducer<byte[], byte[]> producer;
     private String topic;
     private int topics;
 
     public Pipeline() {
-        Properties props = kafka.clientProperties();
+        this(EmbeddedKafka.start());
+    }
+
+    /**
+     * Around a broker of the test's own (for example one behind a proxy); closed with the pipeline.
+     * Test records are sent over the broker's admin listener, so they arrive whatever fault the
+     * job's own connection suffers (the same listener as the clients' for a plain broker).
+     */
+    public Pipeline(EmbeddedKafka kafka) {
+        this.kafka = kafka;
+        Properties props = kafka.adminProperties();
         props.put("key.serializer", ByteArraySerializer.class.getName());
         props.put("value.serializer", ByteArraySerializer.class.getName());
         props.put("linger.ms", "5");
