@@ -49,9 +49,9 @@ class NetworkFaultIT {
 
     @RegisterExtension static final MiniClusterExtension FLINK = Pipeline.miniCluster();
 
-    private static final int RECORDS = 2_000;
+    private static final int RECORDS = 1_000;
 
-    /** About 3 s per pass at parallelism 2: several checkpoint intervals (300 ms) long. */
+    /** About 1.5 s per pass at parallelism 2: several checkpoint intervals (300 ms) long. */
     private static final int PACE_MICROS = 2_500;
 
     /**
@@ -136,7 +136,7 @@ class NetworkFaultIT {
                 .isTrue();
         Duration failedAfter = Duration.between(holeOpened, lastRestart(cluster, job.getJobID()));
         String failure = lastFailure(cluster, job.getJobID());
-        Instant restartsFailInTheHoleUntil = Instant.now().plusSeconds(4);
+        Instant restartsFailInTheHoleUntil = Instant.now().plusSeconds(3);
         while (Instant.now().isBefore(restartsFailInTheHoleUntil)) {
             Thread.sleep(200); // the fault itself, not synchronisation
         }
