@@ -17,7 +17,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -479,17 +478,5 @@ public final class TcpProxy implements AutoCloseable {
     @Override
     public String toString() {
         return "TcpProxy[" + address() + " -> 127.0.0.1:" + targetPort + "]";
-    }
-
-    /** For tests of the proxy itself: waits up to {@code timeout} for {@code connections}. */
-    boolean awaitOpenConnections(int connections, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (links.size() != connections) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            TimeUnit.MILLISECONDS.sleep(10);
-        }
-        return true;
     }
 }

@@ -14,8 +14,8 @@ import java.time.Duration;
  *
  * <ul>
  *   <li>{@code connect} (pgjdbc {@code connectTimeout}): the TCP connect. 10 s, pgjdbc's own
- *       default: a connect takes milliseconds, and 10 s still covers two lost SYNs (retried after 1
- *       s and 3 s).
+ *       default: a connect takes milliseconds, and 10 s still covers SYNs lost and resent after 1,
+ *       3 and 7 s.
  *   <li>{@code login} (pgjdbc {@code loginTimeout}): the whole connection set-up, connect, TLS and
  *       authentication included. 20 s: normally well under a second, with room for a server slow to
  *       accept sessions.
