@@ -22,7 +22,14 @@ public record JobConfig(
         String checkpointDir,
         AlertThresholds alerts,
         int jdbcBatchSize,
-        int maxBufferedKeys) {
+        int maxBufferedKeys,
+        boolean allowStatelessStart) {
+
+    /**
+     * Lets a start without restored state overwrite windows the tables already hold (see {@link
+     * com.streampulse.job.guard.StatelessStartGuard}).
+     */
+    public static final String ALLOW_STATELESS_START = "ALLOW_STATELESS_START";
 
     public static JobConfig from(Settings s) {
         Duration window = s.duration("WINDOW_SIZE", Duration.ofSeconds(60), Duration.ofSeconds(1));
@@ -56,7 +63,8 @@ public record JobConfig(
                         critical,
                         s.decimal("ALERT_SLOW_SPEED_MBPS", 10.0, 0.0, 1_000_000.0)),
                 s.integer("JDBC_BATCH_SIZE", 5000, 1, 1_000_000),
-                s.integer("MAX_BUFFERED_KEYS", 100_000, 1, 100_000_000));
+                s.integer("MAX_BUFFERED_KEYS", 100_000, 1, 100_000_000),
+                s.bool(ALLOW_STATELESS_START, false));
     }
 
     /** The resolved configuration for the start banner, secrets masked. */
@@ -90,6 +98,13 @@ public record JobConfig(
                         + jdbcBatchSize
                         + ", pre-aggregation buffer "
                         + maxBufferedKeys
-                        + " keys");
+                        + " keys",
+                "Start guard: "
+                        + (allowStatelessStart
+                                ? "off ("
+                                        + ALLOW_STATELESS_START
+                                        + "=true), a start without state"
+                                        + " may overwrite newer windows"
+                                : "a start without state over newer windows is refused"));
     }
 }

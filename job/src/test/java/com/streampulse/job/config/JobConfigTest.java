@@ -3,6 +3,7 @@ package com.streampulse.job.config;
 import static com.streampulse.job.config.ConfigFixtures.KAFKA_SECRET;
 import static com.streampulse.job.config.ConfigFixtures.PG_SECRET;
 import static com.streampulse.job.config.ConfigFixtures.minimalEnv;
+import static com.streampulse.job.config.ConfigFixtures.settings;
 import static com.streampulse.job.config.ConfigFixtures.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,6 +35,21 @@ class JobConfigTest {
         assertThat(c.maxBufferedKeys()).isEqualTo(100_000);
         assertThat(c.kafka().topic()).isEqualTo("content-downloads");
         assertThat(c.postgres().port()).isEqualTo(5432);
+        assertThat(c.allowStatelessStart()).isFalse();
+    }
+
+    @Test
+    void allowStatelessStartIsAVariableOrABareFlagAndShowsInTheBanner() {
+        JobConfig fromEnv = JobConfig.from(with("ALLOW_STATELESS_START", "true"));
+        JobConfig fromFlag = JobConfig.from(settings(minimalEnv(), "--allow-stateless-start"));
+
+        assertThat(fromEnv.allowStatelessStart()).isTrue();
+        assertThat(fromFlag.allowStatelessStart()).isTrue();
+        assertThat(fromFlag.describe())
+                .last()
+                .isEqualTo(
+                        "Start guard: off (ALLOW_STATELESS_START=true), a start without state may"
+                                + " overwrite newer windows");
     }
 
     @Test
@@ -117,6 +133,7 @@ class JobConfigTest {
         "ALERT_SLOW_SPEED_MBPS, -1",
         "JDBC_BATCH_SIZE, 0",
         "MAX_BUFFERED_KEYS, lots",
+        "ALLOW_STATELESS_START, maybe",
         "PG_PORT, 0",
         "KAFKA_SASL_MECHANISM, KERBEROS",
     })
@@ -153,7 +170,8 @@ class JobConfigTest {
                         "Checkpoints: every 30000 ms to file:///tmp/cp",
                         "Alerts:     5 events minimum, error rate warning > 0.1, critical > 0.2,"
                                 + " slow < 10.0 Mbps",
-                        "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys");
+                        "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys",
+                        "Start guard: a start without state over newer windows is refused");
         String everything = String.join("\n", c.describe()) + c;
         assertThat(everything).doesNotContain("pa55").doesNotContain(PG_SECRET);
     }
