@@ -9,6 +9,7 @@ import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.aggregate.WindowResults;
 import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.guard.StatelessStartGuard;
 import com.streampulse.job.ingest.DownloadDeserializer;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.ContentStats;
@@ -153,6 +154,11 @@ public final class StreamPulseJob {
                                 WatermarkStrategy.noWatermarks(),
                                 "Kafka: " + config.kafka().topic())
                         .uid("kafka-source")
+                        // [stateless-guard] the one line this branch adds to build(); the lead
+                        // re-applies it: refuse a start without state over newer windows.
+                        .map(StatelessStartGuard.of(config))
+                        .name(StatelessStartGuard.NAME)
+                        .uid(StatelessStartGuard.UID)
                         .transform("Event time", TypeInformation.of(Download.class), eventTime())
                         .uid("event-time");
         DataStream<RejectedEvent> rejected = downloads.getSideOutput(EventTimeOperator.REJECTED);

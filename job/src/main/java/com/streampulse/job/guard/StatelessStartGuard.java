@@ -8,6 +8,7 @@ import com.streampulse.job.records.Ingested;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.Optional;
 import java.util.Properties;
@@ -156,11 +157,12 @@ public final class StatelessStartGuard extends RichMapFunction<Ingested, Ingeste
             throw new SuppressRestartsException(new StatelessStartRefusedException(refusal.get()));
         }
         LOG.info(
-                "Starting without state: {} partition {} begins at offset {}, newer than the {}:"
-                        + " nothing to overwrite",
+                "Starting without state: {} partition {} begins at offset {} (event time {}), after"
+                        + " the newest {}: nothing to overwrite",
                 topic,
                 first.partition(),
                 first.offset(),
+                Instant.ofEpochMilli(first.timestamp()),
                 newest.get());
     }
 

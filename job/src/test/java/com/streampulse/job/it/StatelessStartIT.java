@@ -1,0 +1,398 @@
+package com.streampulse.job.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.streampulse.events.ContentDownloadEvent;
+import com.streampulse.job.StreamPulseJob;
+import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.guard.StatelessStartRefusedException;
+import com.streampulse.job.it.TableSnapshot.ContentRow;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Starts without state, as a {@code stateless} upgrade or lost HA data leave the job: it resumes at
+ * the consumer group's committed offsets, which trail the rows already written by up to a
+ * checkpoint interval. Each test runs the production job on a real broker, a real PostgreSQL and a
+ * MiniCluster at parallelism 2; "the last checkpoint committed these offsets" is set with Kafka's
+ * Admin client, exactly where the test wants it.
+ */
+class StatelessStartIT {
+
+    @RegisterExtension static final MiniClusterExtension FLINK = Pipeline.miniCluster();
+
+    private static final Instant T0 = Instant.parse("2025-03-01T08:00:00Z");
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private static Pipeline pipeline;
+
+    @BeforeAll
+    static void start() {
+        pipeline = new Pipeline();
+    }
+
+    @AfterAll
+    static void stop() {
+        pipeline.close();
+    }
+
+    private static Instant at(int minute, int second) {
+        return T0.plusSeconds(minute * 60L + second);
+    }
+
+    /**
+     * The job ran over ten minutes of traffic and wrote every window, but its last checkpoint
+     * committed the offsets of 08:05:30: a start without state from there would rewrite 08:05 with
+     * only its second half, so it must fail, at once and for good, and touch nothing. With the
+     * override it runs and does exactly that.
+     */
+    @Test
+    void startWithoutStateOverNewerWindowsFailsTerminallyUnlessOverridden(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        String topic = pipeline.reset();
+        List<Sent> before = pipeline.send(traffic(0, 0, 5, 30, true));
+        List<Sent> after = pipeline.send(traffic(5, 30, 10, 0, false));
+        JobConfig config = pipeline.config();
+        runToTheEnd(config);
+        TableSnapshot complete = expected(config, before, after);
+        assertThat(pipeline.snapshot().toString()).isEqualTo(complete.toString());
+
+        Map<TopicPartition, Long> lastCheckpoint = firstOffsets(topic, after);
+        commit(config, lastCheckpoint);
+        TableSnapshot rowsBefore = pipeline.snapshot();
+        String writtenBefore = lastWrites();
+
+        JobClient refused =
+                withManyRestarts(pipeline.job(config, Pipeline.boundedSource(config)))
+                        .executeAsync("stateless start, refused");
+        Throwable failure =
+                catchThrowable(
+                        () ->
+                                refused.getJobExecutionResult()
+                                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+
+        Sent first = after.get(0);
+        assertThat(first.partition()).isZero();
+        assertThat(ExceptionUtils.findThrowable(failure, SuppressRestartsException.class))
+                .as(ExceptionUtils.stringifyException(failure))
+                .isPresent();
+        assertThat(
+                        ExceptionUtils.findThrowable(failure, StatelessStartRefusedException.class)
+                                .map(Throwable::getMessage))
+                .contains(
+                        "Refusing to start without state: content_stats already holds the window"
+                                + " 2025-03-01T08:09:00Z, at or after the window"
+                                + " 2025-03-01T08:05:00Z of the first event read from "
+                                + topic
+                                + " partition 0 (offset "
+                                + first.offset()
+                                + ", event time 2025-03-01T08:05:30Z), so this start would"
+                                + " overwrite complete rows with partial sums. Restore the job"
+                                + " from its last checkpoint or savepoint, or set"
+                                + " ALLOW_STATELESS_START=true (--allow-stateless-start) to"
+                                + " accept the overwrite.");
+        assertThat(restartedAt(cluster, refused.getJobID())).as("restarts").isZero();
+        assertThat(pipeline.snapshot()).isEqualTo(rowsBefore);
+        assertThat(lastWrites()).as("no row written again").isEqualTo(writtenBefore);
+        assertThat(committed(config)).isEqualTo(lastCheckpoint);
+
+        // The override: the job runs, and 08:05 keeps only the events after the offsets.
+        JobConfig allowed = pipeline.config("--allow-stateless-start");
+        runToTheEnd(allowed);
+        TableSnapshot overwritten = upsert(complete, expected(config, List.of(), after));
+        assertThat(pipeline.snapshot().toString()).isEqualTo(overwritten.toString());
+        assertThat(downloads(complete, at(5, 0))).as("08:05 complete").isEqualTo(12);
+        assertThat(downloads(pipeline.snapshot(), at(5, 0)))
+                .as("08:05 after the override: only its second half")
+                .isEqualTo(6);
+    }
+
+    /**
+     * The first start ever (empty tables) runs; so does a start without state whose first events
+     * come after every window the tables hold, even right at the boundary: nothing to overwrite.
+     */
+    @Test
+    void startsOnEmptyTablesAndOnOlderWindowsRun() throws Exception {
+        String topic = pipeline.reset();
+        List<Sent> before = pipeline.send(traffic(0, 0, 5, 0, true));
+        JobConfig config = pipeline.config();
+        runToTheEnd(config);
+        assertThat(pipeline.snapshot().toString())
+                .isEqualTo(expected(config, before, List.of()).toString());
+
+        List<Sent> after = pipeline.send(traffic(5, 0, 10, 0, true));
+        commit(config, firstOffsets(topic, after));
+        runToTheEnd(config);
+
+        assertThat(pipeline.snapshot().toString())
+                .isEqualTo(expected(config, before, after).toString());
+    }
+
+    /**
+     * A start without state that fails before its first checkpoint restarts without state too (no
+     * checkpoint to restore), over rows its first attempt wrote: those are its own, from the same
+     * offsets, so the restart must not be refused.
+     */
+    @Test
+    void restartBeforeTheFirstCheckpointIsNotRefusedOverItsOwnRows(
+            @InjectMiniCluster MiniCluster cluster) throws Exception {
+        pipeline.reset();
+        JobConfig config = pipeline.config("--checkpoint-interval=1h");
+        var source =
+                StreamPulseJob.kafkaSourceBuilder(config.kafka())
+                        .setDeserializer(new FailingDeserializer())
+                        .build();
+        StreamExecutionEnvironment env = pipeline.job(config, source);
+        Configuration noCheckpointDuringTheTest = new Configuration();
+        // The first checkpoint comes at a random time up to the interval, but not before the
+        // minimum pause.
+        noCheckpointDuringTheTest.set(
+                CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofHours(1));
+        noCheckpointDuringTheTest.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        noCheckpointDuringTheTest.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        noCheckpointDuringTheTest.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
+        env.configure(noCheckpointDuringTheTest);
+        FailingDeserializer.armAfter(Integer.MAX_VALUE);
+        JobClient job = env.executeAsync("fails before its first checkpoint");
+        try {
+            List<Sent> before = pipeline.send(traffic(0, 0, 5, 0, true));
+            pipeline.awaitTables(s -> s.regionHealth().size() >= 3, TIMEOUT);
+            assertThat(pipeline.snapshot().regionHealth())
+                    .as("rows of the first attempt")
+                    .isNotEmpty();
+
+            FailingDeserializer.armAfter(5);
+            List<Sent> after = pipeline.send(traffic(5, 0, 10, 0, true));
+            TableSnapshot expected = expected(config, before, after);
+            TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);
+
+            assertThat(FailingDeserializer.fired()).as("the injected failure happened").isTrue();
+            assertThat(restartedAt(cluster, job.getJobID())).as("restarted").isPositive();
+            assertThat(completedCheckpoints(cluster, job.getJobID())).isZero();
+            assertThat(actual.toString()).isEqualTo(expected.toString());
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
+     * Events from {@code fromMinute:fromSecond} up to (not including) {@code toMinute:toSecond},
+     * every 5 s on partition 0 and, when {@code bothPartitions}, every 10 s on partition 1; in
+     * order, all successful from 08:05 on (so no alert depends on which events a window saw), a
+     * failing EU-London before it.
+     */
+    private static List<TestEvent> traffic(
+            int fromMinute, int fromSecond, int toMinute, int toSecond, boolean bothPartitions) {
+        List<TestEvent> events = new ArrayList<>();
+        Instant end = at(toMinute, toSecond);
+        for (Instant t = at(fromMinute, fromSecond); t.isBefore(end); t = t.plusSeconds(5)) {
+            long second = t.getEpochSecond() % 60;
+            boolean early = t.isBefore(at(5, 0));
+            var zero = TestEvent.at(t).region(second % 10 == 0 ? "US-California" : "EU-Paris");
+            if (early && second % 15 == 0) {
+                zero.region("EU-London").failed();
+            }
+            events.add(zero.to(0));
+            if (bothPartitions && second % 10 == 0) {
+                events.add(
+                        TestEvent.at(t.plusMillis(500))
+                                .region("ASIA-Tokyo")
+                                .content("ser_dark_s1e1", "Dark S1E1", 800)
+                                .device("Pixel 9", "Android 15")
+                                .to(1));
+            }
+        }
+        return events;
+    }
+
+    /** The downloads of mov_avengers_2 (partition 0's content) in {@code window}. */
+    private static long downloads(TableSnapshot tables, Instant window) {
+        return tables.contentStats().stream()
+                .filter(r -> r.windowStart().equals(window))
+                .filter(r -> r.contentId().equals("mov_avengers_2"))
+                .mapToLong(ContentRow::downloads)
+                .sum();
+    }
+
+    /** The tables one failure-free run over both lists gives. */
+    private static TableSnapshot expected(JobConfig config, List<Sent> first, List<Sent> second) {
+        List<ContentDownloadEvent> events = new ArrayList<>();
+        Stream.concat(first.stream(), second.stream()).forEach(s -> events.add(s.record().event()));
+        return new Oracle(config.windowSize().toMillis(), config.alerts().minEvents())
+                .phase(events)
+                .expected();
+    }
+
+    /**
+     * What upserting {@code newer}'s rows over {@code old} leaves: a row of {@code newer} replaces
+     * the row with the same natural key, every other row of {@code old} stays.
+     */
+    private static TableSnapshot upsert(TableSnapshot old, TableSnapshot newer) {
+        return new TableSnapshot(
+                upsert(
+                        old.contentStats(),
+                        newer.contentStats(),
+                        r -> r.windowStart() + "|" + r.contentId()),
+                upsert(
+                        old.regionHealth(),
+                        newer.regionHealth(),
+                        r -> r.windowStart() + "|" + r.region()),
+                upsert(
+                        old.deviceStats(),
+                        newer.deviceStats(),
+                        r -> r.windowStart() + "|" + r.device() + "|" + r.osVersion()),
+                upsert(
+                        old.alerts(),
+                        newer.alerts(),
+                        a ->
+                                a.windowStart()
+                                        + "|"
+                                        + a.alertType()
+                                        + "|"
+                                        + a.scope()
+                                        + "|"
+                                        + a.scopeKey()),
+                upsert(
+                        old.rejectedEvents(),
+                        newer.rejectedEvents(),
+                        r -> r.topic() + "|" + r.partition() + "|" + r.offset()));
+    }
+
+    /** Keys sort as the snapshot orders its rows (ISO instants sort by time). */
+    private static <R> List<R> upsert(List<R> old, List<R> newer, Function<R, String> key) {
+        Map<String, R> rows = new TreeMap<>();
+        old.forEach(r -> rows.put(key.apply(r), r));
+        newer.forEach(r -> rows.put(key.apply(r), r));
+        return new ArrayList<>(rows.values());
+    }
+
+    /** The production job from the group's committed offsets to the end of the topic. */
+    private static void runToTheEnd(JobConfig config) throws Exception {
+        pipeline.job(config, Pipeline.boundedSource(config)).execute("stateless start");
+    }
+
+    private static StreamExecutionEnvironment withManyRestarts(StreamExecutionEnvironment env) {
+        Configuration restarts = new Configuration();
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        restarts.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
+        restarts.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        env.configure(restarts);
+        return env;
+    }
+
+    /** Per partition, the offset of the first record in {@code sent}; the end for the others. */
+    private static Map<TopicPartition, Long> firstOffsets(String topic, List<Sent> sent) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        try (Admin admin = Admin.create(pipeline.kafka().adminProperties())) {
+            for (int p = 0; p < Pipeline.PARTITIONS; p++) {
+                TopicPartition tp = new TopicPartition(topic, p);
+                offsets.put(
+                        tp,
+                        admin.listOffsets(Map.of(tp, OffsetSpec.latest()))
+                                .partitionResult(tp)
+                                .get()
+                                .offset());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        for (Sent s : sent) {
+            TopicPartition tp = new TopicPartition(s.topic(), s.partition());
+            offsets.merge(tp, s.offset(), Math::min);
+        }
+        return offsets;
+    }
+
+    /** What the job's last checkpoint would have committed. */
+    private static void commit(JobConfig config, Map<TopicPartition, Long> offsets)
+            throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
+        try (Admin admin = Admin.create(pipeline.kafka().adminProperties())) {
+            admin.alterConsumerGroupOffsets(config.kafka().groupId(), commits).all().get();
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(JobConfig config) throws Exception {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        try (Admin admin = Admin.create(pipeline.kafka().adminProperties())) {
+            admin.listConsumerGroupOffsets(config.kafka().groupId())
+                    .partitionsToOffsetAndMetadata()
+                    .get()
+                    .forEach((tp, o) -> offsets.put(tp, o.offset()));
+        }
+        return offsets;
+    }
+
+    /** Row counts and the last write time of every window table, to see that none was touched. */
+    private static String lastWrites() throws Exception {
+        try (Connection c = pipeline.db().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet r =
+                        s.executeQuery(
+                                "SELECT (SELECT count(*) || ' ' || max(updated_at) FROM"
+                                        + " content_stats), (SELECT count(*) || ' ' ||"
+                                        + " max(updated_at) FROM region_health), (SELECT count(*)"
+                                        + " || ' ' || max(updated_at) FROM device_stats), (SELECT"
+                                        + " count(*) || ' ' || max(updated_at) FROM alerts)")) {
+            r.next();
+            return r.getString(1)
+                    + " | "
+                    + r.getString(2)
+                    + " | "
+                    + r.getString(3)
+                    + " | "
+                    + r.getString(4);
+        }
+    }
+
+    /** When the job last went through RESTARTING; 0 if it never did. */
+    private static long restartedAt(MiniCluster cluster, JobID job) throws Exception {
+        return cluster.getArchivedExecutionGraph(job)
+                .get()
+                .getStatusTimestamp(JobStatus.RESTARTING);
+    }
+
+    private static long completedCheckpoints(MiniCluster cluster, JobID job) throws Exception {
+        return cluster.getExecutionGraph(job)
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfCompletedCheckpoints();
+    }
+}
