@@ -28,7 +28,8 @@ class StartCheckTest {
                 partition,
                 offset,
                 time.toEpochMilli(),
-                null);
+                null,
+                false);
     }
 
     private static Optional<NewestWindow> newest(String table, Instant windowStart) {

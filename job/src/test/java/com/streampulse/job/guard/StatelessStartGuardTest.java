@@ -109,7 +109,8 @@ class StatelessStartGuardTest {
                         partition,
                         offset,
                         time.toEpochMilli(),
-                        null));
+                        null,
+                        false));
     }
 
     private static Ingested malformed(int partition, long offset) {
