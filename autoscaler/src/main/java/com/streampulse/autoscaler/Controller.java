@@ -42,6 +42,7 @@ public final class Controller {
         Memory memory = Memory.EMPTY;
         int parallelism = -1;
         boolean skipping;
+        boolean refusedStateless;
         String collectError;
         String source;
 
@@ -117,6 +118,9 @@ public final class Controller {
     private void handle(Deployment deployment) {
         State state = states.computeIfAbsent(deployment.key(), k -> new State(config.rateWindow()));
         Instant now = clock.instant();
+        if (refusesStatelessUpgrades(deployment, state, now)) {
+            return;
+        }
         DeploymentView view = deployment.view();
         Target target;
         try {
@@ -169,6 +173,44 @@ public final class Controller {
                             decision.memory());
         }
         finish(deployment, state, obs, decision);
+    }
+
+    /**
+     * A deployment whose upgrade mode is stateless is never rescaled: in either mode the operator
+     * may restart the job for it, and a stateless restart resumes at the committed offsets and
+     * overwrites complete result rows with partial sums. No patch, no offsets read; a Warning Event
+     * and a log line when the refusal starts, a skip counted every round.
+     */
+    private boolean refusesStatelessUpgrades(Deployment deployment, State state, Instant now) {
+        if (!deployment.upgradesWithoutState()) {
+            state.refusedStateless = false;
+            return false;
+        }
+        int parallelism = deployment.parallelism();
+        String reason =
+                "not rescaling: spec.job.upgradeMode is stateless, so a rescale would restart the"
+                        + " job without its state and overwrite its results with partial sums;"
+                        + " set upgradeMode to last-state or savepoint";
+        metrics.record(
+                deployment.namespace(),
+                deployment.name(),
+                null,
+                new Decision(
+                        Decision.Kind.SKIP,
+                        parallelism,
+                        parallelism,
+                        0,
+                        reason,
+                        now,
+                        state.memory));
+        // Rates from before do not describe the job that runs once the mode is changed.
+        state.window.reset();
+        state.source = null;
+        if (!state.refusedStateless) {
+            realizer.refuse(deployment, "RescaleRefused", reason, now);
+            state.refusedStateless = true;
+        }
+        return true;
     }
 
     private void finish(Deployment deployment, State state, Observation obs, Decision decision) {

@@ -212,6 +212,52 @@ class ControllerTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aStatelessDeploymentIsNeverRescaledAndTheRefusalIsRecordedOnce() {
+        Fixtures.create(client, "streampulse", "STABLE", Map.of(ENABLED, "enabled"), "stateless");
+        var before = Fixtures.get(client, "streampulse");
+        Controller controller = controller();
+
+        rounds(controller, 4);
+
+        // Not written at all (the resourceVersion is part of the comparison), offsets not read.
+        assertThat(Fixtures.get(client, "streampulse")).isEqualTo(before);
+        assertThat(lag.calls()).isZero();
+        assertThat(events())
+                .singleElement()
+                .satisfies(
+                        e -> {
+                            assertThat(e.getReason()).isEqualTo("RescaleRefused");
+                            assertThat(e.getType()).isEqualTo("Warning");
+                            assertThat(e.getMessage())
+                                    .isEqualTo(
+                                            "not rescaling: spec.job.upgradeMode is stateless, so"
+                                                    + " a rescale would restart the job without"
+                                                    + " its state and overwrite its results with"
+                                                    + " partial sums; set upgradeMode to"
+                                                    + " last-state or savepoint");
+                            assertThat(e.getInvolvedObject().getName()).isEqualTo("streampulse");
+                        });
+        assertThat(metrics.decisions(NS, "streampulse", Kind.SKIP)).isEqualTo(4);
+
+        // Once the mode keeps state, the same controller scales it like any other.
+        client.genericKubernetesResources(Fixtures.FLINK_DEPLOYMENTS)
+                .inNamespace(NS)
+                .withName("streampulse")
+                .edit(
+                        r -> {
+                            var spec =
+                                    (Map<String, Object>) r.getAdditionalProperties().get("spec");
+                            ((Map<String, Object>) spec.get("job"))
+                                    .put("upgradeMode", "last-state");
+                            return r;
+                        });
+        rounds(controller, 4);
+        assertThat(at(Fixtures.content(client, "streampulse"), "spec", "job", "parallelism"))
+                .isEqualTo(4);
+    }
+
+    @Test
     void unreadableOffsetsAreASkipThatSaysWhy() {
         Fixtures.create(client, "streampulse", "STABLE", Map.of(ENABLED, "enabled"));
         Controller controller =

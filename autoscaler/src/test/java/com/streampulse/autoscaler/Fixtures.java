@@ -20,6 +20,11 @@ final class Fixtures {
     private Fixtures() {}
 
     static String yaml(String name, String lifecycle, Map<String, String> annotations) {
+        return yaml(name, lifecycle, annotations, "last-state");
+    }
+
+    static String yaml(
+            String name, String lifecycle, Map<String, String> annotations, String upgradeMode) {
         StringBuilder a = new StringBuilder();
         annotations.forEach(
                 (k, v) -> a.append("    ").append(k).append(": \"").append(v).append("\"\n"));
@@ -52,7 +57,7 @@ final class Fixtures {
                  job:
                    jarURI: local:///opt/flink/usrlib/streampulse-job.jar
                    parallelism: 2
-                   upgradeMode: last-state
+                   upgradeMode: %s
                    state: running
                status:
                  lifecycleState: %s
@@ -62,7 +67,7 @@ final class Fixtures {
                    jobName: StreamPulse
                    state: RUNNING
                """
-                .formatted(name, NS, a.toString().stripTrailing(), lifecycle, JOB_ID);
+                .formatted(name, NS, a.toString().stripTrailing(), upgradeMode, lifecycle, JOB_ID);
     }
 
     static void create(
@@ -70,10 +75,19 @@ final class Fixtures {
             String name,
             String lifecycle,
             Map<String, String> annotations) {
+        create(client, name, lifecycle, annotations, "last-state");
+    }
+
+    static void create(
+            KubernetesClient client,
+            String name,
+            String lifecycle,
+            Map<String, String> annotations,
+            String upgradeMode) {
         GenericKubernetesResource r =
                 client.getKubernetesSerialization()
                         .unmarshal(
-                                yaml(name, lifecycle, annotations),
+                                yaml(name, lifecycle, annotations, upgradeMode),
                                 GenericKubernetesResource.class);
         client.genericKubernetesResources(FLINK_DEPLOYMENTS).inNamespace(NS).resource(r).create();
     }

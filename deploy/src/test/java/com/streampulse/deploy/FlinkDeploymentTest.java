@@ -115,6 +115,14 @@ class FlinkDeploymentTest {
         assertThat(spec.getTaskManager().getResource().getCpu()).isPositive();
     }
 
+    /** A stateless upgrade would restart the job without state over its own results. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shipped")
+    void neverUpgradesWithoutState(String name, ObjectNode manifest) {
+        assertThat(parse(manifest).getSpec().getJob().getUpgradeMode())
+                .isIn(UpgradeMode.LAST_STATE, UpgradeMode.SAVEPOINT);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("shipped")
     void exposesPrometheusMetricsOnANamedPort(String name, ObjectNode manifest) {

@@ -160,6 +160,48 @@ class HelmChartTest {
     }
 
     @Test
+    void valuesSchemaRefusesAStatelessUpgradeMode() {
+        assertThatThrownBy(() -> Charts.template(project, Map.of("job.upgradeMode", "stateless")))
+                .hasMessageContaining("job.upgradeMode")
+                .hasMessageContaining("\"last-state\", \"savepoint\"");
+    }
+
+    /** What `helm install --skip-schema-validation` would get: the template refuses it too. */
+    @Test
+    void templateRefusesAStatelessUpgradeModeWithOneLineWithoutTheSchema(@TempDir Path tmp)
+            throws IOException {
+        Path chart = Charts.copy(project.chart(), tmp.resolve("streampulse"));
+        Files.delete(chart.resolve("values.schema.json"));
+
+        assertThatThrownBy(
+                        () ->
+                                new Helm(chart)
+                                        .template()
+                                        .withName(Charts.RELEASE)
+                                        .withNamespace(Charts.NAMESPACE)
+                                        .set("job.upgradeMode", "stateless")
+                                        .call())
+                .hasMessageContaining(
+                        "job.upgradeMode \"stateless\" is refused: this job must keep its state"
+                                + " across upgrades (a stateless start resumes at the committed"
+                                + " Kafka offsets and overwrites complete result rows with partial"
+                                + " sums); use last-state or savepoint");
+        for (String mode : List.of("last-state", "savepoint")) {
+            JsonNode flink =
+                    Manifests.single(
+                            Manifests.parse(
+                                    new Helm(chart)
+                                            .template()
+                                            .withName(Charts.RELEASE)
+                                            .withNamespace(Charts.NAMESPACE)
+                                            .set("job.upgradeMode", mode)
+                                            .call()),
+                            "FlinkDeployment");
+            assertThat(flink.at("/spec/job/upgradeMode").asText()).isEqualTo(mode);
+        }
+    }
+
+    @Test
     void valuesSchemaRejectsZeroParallelismAndUnknownKeys() {
         assertThatThrownBy(() -> Charts.template(project, Map.of("job.parallelism", "0")))
                 .hasMessageContaining("parallelism");

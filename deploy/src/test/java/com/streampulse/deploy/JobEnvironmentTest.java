@@ -30,6 +30,7 @@ class JobEnvironmentTest {
         assertThat(config.postgres().migrate()).isFalse();
         assertThat(config.postgres().sslMode()).isEqualTo("prefer");
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.allowStatelessStart()).as("the stateless start guard is on").isFalse();
     }
 
     @Test
@@ -59,6 +60,7 @@ class JobEnvironmentTest {
         assertThat(config.postgres().migrate()).isTrue();
         assertThat(config.postgres().host()).isEqualTo("postgres");
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.allowStatelessStart()).as("the stateless start guard is on").isFalse();
     }
 
     private static ObjectNode chart(Map<String, String> values) {

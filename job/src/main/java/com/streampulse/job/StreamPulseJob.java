@@ -9,6 +9,7 @@ import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.aggregate.WindowResults;
 import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.guard.StatelessStartGuard;
 import com.streampulse.job.ingest.DownloadDeserializer;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.ContentStats;
@@ -57,10 +58,10 @@ import org.slf4j.LoggerFactory;
  * and device, alerts, and rejected records, into PostgreSQL exactly once.
  *
  * <pre>
- * Kafka ─▶ decode + validate ─▶ event time ─┬─▶ pre-aggregate ─┬─▶ content windows ─▶ content_stats, alerts
- *                                           │                  ├─▶ region windows  ─▶ region_health, alerts
- *                                           │                  └─▶ device windows  ─▶ device_stats
- *                                           └─▶ rejected_events (MALFORMED, INVALID, LATE)
+ * Kafka ─▶ decode + validate ─▶ start guard ─▶ event time ─┬─▶ pre-aggregate ─┬─▶ content windows ─▶ content_stats, alerts
+ *                                                         │                  ├─▶ region windows  ─▶ region_health, alerts
+ *                                                         │                  └─▶ device windows  ─▶ device_stats
+ *                                                         └─▶ rejected_events (MALFORMED, INVALID, LATE)
  * </pre>
  *
  * <p>Use: {@code new StreamPulseJob(config, source, sinks).build(env)} with any source of {@link
@@ -156,6 +157,9 @@ public final class StreamPulseJob {
                                 WatermarkStrategy.noWatermarks(),
                                 "Kafka: " + config.kafka().topic())
                         .uid("kafka-source")
+                        .map(StatelessStartGuard.of(config))
+                        .name(StatelessStartGuard.NAME)
+                        .uid(StatelessStartGuard.UID)
                         .transform("Event time", TypeInformation.of(Download.class), eventTime())
                         .uid("event-time");
         DataStream<RejectedEvent> rejected = downloads.getSideOutput(EventTimeOperator.REJECTED);

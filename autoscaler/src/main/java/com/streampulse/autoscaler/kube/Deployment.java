@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
 
 /**
  * One FlinkDeployment as the controller sees it: the typed model for spec and metadata, and the
@@ -46,6 +47,18 @@ public record Deployment(FlinkDeployment resource, String lifecycleState, String
 
     public boolean stableAndRunning() {
         return "STABLE".equals(lifecycleState) && "RUNNING".equals(jobState);
+    }
+
+    /**
+     * spec.job.upgradeMode is stateless (also the operator's default when it is unset): every
+     * restart the operator makes, a rescale included, starts the job without its state.
+     */
+    public boolean upgradesWithoutState() {
+        if (resource.getSpec() == null || resource.getSpec().getJob() == null) {
+            return false;
+        }
+        UpgradeMode mode = resource.getSpec().getJob().getUpgradeMode();
+        return mode == null || mode == UpgradeMode.STATELESS;
     }
 
     public String jobId() {

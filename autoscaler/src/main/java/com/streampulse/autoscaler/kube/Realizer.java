@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -98,6 +99,36 @@ public final class Realizer {
         }
     }
 
+    /**
+     * Records why a deployment is not touched at all: a Warning Event (verb: create), no patch. In
+     * dry-run mode it only logs.
+     */
+    public void refuse(Deployment deployment, String reason, String message, Instant time) {
+        LOG.warn("{}: {}", deployment.key(), message);
+        if (dryRun) {
+            return;
+        }
+        try {
+            retry.call(
+                    "event for " + deployment.key(),
+                    () ->
+                            client.v1()
+                                    .events()
+                                    .inNamespace(deployment.namespace())
+                                    .resource(
+                                            event(
+                                                    deployment,
+                                                    reason,
+                                                    "Warning",
+                                                    message,
+                                                    time,
+                                                    "refused"))
+                                    .create());
+        } catch (KubernetesClientException e) {
+            LOG.warn("Could not record an Event for {}: {}", deployment.key(), e.getMessage());
+        }
+    }
+
     /** "vertexId:parallelism" for every vertex of the running job. */
     private String overrides(Deployment deployment, int parallelism) {
         String jobId = deployment.jobId();
@@ -125,7 +156,6 @@ public final class Realizer {
     }
 
     private Event event(Deployment deployment, Decision decision) {
-        FlinkDeployment resource = deployment.resource();
         String reason =
                 switch (decision.kind()) {
                     case SCALE_UP -> "ScaledUp";
@@ -133,15 +163,28 @@ public final class Realizer {
                     case HOLD -> "Resumed";
                     case SKIP -> "Skipped";
                 };
-        String time = decision.time().toString();
+        return event(
+                deployment,
+                reason,
+                warning(decision) ? "Warning" : "Normal",
+                decision.summary(),
+                decision.time(),
+                decision.kind().label());
+    }
+
+    private Event event(
+            Deployment deployment,
+            String reason,
+            String type,
+            String message,
+            Instant at,
+            String label) {
+        FlinkDeployment resource = deployment.resource();
+        String time = at.toString();
         return new EventBuilder()
                 .withNewMetadata()
                 .withName(
-                        deployment.name()
-                                + "."
-                                + Long.toHexString(decision.time().toEpochMilli())
-                                + "."
-                                + decision.kind().label())
+                        deployment.name() + "." + Long.toHexString(at.toEpochMilli()) + "." + label)
                 .withNamespace(deployment.namespace())
                 .endMetadata()
                 .withInvolvedObject(
@@ -153,8 +196,8 @@ public final class Realizer {
                                 .withUid(resource.getMetadata().getUid())
                                 .build())
                 .withReason(reason)
-                .withMessage(decision.summary())
-                .withType(warning(decision) ? "Warning" : "Normal")
+                .withMessage(message)
+                .withType(type)
                 .withFirstTimestamp(time)
                 .withLastTimestamp(time)
                 .withCount(1)

@@ -24,7 +24,8 @@ public record JobConfig(
         int jdbcBatchSize,
         int maxBufferedKeys,
         Duration checkpointTimeout,
-        int tolerableFailedCheckpoints) {
+        int tolerableFailedCheckpoints,
+        boolean allowStatelessStart) {
 
     /**
      * Five minutes: far above a healthy checkpoint (RocksDB incremental plus a flush of at most one
@@ -43,6 +44,12 @@ public record JobConfig(
      * minutes of expiries.
      */
     public static final int DEFAULT_TOLERABLE_FAILED_CHECKPOINTS = 3;
+
+    /**
+     * Lets a start without restored state overwrite windows the tables already hold (see {@link
+     * com.streampulse.job.guard.StatelessStartGuard}).
+     */
+    public static final String ALLOW_STATELESS_START = "ALLOW_STATELESS_START";
 
     public static JobConfig from(Settings s) {
         Duration window = s.duration("WINDOW_SIZE", Duration.ofSeconds(60), Duration.ofSeconds(1));
@@ -95,7 +102,8 @@ public record JobConfig(
                         "TOLERABLE_FAILED_CHECKPOINTS",
                         DEFAULT_TOLERABLE_FAILED_CHECKPOINTS,
                         0,
-                        1_000));
+                        1_000),
+                s.bool(ALLOW_STATELESS_START, false));
     }
 
     /** The resolved configuration for the start banner, secrets masked. */
@@ -136,6 +144,13 @@ public record JobConfig(
                         + checkpointTimeout.toMillis()
                         + " ms, "
                         + tolerableFailedCheckpoints
-                        + " failed in a row tolerated");
+                        + " failed in a row tolerated",
+                "Start guard: "
+                        + (allowStatelessStart
+                                ? "off ("
+                                        + ALLOW_STATELESS_START
+                                        + "=true), a start without state"
+                                        + " may overwrite newer windows"
+                                : "a start without state over newer windows is refused"));
     }
 }

@@ -3,6 +3,7 @@ package com.streampulse.job.config;
 import static com.streampulse.job.config.ConfigFixtures.KAFKA_SECRET;
 import static com.streampulse.job.config.ConfigFixtures.PG_SECRET;
 import static com.streampulse.job.config.ConfigFixtures.minimalEnv;
+import static com.streampulse.job.config.ConfigFixtures.settings;
 import static com.streampulse.job.config.ConfigFixtures.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -34,6 +35,21 @@ class JobConfigTest {
         assertThat(c.maxBufferedKeys()).isEqualTo(100_000);
         assertThat(c.kafka().topic()).isEqualTo("content-downloads");
         assertThat(c.postgres().port()).isEqualTo(5432);
+        assertThat(c.allowStatelessStart()).isFalse();
+    }
+
+    @Test
+    void allowStatelessStartIsAVariableOrABareFlagAndShowsInTheBanner() {
+        JobConfig fromEnv = JobConfig.from(with("ALLOW_STATELESS_START", "true"));
+        JobConfig fromFlag = JobConfig.from(settings(minimalEnv(), "--allow-stateless-start"));
+
+        assertThat(fromEnv.allowStatelessStart()).isTrue();
+        assertThat(fromFlag.allowStatelessStart()).isTrue();
+        assertThat(fromFlag.describe())
+                .last()
+                .isEqualTo(
+                        "Start guard: off (ALLOW_STATELESS_START=true), a start without state may"
+                                + " overwrite newer windows");
     }
 
     @Test
@@ -150,6 +166,7 @@ class JobConfigTest {
         "ALERT_SLOW_SPEED_MBPS, -1",
         "JDBC_BATCH_SIZE, 0",
         "MAX_BUFFERED_KEYS, lots",
+        "ALLOW_STATELESS_START, maybe",
         "PG_PORT, 0",
         "PG_SOCKET_TIMEOUT, 2500ms",
         "CHECKPOINT_TIMEOUT, 0",
@@ -191,7 +208,8 @@ class JobConfigTest {
                                 + " slow < 10.0 Mbps",
                         "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys",
                         "Timeouts:   PostgreSQL connect 10s, login 20s, socket 45s, statement 30s;"
-                                + " checkpoint 300000 ms, 3 failed in a row tolerated");
+                                + " checkpoint 300000 ms, 3 failed in a row tolerated",
+                        "Start guard: a start without state over newer windows is refused");
         String everything = String.join("\n", c.describe()) + c;
         assertThat(everything).doesNotContain("pa55").doesNotContain(PG_SECRET);
     }
