@@ -42,7 +42,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -144,9 +143,6 @@ class ProcessDeathIT {
      * tables must still end exact.
      */
     @Test
-    @Disabled(
-            "Fails until the upserts carry the monotone count fence (lead, on main): the resumed"
-                    + " zombie puts back an older count, e.g. late-content-1 104 instead of 150")
     void frozenTaskManagerResumedAfterItsReplacementFinishedChangesNoResult() throws Exception {
         String topic = pipeline.reset();
         WriteLog log = WriteLog.install(pipeline.db().dataSource());
