@@ -270,7 +270,7 @@ class ProcessDeathIT {
                 System.out.printf(
                         "JobManager SIGKILL: %d of %d offsets committed and checkpoint %d"
                                 + " complete at the kill; the new JobManager restored checkpoint"
-                                + " %d %d ms after it, tables exact %d ms after it%n",
+                                + " %d %d ms after it, tables read %d ms after it%n",
                         committedAtKill,
                         RECORDS,
                         completedBeforeKill,
