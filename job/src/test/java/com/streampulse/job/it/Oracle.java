@@ -23,7 +23,9 @@ import java.util.function.Function;
  * updates read after the previous phase's windows fired. Alert rules are evaluated on each phase's
  * cumulative counts as the job's windows fire: a rule that breaks raises (active, current
  * severity); one that holds but broke on the on-time events is resolved with the on-time severity;
- * one that holds on both withdraws (resolves) a row an earlier late phase raised.
+ * one that holds on both withdraws (resolves) a row an earlier late phase raised. Every row carries
+ * the message of the verdict that wrote it last: the breaking one's, or "resolved: " and the
+ * holding one's.
  */
 public final class Oracle {
 
@@ -43,16 +45,40 @@ public final class Oracle {
         return this;
     }
 
-    public Oracle rejected(Sent sent, String reason, Instant eventTime, boolean withPayload) {
+    /**
+     * A record the job must reject.
+     *
+     * @param detail the detail the decoder or validator gives it, as the caller knows it
+     */
+    public Oracle rejected(
+            Sent sent, String reason, String detail, Instant eventTime, boolean withPayload) {
         rejected.add(
                 new RejectedView(
                         sent.topic(),
                         sent.partition(),
                         sent.offset(),
                         reason,
+                        detail,
                         eventTime,
                         withPayload ? TableSnapshot.hex(sent.record().value()) : null));
         return this;
+    }
+
+    /**
+     * A valid event too late to count: its window closed more than {@code allowedLateness} ago. The
+     * detail names the window and the lateness (the snapshot drops the rest, see {@link
+     * TableSnapshot#detail}).
+     */
+    public Oracle late(Sent sent, Instant eventTime, java.time.Duration allowedLateness) {
+        long ts = eventTime.toEpochMilli();
+        Instant window = Instant.ofEpochMilli(ts - Math.floorMod(ts, windowMillis));
+        String detail =
+                "window "
+                        + window
+                        + " closed more than "
+                        + allowedLateness.toSeconds()
+                        + " s of allowed lateness ago";
+        return rejected(sent, "LATE", detail, eventTime, true);
     }
 
     public TableSnapshot expected() {
@@ -195,11 +221,19 @@ public final class Oracle {
         return rows;
     }
 
-    /** The original rules, with the default thresholds. */
+    /**
+     * The original rules, with the default thresholds, and the message a row of the verdict carries
+     * (written for a reader: the numbers behind the verdict, in the root locale).
+     */
     private record Verdict(
-            String type, String severity, String metric, double value, double threshold) {}
+            String type,
+            String severity,
+            String metric,
+            double value,
+            double threshold,
+            String message) {}
 
-    private List<Verdict> rules(String scope, List<ContentDownloadEvent> events) {
+    private List<Verdict> rules(String scope, String key, List<ContentDownloadEvent> events) {
         List<Verdict> verdicts = new ArrayList<>();
         if (events.size() < minEvents) {
             return verdicts;
@@ -208,16 +242,47 @@ public final class Oracle {
         double errorRate = 1.0 - successRate;
         String severity = successRate < 0.80 ? "CRITICAL" : successRate < 0.90 ? "WARNING" : null;
         double threshold = "CRITICAL".equals(severity) ? 0.20 : 0.10;
-        verdicts.add(new Verdict("HIGH_ERROR_RATE", severity, "error_rate", errorRate, threshold));
+        long notSuccessful = events.size() - count(events, "success");
+        String errorMessage =
+                String.format(
+                        Locale.ROOT,
+                        "%s %s: error rate %.1f%% (%d of %d downloads not successful) above %d%%",
+                        scope,
+                        key,
+                        (double) notSuccessful / events.size() * 100,
+                        notSuccessful,
+                        events.size(),
+                        "CRITICAL".equals(severity) ? 20 : 10);
+        verdicts.add(
+                new Verdict(
+                        "HIGH_ERROR_RATE",
+                        severity,
+                        "error_rate",
+                        errorRate,
+                        threshold,
+                        errorMessage));
         if (scope.equals("region")) {
-            double speed = avgSpeed(events);
+            double sum = 0;
+            for (ContentDownloadEvent e : events) {
+                sum += e.getDownload().getSpeedMbps();
+            }
+            double speed = sum / events.size();
+            String speedMessage =
+                    String.format(
+                            Locale.ROOT,
+                            "region %s: average speed %.2f Mbps below 10.0 Mbps over %d downloads",
+                            key,
+                            // Shown rounded down: a speed just under 10 never reads as 10.00.
+                            Math.floor(speed * 100) / 100,
+                            events.size());
             verdicts.add(
                     new Verdict(
                             "SLOW_DOWNLOADS",
                             speed < 10.0 ? "WARNING" : null,
                             "avg_speed_mbps",
-                            speed,
-                            10.0));
+                            TableSnapshot.round(speed),
+                            10.0,
+                            speedMessage));
         }
         return verdicts;
     }
@@ -232,8 +297,8 @@ public final class Oracle {
                     .forEach(
                             (g, events) -> {
                                 List<Verdict> first =
-                                        rules(scope, onTime.getOrDefault(g, List.of()));
-                                for (Verdict v : rules(scope, events)) {
+                                        rules(scope, g.key(), onTime.getOrDefault(g, List.of()));
+                                for (Verdict v : rules(scope, g.key(), events)) {
                                     String id = v.type() + "|" + g.start() + "|" + g.key();
                                     String firstSeverity =
                                             first.stream()
@@ -304,9 +369,9 @@ public final class Oracle {
                             if (events.size() == first.size()) {
                                 return; // no late updates
                             }
-                            for (Verdict v : rules(scope, events)) {
+                            for (Verdict v : rules(scope, g.key(), events)) {
                                 boolean brokeOnTime =
-                                        rules(scope, first).stream()
+                                        rules(scope, g.key(), first).stream()
                                                 .anyMatch(
                                                         f ->
                                                                 f.type().equals(v.type())
@@ -337,6 +402,8 @@ public final class Oracle {
                 threshold,
                 g.start(),
                 end(g),
-                resolved);
+                resolved,
+                // A resolved row says so, with the numbers of the firing that resolved it.
+                resolved ? "resolved: " + v.message() : v.message());
     }
 }

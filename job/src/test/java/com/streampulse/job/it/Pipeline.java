@@ -142,7 +142,13 @@ public final class Pipeline implements AutoCloseable {
         try {
             for (int i = 0; i < records.size(); i++) {
                 RecordMetadata m = acks.get(i).get();
-                sent.add(new Sent(records.get(i), m.topic(), m.partition(), m.offset()));
+                sent.add(
+                        new Sent(
+                                records.get(i),
+                                m.topic(),
+                                m.partition(),
+                                m.offset(),
+                                m.timestamp()));
             }
         } catch (InterruptedException | ExecutionException e) {
             throw new IllegalStateException("Could not send test records", e);

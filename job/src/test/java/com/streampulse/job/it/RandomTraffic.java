@@ -50,6 +50,9 @@ public final class RandomTraffic {
             if (dice < 0.03) {
                 byte[] garbage = new byte[1 + random.nextInt(30)];
                 random.nextBytes(garbage);
+                // An odd one-byte length in front: a negative event_id length, so the decoder's
+                // reason is known by construction (see malformedDetail).
+                garbage[0] = (byte) ((garbage[0] & 0x7f) | 1);
                 records.add(TestEvent.raw(partition, garbage));
                 continue;
             }
@@ -87,18 +90,33 @@ public final class RandomTraffic {
             TestEvent r = s.record();
             if (!isValid(r)) {
                 ContentDownloadEvent e = r.event();
-                oracle.rejected(
-                        s,
-                        e == null ? "MALFORMED" : "INVALID",
-                        e == null ? null : e.getTimestamp(),
-                        true);
+                if (e == null) {
+                    oracle.rejected(s, "MALFORMED", malformedDetail(r.value()), null, true);
+                } else {
+                    oracle.rejected(
+                            s,
+                            "INVALID",
+                            "download.duration_seconds is negative: "
+                                    + e.getDownload().getDurationSeconds(),
+                            e.getTimestamp(),
+                            true);
+                }
             } else if (label(r).equals(TOO_LATE)) {
-                oracle.rejected(s, "LATE", r.event().getTimestamp(), true);
+                oracle.late(s, r.event().getTimestamp(), config.allowedLateness());
             } else {
                 (label(r).equals(LATE_UPDATE) ? late : onTime).add(r.event());
             }
         }
         return oracle.phase(onTime).phase(late);
+    }
+
+    /**
+     * The reason for the garbage of {@link #records}: Avro writes a string's length first, as a
+     * zig-zag varint; one byte {@code b} (odd, below 0x80) is the length {@code -(b >> 1) - 1}.
+     */
+    private static String malformedDetail(byte[] garbage) {
+        int length = -(garbage[0] >> 1) - 1;
+        return "event_id claims " + length + " bytes but " + (garbage.length - 1) + " remain";
     }
 
     /** Labels of {@link #withLateData}, in the user id. */

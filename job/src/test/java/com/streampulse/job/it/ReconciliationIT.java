@@ -28,6 +28,7 @@ class ReconciliationIT {
     private static final long SEED = 20261127L;
     private static final int RECORDS = 6_000;
     private static final String[] REGIONS = {"US-California", "EU-London", "ASIA-Tokyo"};
+    private static final Instant T0 = Instant.parse("2025-03-01T08:00:00Z");
 
     private static Pipeline pipeline;
 
@@ -44,10 +45,9 @@ class ReconciliationIT {
     @Test
     void everyRecordIsCountedOrRejected() throws Exception {
         pipeline.reset();
-        List<Sent> sent = pipeline.send(randomRecords(new Random(SEED)));
-
         // A bounded run ends with the final watermark; no partition needs to go idle.
         JobConfig config = pipeline.config("--idleness=60s");
+        List<Sent> sent = pipeline.send(randomRecords(new Random(SEED), config));
         pipeline.job(config, Pipeline.boundedSource(config)).execute("reconciliation");
 
         TableSnapshot tables = pipeline.snapshot();
@@ -63,7 +63,7 @@ class ReconciliationIT {
 
         assertThat(rejectedAsBad).isEqualTo(badOffsets);
         assertThat(late.stream().map(ReconciliationIT::key).collect(Collectors.toSet()))
-                .isEqualTo(expectedLate(sent, config));
+                .isEqualTo(offsets(sent, s -> labelled(s, TOO_LATE)));
         assertThat(tables.regionTotal() + late.size()).isEqualTo(valid);
         assertThat(tables.contentStats().stream().mapToLong(r -> r.downloads()).sum())
                 .isEqualTo(tables.regionTotal());
@@ -72,18 +72,32 @@ class ReconciliationIT {
         // The mix really exercised every path.
         assertThat(badOffsets).hasSizeGreaterThan(100);
         assertThat(late).hasSizeGreaterThan(10);
+        assertThat(offsets(sent, s -> labelled(s, LATE_UPDATE))).hasSizeGreaterThan(50);
     }
 
+    /** Labels in the user id: which events are late is decided when they are made. */
+    private static final String LATE_UPDATE = "user-late-update";
+
+    private static final String TOO_LATE = "user-too-late";
+
     /**
-     * Mostly ordered traffic over 20 minutes with jitter; 2 % malformed, 2 % invalid, 1 % ten
-     * minutes behind (beyond the allowed lateness once the stream has moved on).
+     * Mostly ordered traffic over 20 minutes, disordered by less than the out-of-orderness; 2 %
+     * malformed, 2 % invalid, and, once a partition has gone far enough, 2 % late updates (61 to
+     * 200 s behind the partition's newest valid event beyond the out-of-orderness: within the
+     * allowed lateness by 100 s or more) and 1 % too late (61 to 120 s beyond the allowed
+     * lateness). Those two are labelled by construction, with margins of a minute or more, so the
+     * test does not restate the job's lateness rule to know them.
      */
-    private static List<TestEvent> randomRecords(Random random) {
-        Instant t0 = Instant.parse("2025-03-01T08:00:00Z");
+    private static List<TestEvent> randomRecords(Random random, JobConfig config) {
+        long disorder = config.outOfOrderness().toMillis();
+        long lateness = config.allowedLateness().toMillis();
+        long start = T0.toEpochMilli();
+        long[] newest = new long[Pipeline.PARTITIONS];
+        java.util.Arrays.fill(newest, Long.MIN_VALUE);
         List<TestEvent> records = new ArrayList<>();
         for (int i = 0; i < RECORDS; i++) {
             int partition = random.nextInt(Pipeline.PARTITIONS);
-            long offsetMillis = i * 200L + random.nextInt(3_000);
+            long time = start + i * 200L + random.nextInt(3_000);
             double dice = random.nextDouble();
             if (dice < 0.02) {
                 byte[] garbage = new byte[random.nextInt(40)];
@@ -91,17 +105,22 @@ class ReconciliationIT {
                 records.add(TestEvent.raw(partition, garbage));
                 continue;
             }
-            if (dice < 0.03) {
-                offsetMillis = Math.max(0, offsetMillis - 600_000);
+            long behind = newest[partition] == Long.MIN_VALUE ? 0 : newest[partition] - start;
+            String label = "user-1";
+            if (dice < 0.03 && behind > disorder + lateness + 120_000) {
+                time = newest[partition] - disorder - lateness - 61_000 - random.nextInt(59_000);
+                label = TOO_LATE;
+            } else if (dice >= 0.05 && dice < 0.07 && behind > disorder + 200_000) {
+                time = newest[partition] - disorder - 61_000 - random.nextInt(139_000);
+                label = LATE_UPDATE;
             }
             var event =
-                    TestEvent.at(t0.plusMillis(offsetMillis))
+                    TestEvent.at(Instant.ofEpochMilli(time))
+                            .userId(label)
                             .region(REGIONS[random.nextInt(REGIONS.length)])
                             .speed(1 + random.nextInt(50))
                             .duration(10 + random.nextInt(500));
-            if (dice < 0.03) {
-                event.failed();
-            } else if (dice < 0.05) {
+            if (dice >= 0.03 && dice < 0.05) {
                 event.status("unknown");
             } else if (dice < 0.15) {
                 event.failed();
@@ -109,34 +128,16 @@ class ReconciliationIT {
                 event.cancelled();
             }
             records.add(event.to(partition));
+            if (!(dice >= 0.03 && dice < 0.05)) {
+                // Only valid events move a partition's clock.
+                newest[partition] = Math.max(newest[partition], time);
+            }
         }
         return records;
     }
 
-    /**
-     * The events too late by their own partition's clock: the window's last millisecond plus the
-     * allowed lateness is at or before the newest earlier event of the partition minus the
-     * out-of-orderness. (The watermark can only make that later while records keep flowing.)
-     */
-    private static Set<Long> expectedLate(List<Sent> sent, JobConfig config) {
-        long window = config.windowSize().toMillis();
-        long lateness = config.allowedLateness().toMillis();
-        long disorder = config.outOfOrderness().toMillis();
-        java.util.Map<Integer, Long> newest = new java.util.HashMap<>();
-        Set<Long> late = new java.util.HashSet<>();
-        for (Sent s : sent) {
-            if (s.record().event() == null || isInvalid(s)) {
-                continue;
-            }
-            long ts = s.record().event().getTimestamp().toEpochMilli();
-            long windowLast = ts - Math.floorMod(ts, window) + window - 1;
-            Long before = newest.get(s.partition());
-            if (before != null && windowLast + lateness <= before - disorder - 1) {
-                late.add(((long) s.partition() << 40) | s.offset());
-            }
-            newest.merge(s.partition(), ts, Math::max);
-        }
-        return late;
+    private static boolean labelled(Sent s, String label) {
+        return s.record().event() != null && s.record().event().getUserId().equals(label);
     }
 
     private static boolean isInvalid(Sent s) {

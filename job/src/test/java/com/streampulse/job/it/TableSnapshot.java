@@ -14,7 +14,9 @@ import javax.sql.DataSource;
 /**
  * The contents of the five result tables, in a stable order, without the columns that record when a
  * row was written (created_at, updated_at, received_at, alert ids): two runs that computed the same
- * results have equal snapshots. Doubles are rounded to 9 decimals.
+ * results have equal snapshots. Doubles are rounded to 9 decimals. Alert messages and rejection
+ * details are kept (a LATE detail without the part that depends on read timing, see {@link
+ * #detail}).
  */
 public record TableSnapshot(
         List<ContentRow> contentStats,
@@ -67,7 +69,8 @@ public record TableSnapshot(
             double thresholdValue,
             Instant windowStart,
             Instant windowEnd,
-            boolean resolved) {}
+            boolean resolved,
+            String message) {}
 
     /** Payload compared by content; arrays would compare by identity in a record. */
     public record RejectedView(
@@ -75,6 +78,7 @@ public record TableSnapshot(
             int partition,
             long offset,
             String reason,
+            String detail,
             Instant eventTime,
             String payloadHex) {}
 
@@ -175,7 +179,8 @@ public record TableSnapshot(
                                 round(r.getDouble("threshold_value")),
                                 instant(r, "window_start"),
                                 instant(r, "window_end"),
-                                r.getObject("resolved_at") != null));
+                                r.getObject("resolved_at") != null,
+                                r.getString("message")));
             }
         }
         return rows;
@@ -194,11 +199,29 @@ public record TableSnapshot(
                                 r.getInt("source_partition"),
                                 r.getLong("source_offset"),
                                 r.getString("reason"),
+                                detail(r.getString("reason"), r.getString("detail")),
                                 instant(r, "event_time"),
                                 hex(r.getBytes("payload"))));
             }
         }
         return rows;
+    }
+
+    /** Where a LATE row's detail starts to depend on when the record was read. */
+    static final String LATE_DETAIL_READ_AT = " (event time ";
+
+    /**
+     * The detail as stored, except that a LATE row's ends at {@link #LATE_DETAIL_READ_AT}: the
+     * event time the job had reached when it read the record depends on how the partitions
+     * interleaved, which no two runs share; which window closed, and by how much lateness, does
+     * not.
+     */
+    static String detail(String reason, String detail) {
+        if (!"LATE".equals(reason) || detail == null) {
+            return detail;
+        }
+        int readAt = detail.indexOf(LATE_DETAIL_READ_AT);
+        return readAt < 0 ? detail : detail.substring(0, readAt);
     }
 
     private static Instant instant(ResultSet r, String column) throws SQLException {
