@@ -40,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li>{@link #down()}: every open connection is reset (RST) and new ones are reset at once, as a
  *       server or load balancer that restarts.
  *   <li>{@link #cut()}: every open connection is reset now; the link stays as it was.
- *   <li>{@link #flap(Duration, Duration)}: up, down, up, down... until another mode is set.
+ *   <li>{@link #flap(Duration, Duration)}: down, up, down, up... until another mode is set.
  * </ul>
  *
  * <p>Only loopback: it listens on 127.0.0.1 and connects to 127.0.0.1.
@@ -64,6 +64,7 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong downPhases = new AtomicLong();
+    private final AtomicLong cutConnections = new AtomicLong();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -138,18 +139,22 @@ public final class TcpProxy implements AutoCloseable {
     /** Resets every open connection now, whatever the mode. */
     public void cut() {
         for (Link link : List.copyOf(links)) {
+            if (link.server.isConnected() && !link.closed) {
+                cutConnections.incrementAndGet();
+            }
             link.close(true);
         }
     }
 
     /**
-     * Alternates: up (passing) for {@code up}, then {@link #down()} for {@code down}, starting with
-     * up, until another mode is set.
+     * Alternates: {@link #down()} for {@code down}, then up (passing) for {@code up}, starting with
+     * down, until another mode is set.
      */
     public void flap(Duration up, Duration down) {
         lock.lock();
         try {
             stopFlapping();
+            change(Mode.DOWN, 0); // the first phase, at once
             Thread thread = new Thread(() -> flapLoop(up, down), "tcp-proxy-" + port() + "-flap");
             thread.setDaemon(true);
             flapper = thread;
@@ -157,6 +162,7 @@ public final class TcpProxy implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        cut();
     }
 
     /** Connections accepted since the start. */
@@ -172,6 +178,11 @@ public final class TcpProxy implements AutoCloseable {
     /** How many times the link went down (by {@link #down()} or a flap). */
     public long downPhases() {
         return downPhases.get();
+    }
+
+    /** Connections to the server that were reset while open (by a cut, going down or a flap). */
+    public long cutConnections() {
+        return cutConnections.get();
     }
 
     @Override
@@ -227,10 +238,9 @@ public final class TcpProxy implements AutoCloseable {
     private void flapLoop(Duration up, Duration down) {
         Thread self = Thread.currentThread();
         try {
-            while (true) {
-                if (!phase(self, Mode.PASS, up) || !phase(self, Mode.DOWN, down)) {
-                    return;
-                }
+            Thread.sleep(down.toMillis()); // the first down phase, which flap() set
+            while (phase(self, Mode.PASS, up) && phase(self, Mode.DOWN, down)) {
+                // phase() holds each mode for its time
             }
         } catch (InterruptedException e) {
             // flapping ended

@@ -105,6 +105,7 @@ class TcpProxyTest {
             proxy.down();
 
             assertThat(fails(open)).as("the open connection was reset").isTrue();
+            assertThat(proxy.cutConnections()).isEqualTo(1);
             try (Socket fresh = connect()) {
                 assertThat(fails(fresh)).as("a new connection is reset at once").isTrue();
             }
@@ -128,6 +129,7 @@ class TcpProxyTest {
             assertThat(fails(first)).isTrue();
             assertThat(fails(second)).isTrue();
             assertThat(await(() -> proxy.openConnections() == 0)).isTrue();
+            assertThat(proxy.cutConnections()).isEqualTo(2);
         }
         try (Socket fresh = connect()) {
             assertThat(roundTrip(fresh, "c")).isEqualTo("c");
@@ -135,8 +137,12 @@ class TcpProxyTest {
     }
 
     @Test
-    void flapAlternatesUpAndDownUntilAnotherModeIsSet() throws Exception {
-        proxy.flap(Duration.ofMillis(300), Duration.ofMillis(300));
+    void flapAlternatesDownAndUpUntilAnotherModeIsSet() throws Exception {
+        try (Socket open = connect()) {
+            assertThat(roundTrip(open, "up")).isEqualTo("up");
+            proxy.flap(Duration.ofMillis(300), Duration.ofMillis(300));
+            assertThat(fails(open)).as("flapping starts by going down").isTrue();
+        }
 
         AtomicInteger succeeded = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
