@@ -203,7 +203,8 @@ public final class StatelessStartGuard extends RichMapFunction<Ingested, Ingeste
 
     /**
      * The driver directly, not DriverManager: under Flink's user-code class loader DriverManager
-     * may not see the job jar's driver. Timeouts, so a black-holed server ends in the deadline.
+     * may not see the job jar's driver. The URL carries the configured timeouts (PG_*_TIMEOUT), so
+     * a black-holed server ends in the deadline.
      */
     private Connection connect() throws SQLException {
         Properties props = new Properties();
@@ -211,9 +212,6 @@ public final class StatelessStartGuard extends RichMapFunction<Ingested, Ingeste
         if (password != null) {
             props.setProperty("password", password);
         }
-        props.setProperty("connectTimeout", "10");
-        props.setProperty("socketTimeout", "30");
-        props.setProperty("loginTimeout", "10");
         Connection c = new org.postgresql.Driver().connect(jdbcUrl, props);
         if (c == null) {
             throw new SQLException("not a PostgreSQL JDBC URL");

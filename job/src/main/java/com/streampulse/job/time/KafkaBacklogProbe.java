@@ -1,5 +1,6 @@
 package com.streampulse.job.time;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -125,7 +126,7 @@ public final class KafkaBacklogProbe implements BacklogProbe {
 
         @Override
         public void close() {
-            admin.close(java.time.Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
         }
     }
 }

@@ -9,9 +9,12 @@ import com.streampulse.job.it.TableSnapshot.RejectedView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -304,7 +307,7 @@ public final class Oracle {
                                             first.stream()
                                                     .filter(f -> f.type().equals(v.type()))
                                                     .map(Verdict::severity)
-                                                    .filter(java.util.Objects::nonNull)
+                                                    .filter(Objects::nonNull)
                                                     .findFirst()
                                                     .orElse(null);
                                     AlertView previous = byId.get(id);
@@ -350,15 +353,15 @@ public final class Oracle {
      * events and holds on all events: an intermediate firing may have raised a row the job then
      * withdrew (see {@link RandomTraffic#withdrawable}).
      */
-    public java.util.Set<String> withdrawable() {
-        java.util.Set<String> ids = new java.util.HashSet<>();
+    public Set<String> withdrawable() {
+        Set<String> ids = new HashSet<>();
         withdrawable("content", e -> e.getContent().getContentId(), ids);
         withdrawable("region", e -> e.getUserContext().getRegion(), ids);
         return ids;
     }
 
     private void withdrawable(
-            String scope, Function<ContentDownloadEvent, String> key, java.util.Set<String> ids) {
+            String scope, Function<ContentDownloadEvent, String> key, Set<String> ids) {
         List<ContentDownloadEvent> all = new ArrayList<>();
         phases.forEach(all::addAll);
         Map<Group, List<ContentDownloadEvent>> onTime = group(phases.get(0), key);

@@ -4,8 +4,10 @@ import com.streampulse.events.ContentDownloadEvent;
 import com.streampulse.job.config.JobConfig;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Seeded traffic for the tests that inject failures, and the tables a failure-free run of it gives.
@@ -134,7 +136,7 @@ public final class RandomTraffic {
         long disorder = config.outOfOrderness().toMillis();
         long lateness = config.allowedLateness().toMillis();
         long[] newest = new long[Pipeline.PARTITIONS];
-        java.util.Arrays.fill(newest, Long.MIN_VALUE);
+        Arrays.fill(newest, Long.MIN_VALUE);
         List<TestEvent> records = new ArrayList<>();
         for (TestEvent r : records(random, count, 300)) {
             if (!isValid(r)) {
@@ -181,7 +183,7 @@ public final class RandomTraffic {
      * late data that one firing happened to see (which part depends on when the late records were
      * read, in a failure-free run too). The job withdraws such a row; it stays, resolved.
      */
-    public static java.util.Set<String> withdrawable(JobConfig config, List<Sent> sent) {
+    public static Set<String> withdrawable(JobConfig config, List<Sent> sent) {
         return oracle(config, sent).withdrawable();
     }
 

@@ -9,6 +9,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -248,7 +249,7 @@ public record TableSnapshot(
      * This snapshot without the resolved alert rows whose "type|window start|key" is in {@code
      * ids}: the rows a run may withdraw although a failure-free oracle has none.
      */
-    public TableSnapshot withoutResolvedAlerts(java.util.Set<String> ids) {
+    public TableSnapshot withoutResolvedAlerts(Set<String> ids) {
         List<AlertView> kept =
                 alerts.stream()
                         .filter(
