@@ -15,6 +15,7 @@ import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.ContentStats;
 import com.streampulse.job.records.DeviceStats;
 import com.streampulse.job.records.Download;
+import com.streampulse.job.records.DroppedPartial;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
@@ -44,7 +45,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
@@ -61,6 +61,7 @@ import org.slf4j.LoggerFactory;
  * Kafka ─▶ decode + validate ─▶ start guard ─▶ event time ─┬─▶ pre-aggregate ─┬─▶ content windows ─▶ content_stats, alerts
  *                                                         │                  ├─▶ region windows  ─▶ region_health, alerts
  *                                                         │                  └─▶ device windows  ─▶ device_stats
+ *                                                         │                      any window ─▶ dropped_partials (sums that came after it closed for good)
  *                                                         └─▶ rejected_events (MALFORMED, INVALID, LATE)
  * </pre>
  *
@@ -81,6 +82,10 @@ public final class StreamPulseJob {
 
     /** How often, at most, a quiet input asks Kafka whether it has unread records. */
     static final long BACKLOG_PROBE_INTERVAL_MILLIS = 1_000;
+
+    /** Partial sums that reached a window after it had closed for good. */
+    private static final OutputTag<WindowCounts> DROPPED =
+            new OutputTag<>("dropped", TypeInformation.of(WindowCounts.class));
 
     private final JobConfig config;
     private final Source<Ingested, ?, ?> source;
@@ -205,12 +210,19 @@ public final class StreamPulseJob {
         DataStream<AlertRow> alerts =
                 content.getSideOutput(WindowResults.ALERTS)
                         .union(region.getSideOutput(WindowResults.ALERTS));
+        DataStream<DroppedPartial> dropped =
+                content.getSideOutput(DROPPED)
+                        .union(region.getSideOutput(DROPPED), device.getSideOutput(DROPPED))
+                        .process(new DroppedPartials(config.kafka().topic()))
+                        .name("Dropped partials")
+                        .uid("dropped-partials");
 
         write(content, sinks.contentStats(), "content_stats");
         write(region, sinks.regionHealth(), "region_health");
         write(device, sinks.deviceStats(), "device_stats");
         write(alerts, sinks.alerts(), "alerts");
         write(rejected, sinks.rejectedEvents(), "rejected_events");
+        write(dropped, sinks.droppedPartials(), "dropped_partials");
     }
 
     private EventTimeOperator eventTime() {
@@ -236,26 +248,16 @@ public final class StreamPulseJob {
             String name,
             String uid) {
         TypeInformation<WindowCounts> countsType = TypeInformation.of(WindowCounts.class);
-        OutputTag<WindowCounts> dropped = new OutputTag<>(uid + "-dropped", countsType);
-        SingleOutputStreamOperator<R> rows =
-                partials.filter(c -> c.dimension == dimension)
-                        .name(name + ": partials")
-                        .uid(uid + "-partials")
-                        .keyBy(key, Types.STRING)
-                        .window(TumblingEventTimeWindows.of(config.windowSize()))
-                        .allowedLateness(config.allowedLateness())
-                        .sideOutputLateData(dropped)
-                        .aggregate(new MergeCounts(), results, countsType, countsType, rowType)
-                        .name(name)
-                        .uid(uid);
-        rows.getSideOutput(dropped)
-                .process(new DroppedPartials(uid.replace("-window", "")))
-                .name(name + ": dropped")
-                .uid(uid + "-dropped")
-                .sinkTo(new DiscardingSink<>())
-                .name(name + ": dropped (discard)")
-                .uid(uid + "-dropped-discard");
-        return rows;
+        return partials.filter(c -> c.dimension == dimension)
+                .name(name + ": partials")
+                .uid(uid + "-partials")
+                .keyBy(key, Types.STRING)
+                .window(TumblingEventTimeWindows.of(config.windowSize()))
+                .allowedLateness(config.allowedLateness())
+                .sideOutputLateData(DROPPED)
+                .aggregate(new MergeCounts(), results, countsType, countsType, rowType)
+                .name(name)
+                .uid(uid);
     }
 
     private static <T> void write(DataStream<T> rows, Sink<T> sink, String table) {

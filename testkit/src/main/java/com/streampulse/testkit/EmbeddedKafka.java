@@ -194,8 +194,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      * false when it existed already.
      */
     public boolean createTopic(String name, int partitions) {
+        return createTopic(name, partitions, Map.of());
+    }
+
+    /** The same with topic configurations, e.g. {@code message.timestamp.type}. */
+    public boolean createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = Admin.create(adminProperties())) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all()
+                    .get();
             awaitLeaders(adminProperties(), name, partitions);
             return true;
         } catch (ExecutionException e) {

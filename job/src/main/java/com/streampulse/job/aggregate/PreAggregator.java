@@ -27,7 +27,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * so the windows see complete sums when they fire), before every checkpoint barrier (so no partial
  * sum is held across a checkpoint and this operator needs no state), and when too many keys are
  * buffered. The windows merge partials in any order to the same totals. Each partial is stamped
- * with its window's last millisecond and tagged with its {@link Dimension}.
+ * with its window's last millisecond, tagged with its {@link Dimension}, and names the Kafka
+ * offsets it was read from (in case the windows have to drop it: {@link DroppedPartials}).
  */
 public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         implements OneInputStreamOperator<Download, WindowCounts> {
@@ -70,6 +71,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         Download d = element.getValue();
         long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
         Partials window = windows.computeIfAbsent(windowStart, Partials::new);
+        window.sources.add(d.partition(), d.offset());
         add(window, Dimension.CONTENT, d.contentId(), d.contentId(), d.title(), d);
         add(window, Dimension.REGION, d.region(), d.region(), "", d);
         add(
@@ -127,8 +129,10 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         while (!windows.isEmpty() && windows.firstKey() + windowMillis - 1 <= time) {
             Partials window = windows.pollFirstEntry().getValue();
             long timestamp = window.start + windowMillis - 1;
+            String sources = window.sources.toString();
             for (Map<String, WindowCounts> partials : window.all()) {
                 for (WindowCounts partial : partials.values()) {
+                    partial.sources = sources;
                     output.collect(new StreamRecord<>(partial, timestamp));
                 }
                 bufferedKeys -= partials.size();
@@ -158,6 +162,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         final Map<String, WindowCounts> content = new HashMap<>();
         final Map<String, WindowCounts> region = new HashMap<>();
         final Map<String, WindowCounts> device = new HashMap<>();
+        final OffsetRanges sources = new OffsetRanges();
 
         Partials(long start) {
             this.start = start;

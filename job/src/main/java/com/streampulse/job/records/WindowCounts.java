@@ -35,6 +35,12 @@ public class WindowCounts {
     public long onTimeSuccessful;
     public long onTimeSpeedMicrosSum;
 
+    /**
+     * The Kafka offsets a partial was read from ({@code partition:first-last,...}), set by the
+     * pre-aggregator; only read if the windows drop the partial, and null in the windows' own sums.
+     */
+    public String sources;
+
     public WindowCounts() {}
 
     public WindowCounts(Dimension dimension, String key, String detail, long windowStart) {

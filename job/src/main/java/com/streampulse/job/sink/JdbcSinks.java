@@ -4,6 +4,7 @@ import com.streampulse.job.config.PostgresSettings;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.ContentStats;
 import com.streampulse.job.records.DeviceStats;
+import com.streampulse.job.records.DroppedPartial;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
 import java.sql.PreparedStatement;
@@ -18,9 +19,9 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
- * The five PostgreSQL sinks. Each is an idempotent upsert on the row's natural key, batched and
- * flushed on every checkpoint: a replay after a failure rewrites the same rows with the same
- * values, which is what makes at-least-once delivery give exactly-once tables.
+ * The PostgreSQL sinks. Each is an idempotent upsert on the row's natural key, batched and flushed
+ * on every checkpoint: a replay after a failure rewrites the same rows with the same values, which
+ * is what makes at-least-once delivery give exactly-once tables.
  *
  * <p>Every window row is also fenced by its count: a window only gains events from one firing to
  * the next, so an upsert never replaces a row with one that counted fewer events. A replayed firing
@@ -92,6 +93,14 @@ public final class JdbcSinks {
                     + " reason = EXCLUDED.reason, detail = EXCLUDED.detail,"
                     + " event_time = EXCLUDED.event_time, payload = EXCLUDED.payload,"
                     + " received_at = now()";
+
+    /** A replay that drops the same partial (same offsets) writes the same row again. */
+    static final String DROPPED_PARTIALS =
+            "INSERT INTO dropped_partials (dimension, dimension_key, detail, window_start,"
+                    + " source_topic, source_ranges, events, successful) VALUES (?, ?, ?, ?, ?, ?,"
+                    + " ?, ?) ON CONFLICT (dimension, dimension_key, detail, window_start,"
+                    + " source_topic, source_ranges) DO UPDATE SET events = EXCLUDED.events,"
+                    + " successful = EXCLUDED.successful";
 
     private final JdbcConnectionOptions connection;
     private final JdbcExecutionOptions execution;
@@ -202,6 +211,18 @@ public final class JdbcSinks {
                 ps.setBytes(7, r.payload());
             };
 
+    static final JdbcStatementBuilder<DroppedPartial> DROPPED_PARTIAL_VALUES =
+            (ps, d) -> {
+                ps.setString(1, d.dimension());
+                ps.setString(2, d.key());
+                ps.setString(3, d.detail());
+                ps.setObject(4, time(d.windowStart()));
+                ps.setString(5, d.topic());
+                ps.setString(6, d.sourceRanges());
+                ps.setLong(7, d.events());
+                ps.setLong(8, d.successful());
+            };
+
     public JdbcSink<ContentStats> contentStats() {
         return sink(CONTENT_STATS, CONTENT_STATS_VALUES);
     }
@@ -220,6 +241,10 @@ public final class JdbcSinks {
 
     public JdbcSink<RejectedEvent> rejectedEvents() {
         return sink(REJECTED_EVENTS, REJECTED_EVENT_VALUES);
+    }
+
+    public JdbcSink<DroppedPartial> droppedPartials() {
+        return sink(DROPPED_PARTIALS, DROPPED_PARTIAL_VALUES);
     }
 
     private <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> statement) {

@@ -173,6 +173,27 @@ final class FaultRun {
         return Long.parseLong(chk.getFileName().toString().substring("chk-".length()));
     }
 
+    /**
+     * True once {@link FaultyDeserializer} has read no record for {@code quiet}; false after {@code
+     * timeout}.
+     */
+    static boolean awaitStall(Duration quiet, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        long last = FaultyDeserializer.read();
+        Instant lastChange = Instant.now();
+        while (Instant.now().isBefore(deadline)) {
+            Thread.sleep(50);
+            long now = FaultyDeserializer.read();
+            if (now != last) {
+                last = now;
+                lastChange = Instant.now();
+            } else if (Duration.between(lastChange, Instant.now()).compareTo(quiet) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Polls until {@code done} or the timeout; false on timeout. */
     static boolean await(java.util.function.BooleanSupplier done, Duration timeout)
             throws InterruptedException {

@@ -199,7 +199,7 @@ class NetworkFaultIT {
         Instant holeOpened = Instant.now();
         kafkaLink.blackHole();
 
-        assertThat(awaitStall(Duration.ofSeconds(2), FaultRun.TIMEOUT))
+        assertThat(FaultRun.awaitStall(Duration.ofSeconds(2), FaultRun.TIMEOUT))
                 .as("reading stalled once the consumer's buffer ran dry")
                 .isTrue();
         long readWhileStalled = FaultyDeserializer.read();
@@ -333,25 +333,6 @@ class NetworkFaultIT {
                                 FaultRun.TIMEOUT))
                 .as("a checkpoint completed")
                 .isTrue();
-    }
-
-    /** True once no record has been read for {@code quiet}; false after {@code timeout}. */
-    private static boolean awaitStall(Duration quiet, Duration timeout)
-            throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        long last = FaultyDeserializer.read();
-        Instant lastChange = Instant.now();
-        while (Instant.now().isBefore(deadline)) {
-            Thread.sleep(50);
-            long now = FaultyDeserializer.read();
-            if (now != last) {
-                last = now;
-                lastChange = Instant.now();
-            } else if (Duration.between(lastChange, Instant.now()).compareTo(quiet) >= 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Milliseconds for {@code SELECT 1} on an open connection with the job's URL. */

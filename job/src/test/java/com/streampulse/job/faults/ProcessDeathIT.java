@@ -329,7 +329,8 @@ class ProcessDeathIT {
                 new FreezingSink<>(sinks.regionHealth(), r -> r.region().startsWith(LATE)),
                 new FreezingSink<>(sinks.deviceStats(), r -> r.device().startsWith(LATE)),
                 sinks.alerts(),
-                sinks.rejectedEvents());
+                sinks.rejectedEvents(),
+                sinks.droppedPartials());
     }
 
     /**

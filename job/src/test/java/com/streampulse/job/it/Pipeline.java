@@ -62,9 +62,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** A fresh topic and empty tables. */
     public String reset() {
+        return reset(Map.of());
+    }
+
+    /** A fresh topic with these topic configurations, and empty tables. */
+    public String reset(Map<String, String> topicConfigs) {
         db.truncateAll();
         topic = "downloads-" + (++topics);
-        kafka.createTopic(topic, PARTITIONS);
+        kafka.createTopic(topic, PARTITIONS, topicConfigs);
         return topic;
     }
 
@@ -133,9 +138,21 @@ public final class Pipeline implements AutoCloseable {
 
     /** Sends in order and waits for every acknowledgement; the offsets are where each landed. */
     public List<Sent> send(List<TestEvent> records) {
+        return send(records, null);
+    }
+
+    /**
+     * The same, with every record's Kafka timestamp set to {@code stamp} (a producer whose clock
+     * reads {@code stamp}; on a LogAppendTime topic the broker replaces it with its own).
+     */
+    public List<Sent> send(List<TestEvent> records, Instant stamp) {
+        Long timestamp = stamp == null ? null : stamp.toEpochMilli();
         List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
         for (TestEvent r : records) {
-            acks.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())));
+            acks.add(
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topic, r.partition(), timestamp, r.key(), r.value())));
         }
         producer.flush();
         List<Sent> sent = new ArrayList<>();
