@@ -109,6 +109,7 @@ class DroppedPartialsIT {
             }
 
             List<Dropped> rows = awaitDropped(sent.size());
+            rows.forEach(r -> System.out.println("dropped_partials: " + r));
             assertThat(sum(rows, Dropped::events)).isEqualTo(expectedEvents);
             assertThat(sum(rows, Dropped::successful)).isEqualTo(expectedSuccessful);
             for (Dropped row : rows) {
