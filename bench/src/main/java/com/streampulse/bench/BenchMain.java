@@ -1,13 +1,15 @@
 package com.streampulse.bench;
 
+import com.streampulse.generator.WorkloadShape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * {@code make bench}: issue 6's measurements in one process. Usage: {@code BenchMain
- * [--events=5000000] [--runs=3] [--latency-rate=50000] [--phases=throughput,latency,scale] ...}
- * (see {@link BenchOptions}).
+ * [--events=5000000] [--runs=3] [--latency-rate=50000]
+ * [--phases=throughput,sustained,latency,scale] ...} (see {@link BenchOptions}).
  */
 public final class BenchMain {
 
@@ -34,6 +36,7 @@ public final class BenchMain {
                 BenchCluster cluster = new BenchCluster(options.parallelism());
                 var producer = infra.producer()) {
             EventLoader loader = new EventLoader(producer, options.partitions());
+            double catalogRate = 0;
             if (options.phases().contains("throughput")) {
                 infra.kafka().createTopic("throughput", options.partitions());
                 EventLoader.Loaded loaded =
@@ -59,15 +62,44 @@ public final class BenchMain {
                                         work.resolve("checkpoints-throughput"))
                                 .measure());
             }
-            if (options.phases().contains("latency")) {
-                infra.kafka().createTopic("latency", options.partitions());
+            if (options.phases().contains("sustained")) {
                 System.out.printf(
-                        "%nLatency phase: %,d events/s for %d s...%n",
-                        options.latencyRate(), options.latencySeconds());
-                LatencyBench.Result r =
-                        new LatencyBench(infra, cluster, options)
-                                .measure("latency", loader, work.resolve("checkpoints-latency"));
-                report.latency(options, r, 10_000);
+                        "%nSustained phase: warm-up %d s, then %d s measured, checkpoints every %d"
+                                + " s, parallelism %d...%n",
+                        options.warmupSeconds(),
+                        options.steadySeconds(),
+                        SustainedBench.CHECKPOINT_INTERVAL.toSeconds(),
+                        options.parallelism());
+                SustainedBench bench = new SustainedBench(infra, cluster, options);
+                for (WorkloadShape shape : options.shapes()) {
+                    SustainedBench.Result r =
+                            bench.measure(
+                                    shape,
+                                    options.parallelism(),
+                                    loader,
+                                    work.resolve("checkpoints-sustained"));
+                    report.sustained(r);
+                    if (shape == WorkloadShape.CATALOG && r.backlogAtEnd() > 0) {
+                        catalogRate = r.eventsPerSecond();
+                    }
+                }
+            }
+            if (options.phases().contains("latency")) {
+                // At shares of the catalog's sustained rate measured above, else of --latency-rate.
+                double base = catalogRate > 0 ? catalogRate : options.latencyRate();
+                LatencyBench bench = new LatencyBench(infra, cluster, options);
+                for (double share : new double[] {0.5, 0.8}) {
+                    LatencyBench.Result r =
+                            bench.measure(
+                                    WorkloadShape.CATALOG,
+                                    base * share,
+                                    Duration.ofSeconds(options.latencyWindowSeconds()),
+                                    "latency-" + Math.round(share * 100),
+                                    loader,
+                                    work.resolve("checkpoints-latency"));
+                    report.latency(
+                            r, share, catalogRate > 0 ? "sustained" : "--latency-rate", 10_000);
+                }
             }
             if (options.phases().contains("scale")) {
                 infra.kafka().createTopic("scale", options.partitions());
