@@ -84,6 +84,15 @@ public final class BenchMain {
                     }
                 }
             }
+            if (options.phases().contains("peer")) {
+                System.out.printf(
+                        "%nPeer phase: the job and pure Flink SQL on %,d clean catalog events...%n",
+                        options.events());
+                report.peer(
+                        new PeerBench(infra, cluster, options)
+                                .measure(loader, work.resolve("checkpoints-peer")),
+                        catalogRate);
+            }
             if (options.phases().contains("latency")) {
                 // At shares of the catalog's sustained rate measured above, else of --latency-rate.
                 double base = catalogRate > 0 ? catalogRate : options.latencyRate();

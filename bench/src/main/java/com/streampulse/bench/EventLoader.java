@@ -61,6 +61,19 @@ public final class EventLoader {
         return new Loaded(count, (System.nanoTime() - began) / 1e9);
     }
 
+    /** {@code count} events of {@code shape} without its dirty mix: well-formed and on time. */
+    public Loaded shapedClean(
+            String topic, WorkloadShape shape, long count, long seed, Instant start, double rate) {
+        long began = System.nanoTime();
+        SyntheticSource source =
+                new SyntheticSource(SyntheticOptions.plain(seed, start, rate).withShape(shape));
+        for (long i = 0; i < count; i++) {
+            send(topic, i, source.next());
+        }
+        producer.flush();
+        return new Loaded(count, (System.nanoTime() - began) / 1e9);
+    }
+
     /**
      * The scale data set: in each of {@code minutes} minutes from {@code start}, one event for each
      * of {@code keysPerMinute} distinct content ids (new ids every minute), evenly spread in time.

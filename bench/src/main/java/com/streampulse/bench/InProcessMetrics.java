@@ -65,12 +65,24 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
             if (job.equals(r.job())
                     && r.name().equals("numRecordsIn")
                     && r.operator() != null
-                    && r.operator().startsWith("Kafka: ")
+                    // "Source: Kafka: <topic>": the operator the job names "Kafka: <topic>".
+                    && r.operator().contains("Kafka: ")
                     && r.metric() instanceof Counter c) {
                 sum += c.getCount();
             }
         }
         return sum;
+    }
+
+    /** Every counter called numRecordsIn of {@code job}, for a figure that reads zero. */
+    static String describeInputs(String job) {
+        StringBuilder sb = new StringBuilder();
+        for (Registered r : METRICS) {
+            if (job.equals(r.job()) && r.name().equals("numRecordsIn")) {
+                sb.append(r.task()).append(" / ").append(r.operator()).append("; ");
+            }
+        }
+        return sb.toString();
     }
 
     /** A task-level gauge (ms per second) of every task of {@code job}, summed over subtasks. */

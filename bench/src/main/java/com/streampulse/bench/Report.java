@@ -208,6 +208,26 @@ final class Report {
         }
     }
 
+    void peer(PeerBench.Result r, double sustainedCatalog) {
+        out.printf(
+                "%nPeer, %,d clean catalog events (%s), bounded, parallelism 2; %s%n",
+                r.events(), com.streampulse.generator.WorkloadShape.CATALOG.keyCounts(), r.load());
+        out.printf(
+                "  the job %,.0f events/s, pure Flink SQL %,.0f events/s (job/SQL %.2f)%n",
+                r.jobPerSecond(), r.sqlPerSecond(), r.jobPerSecond() / r.sqlPerSecond());
+        out.printf(
+                "  rows: job %,d, SQL %,d; only in the job %,d, only in SQL %,d%n",
+                r.jobRows(), r.sqlRows(), r.onlyInJob(), r.onlyInSql());
+        target(
+                "job >= 1.5x the pure Flink SQL peer (bounded runs)",
+                r.jobPerSecond() >= 1.5 * r.sqlPerSecond(),
+                String.format("%.2fx", r.jobPerSecond() / r.sqlPerSecond()));
+        target(
+                "peer rows equal the job's",
+                r.onlyInJob() == 0 && r.onlyInSql() == 0,
+                String.format("%,d + %,d differ", r.onlyInJob(), r.onlyInSql()));
+    }
+
     private static Map<String, Long> rounded(Map<String, Double> perTask) {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
         perTask.forEach(

@@ -122,6 +122,11 @@ final class SustainedBench {
                 samples++;
             }
             double seconds = (System.nanoTime() - began) / 1e9;
+            if (read == readBefore) {
+                System.out.println(
+                        "  no records counted; inputs: "
+                                + InProcessMetrics.describeInputs(jobName));
+            }
             ProcessMeter.Usage usage = meter.stop();
             long checkpointsAfter = cluster.completedCheckpoints(job);
             List<BenchCluster.CheckpointStat> stats = new ArrayList<>();
