@@ -207,7 +207,7 @@ BENCH_SUSTAINED_EVENTS ?= 20000000
 BENCH_WARMUP_SECONDS ?= 60
 BENCH_STEADY_SECONDS ?= 120
 # One section at a time, e.g. make bench SECTION=sustained (each phase takes minutes).
-SECTION ?= throughput,sustained,latency,scale
+SECTION ?= throughput,sustained,curves,peer,latency,scale
 BENCH_PHASES ?= $(SECTION)
 BENCH_JAVA_OPTS ?= -Xmx3g -XX:+UseG1GC
 BENCH_ARGS ?=
@@ -224,7 +224,7 @@ bench-build: ## Package the bench module and what it runs (job, generator, testk
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Throughput, sustained (catalog, wide), latency, scale; one with SECTION=sustained
+bench: bench-build ## Every section (~1 h here); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code make bench}: issue 6's measurements in one process. Usage: {@code BenchMain
@@ -33,7 +35,12 @@ public final class BenchMain {
                 ProcessMeter.start().rssReset() ? "yes" : "no, figures are the process's peak");
         Report report = new Report(System.out);
         try (Infrastructure infra = new Infrastructure();
-                BenchCluster cluster = new BenchCluster(options.parallelism());
+                // Four slots when the curves run parallelism 4 (on two cores: oversubscribed).
+                BenchCluster cluster =
+                        new BenchCluster(
+                                options.phases().contains("curves")
+                                        ? Math.max(4, options.parallelism())
+                                        : options.parallelism());
                 var producer = infra.producer()) {
             EventLoader loader = new EventLoader(producer, options.partitions());
             double catalogRate = 0;
@@ -84,14 +91,33 @@ public final class BenchMain {
                     }
                 }
             }
+            if (options.phases().contains("curves")) {
+                System.out.printf(
+                        "%nCurves: sustained, warm-up %d s, %d s measured, against parallelism"
+                                + " (catalog) and key count (tiny, catalog, wide at 2)...%n",
+                        options.warmupSeconds(), options.steadySeconds());
+                SustainedBench bench = new SustainedBench(infra, cluster, options);
+                List<SustainedBench.Result> curve = new ArrayList<>();
+                for (int p : new int[] {1, 2, 4}) {
+                    curve.add(
+                            bench.measure(
+                                    WorkloadShape.CATALOG,
+                                    p,
+                                    loader,
+                                    work.resolve("checkpoints-curves")));
+                }
+                for (WorkloadShape shape : List.of(WorkloadShape.TINY, WorkloadShape.WIDE)) {
+                    curve.add(bench.measure(shape, 2, loader, work.resolve("checkpoints-curves")));
+                }
+                report.curves(curve);
+            }
             if (options.phases().contains("peer")) {
                 System.out.printf(
                         "%nPeer phase: the job and pure Flink SQL on %,d clean catalog events...%n",
                         options.events());
                 report.peer(
                         new PeerBench(infra, cluster, options)
-                                .measure(loader, work.resolve("checkpoints-peer")),
-                        catalogRate);
+                                .measure(loader, work.resolve("checkpoints-peer")));
             }
             if (options.phases().contains("latency")) {
                 // At shares of the catalog's sustained rate measured above, else of --latency-rate.

@@ -22,7 +22,7 @@ import java.util.Set;
  * @param latencySeconds how long the latency phase sends
  * @param scaleKeys distinct content ids per minute in the scale phase
  * @param scaleMinutes minutes of event time in the scale phase
- * @param phases which phases run: throughput, sustained, peer, latency, scale
+ * @param phases which phases run: throughput, sustained, curves, peer, latency, scale
  * @param shapes the workload shapes the sustained phase measures
  * @param sustainedEvents events loaded as the sustained phase's backlog, per shape
  * @param warmupSeconds how long the sustained job runs before it is measured
@@ -49,7 +49,7 @@ public record BenchOptions(
         int latencyWindowSeconds) {
 
     public static final Set<String> ALL_PHASES =
-            Set.of("throughput", "latency", "scale", "sustained", "peer");
+            Set.of("throughput", "latency", "scale", "sustained", "peer", "curves");
 
     public BenchOptions {
         if (events < 1 || partitions < 1 || parallelism < 1 || runs < 1) {

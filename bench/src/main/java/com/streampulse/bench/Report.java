@@ -208,7 +208,25 @@ final class Report {
         }
     }
 
-    void peer(PeerBench.Result r, double sustainedCatalog) {
+    void curves(List<SustainedBench.Result> results) {
+        out.printf(
+                "%n| shape | keys | parallelism | events/s | CPU s | backlog left | load average"
+                        + " |%n|---|---|---:|---:|---:|---|---|%n");
+        for (SustainedBench.Result r : results) {
+            out.printf(
+                    "| %s | %s | %d%s | %,.0f | %.0f | %s | %s |%n",
+                    r.shape().label(),
+                    r.shape().keyCounts(),
+                    r.parallelism(),
+                    r.parallelism() > 2 ? " (2 cores)" : "",
+                    r.eventsPerSecond(),
+                    r.usage().cpuSeconds(),
+                    r.backlogAtEnd() > 0 ? String.format("%,d", r.backlogAtEnd()) : "ran out",
+                    r.loadBefore());
+        }
+    }
+
+    void peer(PeerBench.Result r) {
         out.printf(
                 "%nPeer, %,d clean catalog events (%s), bounded, parallelism 2; %s%n",
                 r.events(), com.streampulse.generator.WorkloadShape.CATALOG.keyCounts(), r.load());

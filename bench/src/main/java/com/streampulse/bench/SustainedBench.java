@@ -61,6 +61,8 @@ final class SustainedBench {
     private final Infrastructure infra;
     private final BenchCluster cluster;
     private final BenchOptions options;
+    private final Map<WorkloadShape, EventLoader.Loaded> backlogs =
+            new java.util.EnumMap<>(WorkloadShape.class);
 
     SustainedBench(Infrastructure infra, BenchCluster cluster, BenchOptions options) {
         this.infra = infra;

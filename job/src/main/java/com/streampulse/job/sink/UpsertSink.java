@@ -1,6 +1,7 @@
 package com.streampulse.job.sink;
 
 import java.io.IOException;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -38,23 +39,17 @@ public final class UpsertSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        return new UpsertWriter<>(
-                table,
-                connector,
-                batchSize,
-                flushIntervalMillis,
-                context.getProcessingTimeService());
+        return writer(context.getProcessingTimeService());
     }
 
     /** Flink 1.20 calls {@link #createWriter(WriterInitContext)}; this one is deprecated. */
     @Override
     @Deprecated
     public SinkWriter<T> createWriter(InitContext context) throws IOException {
-        return new UpsertWriter<>(
-                table,
-                connector,
-                batchSize,
-                flushIntervalMillis,
-                context.getProcessingTimeService());
+        return writer(context.getProcessingTimeService());
+    }
+
+    private SinkWriter<T> writer(ProcessingTimeService timers) throws IOException {
+        return new UpsertWriter<>(table, connector, batchSize, flushIntervalMillis, timers);
     }
 }
