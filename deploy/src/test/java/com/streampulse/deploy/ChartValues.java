@@ -39,6 +39,10 @@ final class ChartValues {
                     Map.entry("job.taskManager.resource.cpu", "2"),
                     Map.entry("job.image.tag", "1.2.3"),
                     Map.entry("job.extraEnv.WINDOW_SIZE", "5m"),
+                    Map.entry(
+                            "job.extraEnv.ENABLE_BUILT_IN_PLUGINS",
+                            "flink-s3-fs-presto-1.20.3.jar"),
+                    Map.entry("job.initialSavepointPath", "s3://streampulse-state/old/chk-42"),
                     Map.entry("checkpoints.storageUri", "s3://streampulse-state/prod/"),
                     Map.entry("checkpoints.intervalSeconds", "60"),
                     Map.entry("checkpoints.persistentVolume.enabled", "false"),
