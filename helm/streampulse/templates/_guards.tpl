@@ -46,6 +46,10 @@ oss: flink-oss-fs-hadoop
 {{- fail (printf "checkpoints.storageUri %q needs Flink's %s* filesystem plugin: set job.extraEnv.ENABLE_BUILT_IN_PLUGINS to its jar from /opt/flink/opt of the job image (e.g. flink-s3-fs-presto-1.20.3.jar)" $storage $plugin) }}
 {{- end }}
 {{- end }}
+{{- /* pgjdbc would look for ~/.postgresql/root.crt, which no container has. */}}
+{{- if and (hasPrefix "verify-" .Values.postgres.sslMode) (not .Values.postgres.tls.caSecret) }}
+{{- fail (printf "postgres.sslMode %s needs postgres.tls.caSecret: the name of a Secret holding the CA certificate that signed the server's (key postgres.tls.caKey, default ca.crt)" .Values.postgres.sslMode) }}
+{{- end }}
 {{- /* Credentials belong in a Secret (or the pods' cloud identity), never in the custom resource,
   which anyone who may read FlinkDeployments can read. */}}
 {{- range $key, $_ := .Values.job.flinkConfiguration }}

@@ -108,8 +108,37 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
   value: {{ .Values.postgres.database | quote }}
 - name: PG_SSLMODE
   value: {{ .Values.postgres.sslMode | quote }}
+{{- with .Values.postgres.tls.caSecret }}
+- name: PG_SSLROOTCERT
+  value: {{ printf "%s/%s" (include "streampulse.postgresCaDir" $) $.Values.postgres.tls.caKey | quote }}
+{{- end }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "PG_USER" "key" "pgUser") }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "PG_PASSWORD" "key" "pgPassword") }}
+{{- end }}
+
+{{/* Where the PostgreSQL CA (postgres.tls.caSecret) is mounted in the job's and the hook's pods. */}}
+{{- define "streampulse.postgresCaDir" -}}
+/etc/streampulse/postgres-ca
+{{- end }}
+
+{{/* The CA volume and its mount; empty without postgres.tls.caSecret. */}}
+{{- define "streampulse.postgresCaVolume" -}}
+{{- with .Values.postgres.tls.caSecret }}
+- name: postgres-ca
+  secret:
+    secretName: {{ . }}
+    items:
+      - key: {{ $.Values.postgres.tls.caKey }}
+        path: {{ $.Values.postgres.tls.caKey }}
+{{- end }}
+{{- end }}
+
+{{- define "streampulse.postgresCaMount" -}}
+{{- if .Values.postgres.tls.caSecret }}
+- name: postgres-ca
+  mountPath: {{ include "streampulse.postgresCaDir" . }}
+  readOnly: true
+{{- end }}
 {{- end }}
 
 {{/* Pod and container security: non-root, no privilege escalation, no capabilities. */}}

@@ -150,6 +150,16 @@ class ChartGuardsTest {
     }
 
     @Test
+    void verifyingPostgresWithoutACaIsRefused() {
+        for (String mode : new String[] {"verify-ca", "verify-full"}) {
+            assertThatThrownBy(() -> render(Map.of("postgres.sslMode", mode)))
+                    .hasMessageContaining(
+                            "postgres.sslMode " + mode + " needs postgres.tls.caSecret");
+        }
+        assertThat(render(Map.of("postgres.sslMode", "require"))).doesNotContain("PG_SSLROOTCERT");
+    }
+
+    @Test
     void initialSavepointPathReachesTheJobSpec() {
         String path = "file:///flink-data/checkpoints/0123456789abcdef0123456789abcdef/chk-7";
         JsonNode job =

@@ -12,6 +12,7 @@ final class ChartValues {
     static final String PG_USER = "s3cr3t-pg-user";
     static final String KAFKA_USERNAME = "s3cr3t-kafka-user";
     static final String KAFKA_PASSWORD = "s3cr3t-kafka-pass";
+    static final String POSTGRES_CA_SECRET = "postgres-ca";
 
     /**
      * Everything switched the other way: the chart creates the Secret from values, no autoscaler,
@@ -29,6 +30,7 @@ final class ChartValues {
                     Map.entry("kafka.saslMechanism", "SCRAM-SHA-512"),
                     Map.entry("postgres.host", "pg.example.com"),
                     Map.entry("postgres.sslMode", "verify-full"),
+                    Map.entry("postgres.tls.caSecret", POSTGRES_CA_SECRET),
                     Map.entry("migration.hook", "false"),
                     Map.entry("autoscaler.enabled", "false"),
                     Map.entry("job.parallelism", "6"),

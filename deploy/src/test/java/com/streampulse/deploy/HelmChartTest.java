@@ -88,7 +88,13 @@ class HelmChartTest {
         assertThat(env(flink, "WINDOW_SIZE").path("value").asText()).isEqualTo("5m");
         assertThat(env(flink, "KAFKA_SASL_MECHANISM").path("value").asText())
                 .isEqualTo("SCRAM-SHA-512");
-        assertThat(flink.at("/spec/podTemplate/spec/volumes").isMissingNode()).isTrue();
+        // No state volume (object storage); only the PostgreSQL CA from its Secret.
+        assertThat(flink.at("/spec/podTemplate/spec/volumes"))
+                .singleElement()
+                .satisfies(
+                        v ->
+                                assertThat(v.at("/secret/secretName").asText())
+                                        .isEqualTo(ChartValues.POSTGRES_CA_SECRET));
     }
 
     @Test
