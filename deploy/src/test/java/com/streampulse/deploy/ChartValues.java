@@ -16,7 +16,8 @@ final class ChartValues {
 
     /**
      * Everything switched the other way: the chart creates the Secret from values, no autoscaler,
-     * no migration hook, object storage instead of a volume, other sizes and a SASL broker.
+     * no migration hook, no NetworkPolicy or test hook, object storage instead of a volume, other
+     * sizes, a SASL broker and PostgreSQL verified with a CA.
      */
     static final Map<String, String> NON_DEFAULT =
             Map.ofEntries(
@@ -33,6 +34,8 @@ final class ChartValues {
                     Map.entry("postgres.tls.caSecret", POSTGRES_CA_SECRET),
                     Map.entry("migration.hook", "false"),
                     Map.entry("autoscaler.enabled", "false"),
+                    Map.entry("networkPolicy.enabled", "false"),
+                    Map.entry("tests.enabled", "false"),
                     Map.entry("job.parallelism", "6"),
                     Map.entry("job.upgradeMode", "savepoint"),
                     Map.entry("job.taskSlots", "3"),

@@ -69,8 +69,14 @@ class HelmChartTest {
                         "Role/streampulse-autoscaler",
                         "RoleBinding/streampulse-autoscaler",
                         "Deployment/streampulse-autoscaler",
-                        "Service/streampulse-autoscaler");
+                        "Service/streampulse-autoscaler",
+                        "ValidatingAdmissionPolicy/streampulse-streampulse-autoscaler-scope",
+                        "ValidatingAdmissionPolicyBinding/streampulse-streampulse-autoscaler-scope",
+                        "NetworkPolicy/streampulse-flink",
+                        "Pod/streampulse-test-job-running");
+        // Everything in the release's namespace but the cluster-scoped admission policy.
         assertThat(defaults)
+                .filteredOn(d -> !d.path("kind").asText().startsWith("ValidatingAdmissionPolicy"))
                 .allSatisfy(
                         d ->
                                 assertThat(d.at("/metadata/namespace").asText())
