@@ -146,7 +146,7 @@ kind-load: ## Load the three images into the kind cluster's node
 	for image in $(K8S_IMAGES); do $(KIND) load docker-image $$image:$(IMAGE_TAG) --name $(KIND_CLUSTER) || exit 1; done
 
 .PHONY: k8s-overlays
-k8s-overlays: ## Write the kustomize overlays of k8s/dev/ for K8S_NAMESPACE and IMAGE_TAG (K8S_OVERLAYS)
+k8s-overlays: ## Write the kustomize overlays of k8s/dev/ for K8S_NAMESPACE and IMAGE_TAG (target/k8s-overlays)
 	mkdir -p $(K8S_OVERLAYS)/dev $(K8S_OVERLAYS)/generator
 	printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' \
 	  'namespace: $(K8S_NAMESPACE)' 'resources:' '  - ../../../k8s/dev' > $(K8S_OVERLAYS)/dev/kustomization.yaml
