@@ -13,11 +13,15 @@ import java.util.Base64;
 
 /**
  * A self-signed certificate and its private key as PEM files ({@code server.crt}, {@code
- * server.key}), made with the JDK's own keytool, for servers that should speak TLS in tests.
+ * server.key}) and as a PKCS12 store ({@code server.p12}), made with the JDK's own keytool, for
+ * servers that should speak TLS in tests.
  */
 public final class SelfSignedCertificate {
 
-    private static final char[] STORE_PASSWORD = "testkit".toCharArray();
+    /** The password of {@code server.p12} (key and store), for servers that read PKCS12. */
+    static final String STORE_PASSWORD_TEXT = "testkit";
+
+    private static final char[] STORE_PASSWORD = STORE_PASSWORD_TEXT.toCharArray();
 
     private SelfSignedCertificate() {}
 
