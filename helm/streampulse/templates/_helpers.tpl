@@ -94,6 +94,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 - name: KAFKA_SASL_MECHANISM
   value: {{ . | quote }}
 {{- end }}
+{{- with .Values.kafka.tls.caSecret }}
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: {{ printf "%s/%s" (include "streampulse.caDir" "kafka-ca") $.Values.kafka.tls.caKey | quote }}
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: "PEM"
+{{- end }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "KAFKA_USERNAME" "key" "kafkaUsername" "optional" true) }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "KAFKA_PASSWORD" "key" "kafkaPassword" "optional" true) }}
 {{- end }}
@@ -110,34 +116,38 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
   value: {{ .Values.postgres.sslMode | quote }}
 {{- with .Values.postgres.tls.caSecret }}
 - name: PG_SSLROOTCERT
-  value: {{ printf "%s/%s" (include "streampulse.postgresCaDir" $) $.Values.postgres.tls.caKey | quote }}
+  value: {{ printf "%s/%s" (include "streampulse.caDir" "postgres-ca") $.Values.postgres.tls.caKey | quote }}
 {{- end }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "PG_USER" "key" "pgUser") }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "PG_PASSWORD" "key" "pgPassword") }}
 {{- end }}
 
-{{/* Where the PostgreSQL CA (postgres.tls.caSecret) is mounted in the job's and the hook's pods. */}}
-{{- define "streampulse.postgresCaDir" -}}
-/etc/streampulse/postgres-ca
+{{/* Where a CA from a Secret (postgres.tls, kafka.tls) is mounted: /etc/streampulse/<name>/. */}}
+{{- define "streampulse.caDir" -}}
+/etc/streampulse/{{ . }}
 {{- end }}
 
-{{/* The CA volume and its mount; empty without postgres.tls.caSecret. */}}
-{{- define "streampulse.postgresCaVolume" -}}
-{{- with .Values.postgres.tls.caSecret }}
-- name: postgres-ca
+{{/* The CA volumes (postgres-ca, kafka-ca) of the pods that connect with TLS; empty without any. */}}
+{{- define "streampulse.caVolumes" -}}
+{{- range $name, $tls := dict "postgres-ca" .Values.postgres.tls "kafka-ca" .Values.kafka.tls }}
+{{- if $tls.caSecret }}
+- name: {{ $name }}
   secret:
-    secretName: {{ . }}
+    secretName: {{ $tls.caSecret }}
     items:
-      - key: {{ $.Values.postgres.tls.caKey }}
-        path: {{ $.Values.postgres.tls.caKey }}
+      - key: {{ $tls.caKey }}
+        path: {{ $tls.caKey }}
+{{- end }}
 {{- end }}
 {{- end }}
 
-{{- define "streampulse.postgresCaMount" -}}
-{{- if .Values.postgres.tls.caSecret }}
-- name: postgres-ca
-  mountPath: {{ include "streampulse.postgresCaDir" . }}
+{{- define "streampulse.caMounts" -}}
+{{- range $name, $tls := dict "postgres-ca" .Values.postgres.tls "kafka-ca" .Values.kafka.tls }}
+{{- if $tls.caSecret }}
+- name: {{ $name }}
+  mountPath: {{ include "streampulse.caDir" $name }}
   readOnly: true
+{{- end }}
 {{- end }}
 {{- end }}
 

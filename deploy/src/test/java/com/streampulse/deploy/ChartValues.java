@@ -13,6 +13,7 @@ final class ChartValues {
     static final String KAFKA_USERNAME = "s3cr3t-kafka-user";
     static final String KAFKA_PASSWORD = "s3cr3t-kafka-pass";
     static final String POSTGRES_CA_SECRET = "postgres-ca";
+    static final String KAFKA_CA_SECRET = "kafka-ca";
 
     /**
      * Everything switched the other way: the chart creates the Secret from values, no autoscaler,
@@ -29,6 +30,7 @@ final class ChartValues {
                     Map.entry("kafka.bootstrapServers", "broker-1.example.com:9093"),
                     Map.entry("kafka.securityProtocol", "SASL_SSL"),
                     Map.entry("kafka.saslMechanism", "SCRAM-SHA-512"),
+                    Map.entry("kafka.tls.caSecret", KAFKA_CA_SECRET),
                     Map.entry("postgres.host", "pg.example.com"),
                     Map.entry("postgres.sslMode", "verify-full"),
                     Map.entry("postgres.tls.caSecret", POSTGRES_CA_SECRET),

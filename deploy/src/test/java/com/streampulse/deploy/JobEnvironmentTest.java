@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ class JobEnvironmentTest {
 
     private static final Project PROJECT = Project.fromBuild();
     private static final String STAND_IN_CA = "-----BEGIN CERTIFICATE-----\nstand-in\n";
+    private static final String STAND_IN_KAFKA_CA = "-----BEGIN CERTIFICATE-----\nkafka\n";
 
     @Test
     void chartDefaultsGiveAValidConfiguration() {
@@ -49,6 +51,11 @@ class JobEnvironmentTest {
         // The CA from postgres.tls.caSecret, where the pod mounts it.
         assertThat(Path.of(config.postgres().sslRootCert())).hasContent(STAND_IN_CA);
         assertThat(config.postgres().jdbcUrl()).contains("&sslrootcert=");
+        // The brokers' CA from kafka.tls.caSecret, as every Kafka client's truststore.
+        Properties kafka = config.kafka().clientProperties();
+        assertThat(Path.of(kafka.getProperty("ssl.truststore.location")))
+                .hasContent(STAND_IN_KAFKA_CA);
+        assertThat(kafka.getProperty("ssl.truststore.type")).isEqualTo("PEM");
         assertThat(config.windowSize()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(60));
     }
@@ -87,7 +94,11 @@ class JobEnvironmentTest {
                 PodFiles.of(
                         flinkDeployment.at("/spec/podTemplate/spec"),
                         container,
-                        Map.of(ChartValues.POSTGRES_CA_SECRET, Map.of("ca.crt", STAND_IN_CA)));
+                        Map.of(
+                                ChartValues.POSTGRES_CA_SECRET,
+                                Map.of("ca.crt", STAND_IN_CA),
+                                ChartValues.KAFKA_CA_SECRET,
+                                Map.of("ca.crt", STAND_IN_KAFKA_CA)));
         for (JsonNode variable : container.path("env")) {
             String name = variable.path("name").asText();
             if (variable.has("value")) {
