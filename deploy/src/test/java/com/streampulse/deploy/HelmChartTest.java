@@ -189,6 +189,7 @@ class HelmChartTest {
                 .contains(
                         "kubectl -n streampulse get flinkdeployment streampulse -w",
                         "kubectl -n streampulse logs deploy/streampulse-autoscaler -f",
+                        "helm test streampulse -n streampulse\n",
                         "Secret/streampulse-credentials");
     }
 
