@@ -19,10 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes targets of the Makefile, as `make -n` prints them with every setting overridden:
- * each kubectl and helm call names the kind cluster's context, each namespace is the one asked for
- * (never the default streampulse), and the image tag reaches every image, the generator Job's
- * included (through the kustomize overlay the Makefile writes).
+ * The Makefile's targets, as `make -n` prints them with every setting overridden: each kubectl and
+ * helm call names the kind cluster's context, each namespace is the one asked for (never the
+ * default streampulse), and the image tag reaches every image, the generator Job's included
+ * (through the kustomize overlay the Makefile writes).
  */
 class MakefileTest {
 
@@ -39,17 +39,9 @@ class MakefileTest {
                     "FLINK_IMAGE=flink:test",
                     "JRE_IMAGE=jre:test",
                     "FLINK_OPERATOR_VERSION=1.10.0");
-    private static final List<String> TARGETS =
-            List.of(
-                    "kind-up",
-                    "operator-install",
-                    "images",
-                    "kind-load",
-                    "deploy-dev-deps",
-                    "deploy",
-                    "e2e",
-                    "undeploy",
-                    "kind-down");
+
+    /** A documented target: "name: prerequisites ## help". */
+    private static final Pattern TARGET = Pattern.compile("(?m)^([a-zA-Z0-9_-]+):[^\n]*##");
 
     /** kubectl or helm as a command word (not "helm/streampulse"). */
     private static final Pattern CALL = Pattern.compile("(?:^|[\\s|;(&])(kubectl|helm)(?=\\s)");
@@ -63,8 +55,13 @@ class MakefileTest {
     @BeforeAll
     static void dryRun() throws Exception {
         project = Project.fromBuild();
+        // Every documented target, so a new one that calls kubectl or helm is checked too.
         List<String> args = new ArrayList<>(List.of("make", "--no-print-directory", "-n"));
-        args.addAll(TARGETS);
+        Matcher targets = TARGET.matcher(Files.readString(project.root().resolve("Makefile")));
+        while (targets.find()) {
+            args.add(targets.group(1));
+        }
+        assertThat(args).contains("operator-install", "deploy", "e2e", "undeploy");
         args.addAll(OVERRIDES);
         commands = logicalLines(make(args));
     }
@@ -125,13 +122,12 @@ class MakefileTest {
             images.add(m.group(1));
         }
         assertThat(images)
-                .containsExactlyInAnyOrder(
+                .contains(
                         "streampulse-job:" + TAG,
                         "streampulse-autoscaler:" + TAG,
-                        "streampulse-generator:" + TAG,
-                        TAG,
-                        TAG,
-                        TAG);
+                        "streampulse-generator:" + TAG)
+                .hasSizeGreaterThanOrEqualTo(6)
+                .allMatch(image -> image.equals(TAG) || image.endsWith(":" + TAG));
     }
 
     /** The overlays `make k8s-overlays` writes: k8s/dev/ in the namespace, with the tag. */
@@ -215,11 +211,13 @@ class MakefileTest {
     }
 
     private static String run(List<String> args) throws IOException, InterruptedException {
-        Process process =
+        ProcessBuilder builder =
                 new ProcessBuilder(args)
                         .directory(project.root().toFile())
-                        .redirectErrorStream(true)
-                        .start();
+                        .redirectErrorStream(true);
+        // Not the flags of a `make test` this runs under (-s, -k, a jobserver).
+        builder.environment().keySet().removeAll(List.of("MAKEFLAGS", "MFLAGS", "MAKELEVEL"));
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new AssertionError(String.join(" ", args) + " failed:\n" + output);
