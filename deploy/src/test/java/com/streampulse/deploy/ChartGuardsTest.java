@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,5 +174,14 @@ class ChartGuardsTest {
                 Manifests.single(Manifests.parse(render(Map.of())), "FlinkDeployment")
                         .at("/spec/job");
         assertThat(byDefault.has("initialSavepointPath")).isFalse();
+    }
+
+    /** The kept volume holds the checkpoints; resuming from them takes initialSavepointPath. */
+    @Test
+    void theKeptVolumeDoesNotPromiseARestoreByItself() throws Exception {
+        String pvc = Files.readString(project.chart().resolve("templates/pvc.yaml"));
+        assertThat(pvc)
+                .doesNotContain("the next install restores from it")
+                .contains("job.initialSavepointPath");
     }
 }
