@@ -16,6 +16,8 @@ import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +28,19 @@ import org.junit.jupiter.api.Test;
  * connect, another CA or a name the certificate does not hold are refused.
  */
 class PostgresTlsIT {
+
+    /** Serves TLS with a certificate that names only "localhost"; shared by the TLS cases. */
+    private static EmbeddedPostgresDb tls;
+
+    @BeforeAll
+    static void start() {
+        tls = EmbeddedPostgresDb.startWithTlsForLocalhostOnly();
+    }
+
+    @AfterAll
+    static void stop() {
+        tls.close();
+    }
 
     private static PostgresSettings require(EmbeddedPostgresDb db) {
         return settings(db, "localhost", "require", null);
@@ -55,8 +70,7 @@ class PostgresTlsIT {
 
     @Test
     void requireGivesAnEncryptedConnectionToATlsServer() throws Exception {
-        try (EmbeddedPostgresDb db = EmbeddedPostgresDb.startWithTls();
-                Connection c = connect(require(db));
+        try (Connection c = connect(require(tls));
                 Statement s = c.createStatement();
                 ResultSet r =
                         s.executeQuery(
@@ -75,39 +89,34 @@ class PostgresTlsIT {
     @Test
     void verifyFullConnectsOnlyWithTheRightCaAndHostName() throws Exception {
         Path otherCa = SelfSignedCertificate.create("localhost").resolve("server.crt");
-        try (EmbeddedPostgresDb db = EmbeddedPostgresDb.startWithTlsForLocalhostOnly()) {
-            PostgresSettings rightCa =
-                    settings(db, "localhost", "verify-full", db.tlsCertificate());
-            assertThat(rightCa.jdbcUrl()).contains("&sslrootcert=");
-            try (Connection c = connect(rightCa);
-                    Statement s = c.createStatement();
-                    ResultSet r =
-                            s.executeQuery(
-                                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
-                assertThat(r.next()).isTrue();
-                assertThat(r.getBoolean("ssl")).isTrue();
-            }
-
-            assertThatThrownBy(
-                            () ->
-                                    connect(settings(db, "localhost", "verify-full", otherCa))
-                                            .close())
-                    .isInstanceOf(SQLException.class)
-                    .hasMessageContaining("SSL error")
-                    .hasStackTraceContaining("PKIX path");
-
-            assertThatThrownBy(
-                            () ->
-                                    connect(
-                                                    settings(
-                                                            db,
-                                                            "127.0.0.1",
-                                                            "verify-full",
-                                                            db.tlsCertificate()))
-                                            .close())
-                    .isInstanceOf(SQLException.class)
-                    .hasMessageContaining("127.0.0.1");
+        PostgresSettings rightCa = settings(tls, "localhost", "verify-full", tls.tlsCertificate());
+        assertThat(rightCa.jdbcUrl()).contains("&sslrootcert=");
+        try (Connection c = connect(rightCa);
+                Statement s = c.createStatement();
+                ResultSet r =
+                        s.executeQuery(
+                                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            assertThat(r.next()).isTrue();
+            assertThat(r.getBoolean("ssl")).isTrue();
         }
+
+        assertThatThrownBy(
+                        () -> connect(settings(tls, "localhost", "verify-full", otherCa)).close())
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("SSL error")
+                .hasStackTraceContaining("PKIX path");
+
+        assertThatThrownBy(
+                        () ->
+                                connect(
+                                                settings(
+                                                        tls,
+                                                        "127.0.0.1",
+                                                        "verify-full",
+                                                        tls.tlsCertificate()))
+                                        .close())
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("127.0.0.1");
     }
 
     @Test
