@@ -147,11 +147,11 @@ class ControllerTest {
                         Annotations.CONSUMER_GROUP,
                         "processor-eu",
                         Annotations.MAX_PARALLELISM,
-                        "3"));
+                        "2"));
         rounds(controller(), 4);
         assertThat(lag.calls).containsOnly("processor-eu@downloads-eu");
         assertThat(at(Fixtures.content(client, "streampulse"), "spec", "job", "parallelism"))
-                .isEqualTo(3);
+                .isEqualTo(2);
     }
 
     @Test

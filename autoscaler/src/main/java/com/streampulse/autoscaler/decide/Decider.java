@@ -143,7 +143,7 @@ public final class Decider {
     /** The parallelism the load needs at the target utilisation, clamped and aligned. */
     private static int desired(Load load, double capacity, Policy policy, int partitions) {
         int raw = (int) Math.ceil(load.need() / (capacity * policy.targetUtilisation()) - 1e-9);
-        return policy.clamp(raw, partitions);
+        return policy.align(raw, partitions);
     }
 
     /**

@@ -50,4 +50,40 @@ public record Policy(
     public int clamp(int parallelism, int partitions) {
         return Math.max(minParallelism, Math.min(ceiling(partitions), parallelism));
     }
+
+    /**
+     * The parallelism to run instead of {@code parallelism}: clamped, then raised to the smallest
+     * value that spreads the partitions as evenly as any lower one can. Kafka assigns whole
+     * partitions, so the busiest subtask reads ceil(partitions / p) of them; 5 subtasks on 12
+     * partitions read 3, 3, 2, 2, 2 and go no faster than 4. Such values (the divisors, and values
+     * like 4 of 10) are the ones worth a restart. When rounding up would pass the ceiling, the
+     * largest such value below it is taken instead.
+     */
+    public int align(int parallelism, int partitions) {
+        int p = clamp(parallelism, partitions);
+        if (partitions < 1) {
+            return p;
+        }
+        int ceiling = ceiling(partitions);
+        for (int up = p; up <= ceiling; up++) {
+            if (spreadsEvenly(up, partitions)) {
+                return up;
+            }
+        }
+        for (int down = p - 1; down >= minParallelism; down--) {
+            if (spreadsEvenly(down, partitions)) {
+                return down;
+            }
+        }
+        return p;
+    }
+
+    /** No lower parallelism gives its busiest subtask as few partitions. */
+    static boolean spreadsEvenly(int parallelism, int partitions) {
+        if (parallelism >= partitions) {
+            return parallelism == partitions;
+        }
+        int perSubtask = (partitions + parallelism - 1) / parallelism;
+        return (partitions + perSubtask - 1) / perSubtask == parallelism;
+    }
 }

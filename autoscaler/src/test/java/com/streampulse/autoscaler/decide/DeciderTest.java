@@ -59,7 +59,7 @@ class DeciderTest {
                 decider.decide(
                         load(T0, 3000, 2000, 0, 12), running(2), POLICY, knowing(CAPACITY), T0);
         assertThat(first.kind()).isEqualTo(Kind.HOLD);
-        assertThat(first.desired()).isEqualTo(5); // ceil(3000 / (1000 * 0.7))
+        assertThat(first.desired()).isEqualTo(6); // ceil(3000 / (1000 * 0.7)) = 5, spread as 6
         assertThat(first.memory().upSince()).isEqualTo(T0);
 
         Instant later = T0.plusSeconds(59);
@@ -74,7 +74,7 @@ class DeciderTest {
                         load(due, 3000, 2000, 0, 12), running(2), POLICY, early.memory(), due);
         assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
         assertThat(up.from()).isEqualTo(2);
-        assertThat(up.to()).isEqualTo(5);
+        assertThat(up.to()).isEqualTo(6);
         assertThat(up.memory().lastChange()).isEqualTo(due);
     }
 
@@ -212,7 +212,7 @@ class DeciderTest {
         Memory mem = knowing(CAPACITY);
         // 1000/s needs 2 instances; lag of 200 s of input is far from zero.
         Decision behind =
-                decider.decide(load(T0, 1000, 1000, 200_000, 12), running(6), POLICY, mem, T0);
+                decider.decide(load(T0, 1000, 1000, 200_000, 12), running(8), POLICY, mem, T0);
         assertThat(behind.kind()).isEqualTo(Kind.HOLD);
         assertThat(behind.reason()).contains("lag is not near zero");
         assertThat(behind.memory().downSince()).isNull();
