@@ -60,7 +60,11 @@ public final class Controller {
     private final Clock clock;
     private final Map<String, State> states = new HashMap<>();
 
-    Controller(
+    /**
+     * Public for the closed loop on real Flink (autoscaler/loop), which lives in a module of its
+     * own.
+     */
+    public Controller(
             AutoscalerConfig config,
             KubernetesClient client,
             LagSource lagSource,
