@@ -61,7 +61,11 @@ public final class Decider {
                             + " partitions)",
                     memory);
         }
-        Load load = Load.of(obs, policy);
+        Load load =
+                Load.of(
+                        obs,
+                        policy,
+                        memory.restart() == null ? policy.expectedRestart() : memory.restart());
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
         Memory mem = learn(memory, load, round.from, lastChange);
         if (!mem.knowsCapacity()) {
@@ -69,10 +73,12 @@ public final class Decider {
                     0, "capacity unknown until the job is seen saturated", mem.clearPending());
         }
         int desired = desired(load, mem.capacity(), policy, obs.partitions());
+        // The cooldown counts from when the job runs again, so a slow restart does not eat it.
+        Instant coolingFrom = later(lastChange, memory.runningAgain());
         Duration cooldownLeft =
-                lastChange == null
+                coolingFrom == null
                         ? Duration.ZERO
-                        : policy.cooldown().minus(Duration.between(lastChange, now));
+                        : policy.cooldown().minus(Duration.between(coolingFrom, now));
         Pending pending = new Pending(round, desired, load.describe(mem.capacity()), cooldownLeft);
         if (desired > round.from && overloaded(load, round.from, mem.capacity(), policy)) {
             return pending.up(mem);
@@ -140,9 +146,16 @@ public final class Decider {
         return null;
     }
 
-    /** The parallelism the load needs at the target utilisation, clamped and aligned. */
+    /**
+     * The parallelism the load needs at the target utilisation, backlog of its own restart
+     * included, clamped and aligned.
+     */
     private static int desired(Load load, double capacity, Policy policy, int partitions) {
-        int raw = (int) Math.ceil(load.need() / (capacity * policy.targetUtilisation()) - 1e-9);
+        int raw =
+                (int)
+                        Math.ceil(
+                                load.needAfterRestart() / (capacity * policy.targetUtilisation())
+                                        - 1e-9);
         return policy.align(raw, partitions);
     }
 

@@ -1,5 +1,6 @@
 package com.streampulse.autoscaler.decide;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -10,13 +11,16 @@ import java.util.Locale;
  * @param nearZero a lag of at most this many records counts as caught up
  * @param saturated a backlog of more than a checkpoint's worth (half of "near zero") that is not
  *     shrinking, or that was there all window: the source then reads as fast as it can
+ * @param needAfterRestart what a new parallelism must process: as {@code need}, with the input of
+ *     the rescale's own downtime added to the backlog
  */
-record Load(Observation obs, double need, double nearZero, boolean saturated) {
+record Load(
+        Observation obs, double need, double nearZero, boolean saturated, double needAfterRestart) {
 
     /** Input above processing by this factor means the backlog is growing. */
     private static final double GROWING = 1.05;
 
-    static Load of(Observation obs, Policy policy) {
+    static Load of(Observation obs, Policy policy, Duration restart) {
         double nearZero =
                 Math.max(obs.inputRate(), obs.processedRate())
                         * policy.lagNearZero().toMillis()
@@ -26,8 +30,10 @@ record Load(Observation obs, double need, double nearZero, boolean saturated) {
                 obs.lag() > backlog
                         && (obs.minLag() > backlog
                                 || obs.inputRate() > obs.processedRate() * GROWING);
-        double need = obs.inputRate() + obs.lag() / (policy.catchUp().toMillis() / 1000.0);
-        return new Load(obs, need, nearZero, saturated);
+        double catchUp = policy.catchUp().toMillis() / 1000.0;
+        double need = obs.inputRate() + obs.lag() / catchUp;
+        double restartBacklog = obs.inputRate() * restart.toMillis() / 1000.0;
+        return new Load(obs, need, nearZero, saturated, need + restartBacklog / catchUp);
     }
 
     boolean caughtUp() {

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param cooldown no change within this long after the previous one
  * @param lagNearZero lag counts as "near zero" while it is at most this many seconds of input;
  *     offsets are committed only on checkpoints, so this must exceed a checkpoint interval
+ * @param expectedRestart how long a rescale stops processing until one was measured for the
+ *     deployment: the input of that time is backlog the new parallelism must also work off
  */
 public record Policy(
         int minParallelism,
@@ -24,9 +26,33 @@ public record Policy(
         Duration scaleUpStabilisation,
         Duration scaleDownStabilisation,
         Duration cooldown,
-        Duration lagNearZero) {
+        Duration lagNearZero,
+        Duration expectedRestart) {
 
     public static final Duration DEFAULT_LAG_NEAR_ZERO = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_EXPECTED_RESTART = Duration.ofSeconds(60);
+
+    /** Without a restart allowance (a model whose rescales cost nothing). */
+    public Policy(
+            int minParallelism,
+            int maxParallelism,
+            Duration catchUp,
+            double targetUtilisation,
+            Duration scaleUpStabilisation,
+            Duration scaleDownStabilisation,
+            Duration cooldown,
+            Duration lagNearZero) {
+        this(
+                minParallelism,
+                maxParallelism,
+                catchUp,
+                targetUtilisation,
+                scaleUpStabilisation,
+                scaleDownStabilisation,
+                cooldown,
+                lagNearZero,
+                Duration.ZERO);
+    }
 
     public Policy {
         if (minParallelism < 1 || maxParallelism < minParallelism) {

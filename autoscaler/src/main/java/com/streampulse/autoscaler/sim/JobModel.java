@@ -12,7 +12,7 @@ import java.util.Random;
  * processing for {@code restartSeconds} and resumes from the last checkpoint; offsets are committed
  * to Kafka only when a checkpoint completes.
  */
-final class JobModel {
+public final class JobModel {
 
     static final double CAPACITY = 1000;
     static final int PARTITIONS = 12;
@@ -28,13 +28,13 @@ final class JobModel {
     private int downtimeLeft;
     private int sinceCheckpoint;
 
-    JobModel(int parallelism, long seed) {
+    public JobModel(int parallelism, long seed) {
         this.parallelism = parallelism;
         this.random = new Random(seed);
     }
 
     /** One second: records arrive, the job processes what it can, maybe a checkpoint commits. */
-    void step(double arriving) {
+    public void step(double arriving) {
         end += arriving;
         if (downtimeLeft > 0) {
             downtimeLeft--;
@@ -52,18 +52,18 @@ final class JobModel {
     }
 
     /** The operator upgrades the job: it stops, and restarts from the last checkpoint. */
-    void rescale(int newParallelism) {
+    public void rescale(int newParallelism) {
         parallelism = newParallelism;
         downtimeLeft = RESTART_SECONDS;
         position = committed;
         sinceCheckpoint = 0;
     }
 
-    boolean running() {
+    public boolean running() {
         return downtimeLeft == 0;
     }
 
-    int parallelism() {
+    public int parallelism() {
         return parallelism;
     }
 
@@ -73,7 +73,7 @@ final class JobModel {
     }
 
     /** What Kafka shows: end offsets and committed offsets, spread evenly over the partitions. */
-    OffsetSample sample(Instant time) {
+    public OffsetSample sample(Instant time) {
         Map<Integer, Long> ends = new HashMap<>();
         Map<Integer, Long> commits = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {

@@ -214,7 +214,7 @@ class ClosedLoopIT {
                 .as("parallelism after the load went back down")
                 .isLessThan(up.get(up.size() - 1).to());
         TableSnapshot actual = pipeline.awaitTables(expected::equals, Duration.ofSeconds(120));
-        System.out.println("event-time watermarks by subtask: " + operator.eventTimeWatermarks());
+        System.out.println("content windows' input watermarks: " + operator.windowWatermarks());
         cluster.cancelJob(operator.job()).get();
         assertThat(actual.toString()).isEqualTo(expected.toString());
     }

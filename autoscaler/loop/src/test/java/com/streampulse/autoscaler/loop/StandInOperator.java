@@ -171,12 +171,12 @@ final class StandInOperator {
         }
     }
 
-    /** The "Event time" operator's current watermark per subtask, from the REST API. */
-    String eventTimeWatermarks() throws Exception {
+    /** The input watermark of the content windows, per subtask, from the REST API. */
+    String windowWatermarks() throws Exception {
         URI base = cluster.getRestAddress().get();
         StringBuilder out = new StringBuilder();
         for (var vertex : json.readTree(get(base.resolve("/jobs/" + job))).path("vertices")) {
-            if (vertex.path("name").asText().contains("Event time")) {
+            if (vertex.path("name").asText().startsWith("Content windows")) {
                 out.append(
                         get(
                                 base.resolve(
