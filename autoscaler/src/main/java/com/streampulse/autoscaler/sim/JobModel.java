@@ -3,6 +3,7 @@ package com.streampulse.autoscaler.sim;
 import com.streampulse.autoscaler.collect.OffsetSample;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -11,6 +12,10 @@ import java.util.Random;
  * records per second (with noise, and no more instances than partitions do work); a rescale stops
  * processing for {@code restartSeconds} and resumes from the last checkpoint; offsets are committed
  * to Kafka only when a checkpoint completes.
+ *
+ * <p>Two capacity models ({@link Variant}): linear in the parallelism, or limited by partitions per
+ * subtask (the busiest subtask reads ceil(partitions / p) of them, so 5 subtasks on 12 partitions
+ * go no faster than 4).
  */
 public final class JobModel {
 
@@ -20,7 +25,28 @@ public final class JobModel {
     static final int CHECKPOINT_SECONDS = 30;
     static final double CAPACITY_NOISE = 0.05;
 
+    /** The model's assumptions that the policy must not depend on. */
+    public record Variant(boolean partitionLimited, int restartSeconds) {
+        public static final Variant BASE = new Variant(false, RESTART_SECONDS);
+
+        static List<Variant> all() {
+            return List.of(
+                    BASE,
+                    new Variant(false, 180),
+                    new Variant(true, RESTART_SECONDS),
+                    new Variant(true, 180));
+        }
+
+        String label() {
+            return (partitionLimited ? "partition-limited" : "linear")
+                    + ", "
+                    + restartSeconds
+                    + " s";
+        }
+    }
+
     private final Random random;
+    private final Variant variant;
     private double end;
     private double position;
     private double committed;
@@ -29,8 +55,13 @@ public final class JobModel {
     private int sinceCheckpoint;
 
     public JobModel(int parallelism, long seed) {
+        this(parallelism, seed, Variant.BASE);
+    }
+
+    JobModel(int parallelism, long seed, Variant variant) {
         this.parallelism = parallelism;
         this.random = new Random(seed);
+        this.variant = variant;
     }
 
     /** One second: records arrive, the job processes what it can, maybe a checkpoint commits. */
@@ -42,7 +73,7 @@ public final class JobModel {
         }
         double can =
                 CAPACITY
-                        * Math.min(parallelism, PARTITIONS)
+                        * effectiveInstances()
                         * Math.max(0, 1 + CAPACITY_NOISE * random.nextGaussian());
         position += Math.min(end - position, can);
         if (++sinceCheckpoint >= CHECKPOINT_SECONDS) {
@@ -51,10 +82,19 @@ public final class JobModel {
         }
     }
 
+    private double effectiveInstances() {
+        int working = Math.min(parallelism, PARTITIONS);
+        if (!variant.partitionLimited()) {
+            return working;
+        }
+        int busiest = (PARTITIONS + working - 1) / working;
+        return (double) PARTITIONS / busiest;
+    }
+
     /** The operator upgrades the job: it stops, and restarts from the last checkpoint. */
     public void rescale(int newParallelism) {
         parallelism = newParallelism;
-        downtimeLeft = RESTART_SECONDS;
+        downtimeLeft = variant.restartSeconds();
         position = committed;
         sinceCheckpoint = 0;
     }
