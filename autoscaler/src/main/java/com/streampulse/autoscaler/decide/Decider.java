@@ -3,6 +3,7 @@ package com.streampulse.autoscaler.decide;
 import com.streampulse.autoscaler.decide.Decision.Kind;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Decides a deployment's parallelism from observed lag and rates. A pure function: no clients, no
@@ -72,14 +73,38 @@ public final class Decider {
             return round.hold(
                     0, "capacity unknown until the job is seen saturated", mem.clearPending());
         }
+        mem = judgeLastScaleUp(mem, load, round.from, lastChange);
         int desired = desired(load, mem.capacity(), policy, obs.partitions());
+        Memory.UpCheck check = mem.upCheck();
+        if (desired > round.from && check != null && check.ineffective()) {
+            // Flink's autoscaler does the same: a scale-up that did not raise the throughput
+            // (a skewed key, a slow sink, an external limit) is not repeated.
+            return round.hold(
+                    desired,
+                    String.format(
+                            Locale.ROOT,
+                            "wants %d but the scale-up %d->%d raised throughput only from %.0f/s"
+                                    + " to %.0f/s; not scaling up again",
+                            desired,
+                            check.from(),
+                            check.to(),
+                            check.before(),
+                            load.obs().processedRate()),
+                    mem.clearPending());
+        }
         // The cooldown counts from when the job runs again, so a slow restart does not eat it.
         Instant coolingFrom = later(lastChange, memory.runningAgain());
         Duration cooldownLeft =
                 coolingFrom == null
                         ? Duration.ZERO
                         : policy.cooldown().minus(Duration.between(coolingFrom, now));
-        Pending pending = new Pending(round, desired, load.describe(mem.capacity()), cooldownLeft);
+        Pending pending =
+                new Pending(
+                        round,
+                        desired,
+                        load.describe(mem.capacity()),
+                        cooldownLeft,
+                        obs.processedRate());
         if (desired > round.from && overloaded(load, round.from, mem.capacity(), policy)) {
             return pending.up(mem);
         }
@@ -194,6 +219,32 @@ public final class Decider {
         return memory;
     }
 
+    /**
+     * Judges the last scale-up on the first saturated window entirely after it: throughput must
+     * have grown by at least a tenth of what the added instances promised. Forgotten once the
+     * parallelism is no longer the one it set.
+     */
+    private static Memory judgeLastScaleUp(
+            Memory memory, Load load, int parallelism, Instant lastChange) {
+        Memory.UpCheck check = memory.upCheck();
+        if (check == null) {
+            return memory;
+        }
+        if (check.to() != parallelism) {
+            return memory.withUpCheck(null);
+        }
+        Observation obs = load.obs();
+        boolean after = lastChange == null || obs.windowStart().isAfter(lastChange);
+        if (check.judged() || !after || !load.saturated() || check.before() <= 0) {
+            return memory;
+        }
+        double promised = (double) check.to() / check.from() - 1;
+        double gained = obs.processedRate() / check.before() - 1;
+        return memory.withUpCheck(
+                new Memory.UpCheck(
+                        check.from(), check.to(), check.before(), true, gained < 0.1 * promised));
+    }
+
     private static Instant later(Instant a, Instant b) {
         if (a == null) {
             return b;
@@ -221,7 +272,8 @@ public final class Decider {
      * A recommendation that differs from the current parallelism: acted on once it has held for its
      * stabilisation and the cooldown is over.
      */
-    private record Pending(Round round, int desired, String numbers, Duration cooldownLeft) {
+    private record Pending(
+            Round round, int desired, String numbers, Duration cooldownLeft, double throughput) {
 
         Decision up(Memory mem) {
             Instant since = mem.upSince() == null ? round.now : mem.upSince();
@@ -236,7 +288,12 @@ public final class Decider {
                 return round.hold(desired, wants + waited(held, needed), pending);
             }
             return round.change(
-                    Kind.SCALE_UP, desired, desired, "load needs " + desired + ": " + numbers, mem);
+                    Kind.SCALE_UP,
+                    desired,
+                    desired,
+                    "load needs " + desired + ": " + numbers,
+                    mem.withUpCheck(
+                            new Memory.UpCheck(round.from, desired, throughput, false, false)));
         }
 
         /** Scale-down goes to the highest recommendation of the stabilisation window. */

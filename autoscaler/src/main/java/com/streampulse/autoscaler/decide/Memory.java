@@ -28,7 +28,14 @@ public record Memory(
         Instant downSince,
         List<Recommendation> downRecommendations,
         Instant runningAgain,
-        Duration restart) {
+        Duration restart,
+        UpCheck upCheck) {
+
+    /**
+     * A scale-up from {@code from} to {@code to}, taken at a saturated throughput of {@code
+     * before}; {@code ineffective} once a saturated window at {@code to} showed it did not help.
+     */
+    public record UpCheck(int from, int to, double before, boolean judged, boolean ineffective) {}
 
     /** One round's recommendation. */
     public record Recommendation(Instant time, int parallelism) {}
@@ -45,12 +52,13 @@ public record Memory(
             Instant upSince,
             Instant downSince,
             List<Recommendation> downRecommendations) {
-        this(capacity, lastChange, upSince, downSince, downRecommendations, null, null);
+        this(capacity, lastChange, upSince, downSince, downRecommendations, null, null, null);
     }
 
     /** A fresh memory seeded with what an earlier controller wrote on the resource. */
     public static Memory from(Learned learned) {
-        return new Memory(learned.capacity(), null, null, null, List.of(), null, learned.restart());
+        return new Memory(
+                learned.capacity(), null, null, null, List.of(), null, learned.restart(), null);
     }
 
     public Learned learned() {
@@ -67,7 +75,14 @@ public record Memory(
             smoothed = restart == null ? downtime : restart.plus(downtime).dividedBy(2);
         }
         return new Memory(
-                capacity, lastChange, upSince, downSince, downRecommendations, at, smoothed);
+                capacity,
+                lastChange,
+                upSince,
+                downSince,
+                downRecommendations,
+                at,
+                smoothed,
+                upCheck);
     }
 
     public boolean knowsCapacity() {
@@ -76,15 +91,24 @@ public record Memory(
 
     Memory withCapacity(double value) {
         return new Memory(
-                value, lastChange, upSince, downSince, downRecommendations, runningAgain, restart);
+                value,
+                lastChange,
+                upSince,
+                downSince,
+                downRecommendations,
+                runningAgain,
+                restart,
+                upCheck);
     }
 
     Memory clearPending() {
-        return new Memory(capacity, lastChange, null, null, List.of(), runningAgain, restart);
+        return new Memory(
+                capacity, lastChange, null, null, List.of(), runningAgain, restart, upCheck);
     }
 
     Memory pendingUp(Instant since) {
-        return new Memory(capacity, lastChange, since, null, List.of(), runningAgain, restart);
+        return new Memory(
+                capacity, lastChange, since, null, List.of(), runningAgain, restart, upCheck);
     }
 
     /** Adds a lower recommendation, keeping only those younger than {@code keep}. */
@@ -96,7 +120,7 @@ public record Memory(
             }
         }
         kept.add(latest);
-        return new Memory(capacity, lastChange, null, since, kept, runningAgain, restart);
+        return new Memory(capacity, lastChange, null, since, kept, runningAgain, restart, upCheck);
     }
 
     /** The highest lower recommendation kept. */
@@ -105,6 +129,18 @@ public record Memory(
     }
 
     Memory changedAt(Instant time) {
-        return new Memory(capacity, time, null, null, List.of(), runningAgain, restart);
+        return new Memory(capacity, time, null, null, List.of(), runningAgain, restart, upCheck);
+    }
+
+    Memory withUpCheck(UpCheck check) {
+        return new Memory(
+                capacity,
+                lastChange,
+                upSince,
+                downSince,
+                downRecommendations,
+                runningAgain,
+                restart,
+                check);
     }
 }

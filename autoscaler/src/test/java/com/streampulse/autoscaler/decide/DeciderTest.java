@@ -28,6 +28,9 @@ class DeciderTest {
                     Duration.ofSeconds(300),
                     Duration.ofSeconds(60));
 
+    /** The same with room for all of 12 partitions. */
+    static final Policy TWELVE = PolicyTest.between(1, 12);
+
     final Decider decider =
             new Decider(Duration.ofSeconds(45), Duration.ofSeconds(75), Duration.ofSeconds(300));
 
@@ -313,6 +316,59 @@ class DeciderTest {
         Decision d = decider.decide(load(T0, 3000, 3000, 0, 12), running(4), POLICY, pending, T0);
         assertThat(d.kind()).isEqualTo(Kind.HOLD);
         assertThat(d.reason()).startsWith("parallelism fits the load");
+    }
+
+    @Test
+    void aScaleUpThatDidNotRaiseThroughputIsNotRepeated() {
+        Instant due = T0.plusSeconds(60);
+        Decision up =
+                decider.decide(
+                        load(due, 3000, 2000, 0, 12),
+                        running(2),
+                        TWELVE,
+                        knowing(CAPACITY).pendingUp(T0),
+                        due);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(up.to()).isEqualTo(6);
+
+        // Well past the cooldown, still saturated at 6, but processing no more than at 2: the
+        // sink, not the parallelism, is the limit.
+        Instant later = due.plusSeconds(900);
+        Decision stuck =
+                decider.decide(
+                        load(later, 3000, 2100, 900_000, 12),
+                        running(6),
+                        TWELVE,
+                        up.memory(),
+                        later);
+        assertThat(stuck.kind()).isEqualTo(Kind.HOLD);
+        assertThat(stuck.reason())
+                .startsWith("wants 12 but the scale-up 2->6 raised throughput only from 2000/s");
+        assertThat(stuck.memory().upCheck().ineffective()).isTrue();
+    }
+
+    @Test
+    void aScaleUpThatHelpedLeavesFurtherScaleUpsOpen() {
+        Instant due = T0.plusSeconds(60);
+        Decision up =
+                decider.decide(
+                        load(due, 3000, 2000, 0, 12),
+                        running(2),
+                        TWELVE,
+                        knowing(CAPACITY).pendingUp(T0),
+                        due);
+        Instant later = due.plusSeconds(900);
+        Decision judged =
+                decider.decide(
+                        load(later, 9000, 5400, 900_000, 12),
+                        running(6),
+                        TWELVE,
+                        up.memory(),
+                        later);
+        assertThat(judged.memory().upCheck().judged()).isTrue();
+        assertThat(judged.memory().upCheck().ineffective()).isFalse();
+        assertThat(judged.kind()).isEqualTo(Kind.HOLD); // waits its stabilisation, not blocked
+        assertThat(judged.reason()).startsWith("wants 12 for 0s");
     }
 
     @Test
