@@ -56,6 +56,10 @@ autoscaler-sim: ## Replay load traces against a model job: our policy vs KEDA's 
 	$(MVN) -q -pl config,testkit -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
 	$(MVN) -q -pl autoscaler compile exec:java
 
+.PHONY: autoscaler-loop
+autoscaler-loop: ## The real Controller scaling the real job on a MiniCluster (adaptive scheduler), long trace, both modes
+	$(MVN) -pl autoscaler/loop -am test-compile surefire:test -Dtest=ClosedLoopIT -Dsurefire.failIfNoSpecifiedTests=false -Dloop.full=true -Dspotless.check.skip=true
+
 ##@ Kubernetes
 
 # Tools and the kind cluster. Versions come from the parent POM (the one place they live),
