@@ -228,21 +228,29 @@ BENCH_LATENCY_RATE ?= 50000
 BENCH_LATENCY_SECONDS ?= 200
 BENCH_SCALE_KEYS ?= 1000000
 BENCH_SCALE_MINUTES ?= 2
-BENCH_PHASES ?= throughput,latency,scale
+BENCH_SHAPES ?= catalog,wide
+BENCH_SUSTAINED_EVENTS ?= 20000000
+BENCH_WARMUP_SECONDS ?= 60
+BENCH_STEADY_SECONDS ?= 120
+# One section at a time, e.g. make bench SECTION=sustained (each phase takes minutes).
+SECTION ?= throughput,sustained,curves,peer,latency,scale
+BENCH_PHASES ?= $(SECTION)
 BENCH_JAVA_OPTS ?= -Xmx3g -XX:+UseG1GC
 BENCH_ARGS ?=
 BENCH_RUN = java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -Dbench.dir=bench/target/bench \
 	-cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" com.streampulse.bench.BenchMain \
 	--events=$(BENCH_EVENTS) --runs=$(BENCH_RUNS) --seed=$(BENCH_SEED) --partitions=$(BENCH_PARTITIONS) \
 	--latency-rate=$(BENCH_LATENCY_RATE) --latency-seconds=$(BENCH_LATENCY_SECONDS) \
-	--scale-keys=$(BENCH_SCALE_KEYS) --scale-minutes=$(BENCH_SCALE_MINUTES) --phases=$(BENCH_PHASES) $(BENCH_ARGS)
+	--scale-keys=$(BENCH_SCALE_KEYS) --scale-minutes=$(BENCH_SCALE_MINUTES) --phases=$(BENCH_PHASES) \
+	--shapes=$(BENCH_SHAPES) --sustained-events=$(BENCH_SUSTAINED_EVENTS) \
+	--warmup-seconds=$(BENCH_WARMUP_SECONDS) --steady-seconds=$(BENCH_STEADY_SECONDS) $(BENCH_ARGS)
 
 .PHONY: bench-build
 bench-build: ## Package the bench module and what it runs (job, generator, testkit) in this tree
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Throughput (a)/(b)/(c), latency and scale; BENCH_EVENTS=1000000 BENCH_PHASES=throughput
+bench: bench-build ## Every section (~1 h here); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile
@@ -255,6 +263,14 @@ bench-profile: bench-build ## make bench with Java Flight Recorder; prints the h
 bench-run-jfr: ## The throughput phase under Java Flight Recorder, without rebuilding
 	$(MAKE) --no-print-directory BENCH_JAVA_OPTS="$(BENCH_JAVA_OPTS) -XX:+FlightRecorder -XX:StartFlightRecording=filename=bench/target/bench.jfr,settings=profile" \
 		BENCH_PHASES=throughput bench-only
+
+BENCH_SINK_ROWS ?= 200000
+BENCH_SINK_BATCH ?= 5000
+
+.PHONY: bench-sink
+bench-sink: bench-build ## PostgreSQL upsert candidates, rows/s (BENCH_SINK_ROWS, BENCH_SINK_BATCH)
+	java $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+		com.streampulse.bench.SinkBench $(BENCH_SINK_ROWS) $(BENCH_SINK_BATCH)
 
 .PHONY: bench-only
 bench-only: ## make bench without rebuilding

@@ -83,9 +83,8 @@ public record PostgresSettings(
      * The JDBC URL, without credentials (they travel as connection properties, so the URL can be
      * logged).
      *
-     * <p>No {@code reWriteBatchedInserts}: it turns a batch into one multi-row INSERT, and
-     * PostgreSQL refuses an ON CONFLICT statement that touches the same row twice, which a batch
-     * holding two firings of one window (on time, then late) does.
+     * <p>No {@code reWriteBatchedInserts}: the sinks already write a batch as one statement over
+     * arrays, with one row per key (see {@code UpsertTable}); only alerts go row by row, in order.
      *
      * <p>The sinks and the migrations both connect with it, so both carry the {@link
      * PostgresTimeouts}.
