@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -47,15 +46,15 @@ import org.apache.flink.util.OutputTag;
  * gives the same verdicts; the watermark keeps the verdict safe, so the windows never drop what
  * passes here.
  *
- * <p><b>Idleness that a slow job cannot fake.</b> The partitions of a subtask are those it has read
- * and those the Kafka source assigns it (the enumerator's rule, so a partition whose first fetch is
- * slow holds event time back as Flink's own per-split watermarks would). A partition with no record
- * for the idleness timeout stops holding the watermark back only when Kafka confirms it has nothing
- * unread ({@link BacklogProbe}). When every partition read is quiet and caught up, event time moves
- * with the wall clock from the newest event (newest + wall time since it arrived −
- * out-of-orderness), so the last windows close soon after traffic stops. Backpressure, a GC pause,
- * a stopped TaskManager or an unreachable broker leave records unread, so none of them moves event
- * time.
+ * <p><b>Idleness that a slow job cannot fake.</b> The partitions of a subtask are those its Kafka
+ * reader announced when it was given them ({@link AnnouncedSplitsSource}, also after a restore at
+ * another parallelism) and those it has read, so a partition whose first fetch is slow holds event
+ * time back as Flink's own per-split watermarks would. A partition with no record for the idleness
+ * timeout stops holding the watermark back only when Kafka confirms it has nothing unread ({@link
+ * BacklogProbe}). When every partition read is quiet and caught up, event time moves with the wall
+ * clock from the newest event (newest + wall time since it arrived − out-of-orderness), so the last
+ * windows close soon after traffic stops. Backpressure, a GC pause, a stopped TaskManager or an
+ * unreachable broker leave records unread, so none of them moves event time.
  *
  * <p><b>State.</b> Flink does not checkpoint watermarks; the watermark, the newest event time and
  * every partition's clock and last offset are kept in union state, so a restored or rescaled job
@@ -189,6 +188,10 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
     @Override
     public void processElement(StreamRecord<Ingested> element) {
         Ingested in = element.getValue();
+        if (in.assigned() != null) {
+            partition(in.assigned().partition()).assign(in.assigned().nextOffset());
+            return;
+        }
         if (!in.isValid()) {
             RejectedEvent rejected = in.rejected();
             partition(rejected.partition()).read(rejected.offset(), now());
@@ -262,20 +265,11 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
 
     /** Emits the watermark the partitions allow now; see the class comment for the rules. */
     void tick(long now) {
-        int partitionCount = backlog.partitionCount();
-        if (partitionCount < 0) {
-            return; // which partitions this subtask reads is not known yet
-        }
-        for (int p = 0; p < partitionCount; p++) {
-            if (assignedHere(p)) {
-                partition(p);
-            }
-        }
         quiet.clear();
         long lowest = Long.MAX_VALUE;
         boolean anyMine = false;
         for (PartitionClock p : partitions.values()) {
-            if (!p.readSinceStart() && !(partitionCount > 0 && assignedHere(p.partition))) {
+            if (!p.readHere()) {
                 continue; // another subtask's, known from union state
             }
             anyMine = true;
@@ -300,12 +294,6 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         } else if (now - startedAt >= idlenessMillis) {
             markIdle(); // nothing to read here, or nothing ever read: step aside, as Flink would
         }
-    }
-
-    private boolean assignedHere(int partition) {
-        TaskInfo task = getRuntimeContext().getTaskInfo();
-        return KafkaAssignment.reader(topic, partition, task.getNumberOfParallelSubtasks())
-                == task.getIndexOfThisSubtask();
     }
 
     /** Newest event time + wall time since it arrived − out-of-orderness. */
