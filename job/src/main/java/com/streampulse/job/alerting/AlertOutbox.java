@@ -52,8 +52,7 @@ final class AlertOutbox {
         update(
                 "UPDATE alert_outbox SET delivered_at = now(), attempts = attempts + 1"
                         + " WHERE id = ANY (?)",
-                changes,
-                null);
+                changes);
     }
 
     void failed(List<AlertChange> changes, String error) throws SQLException {
@@ -64,15 +63,16 @@ final class AlertOutbox {
                 error);
     }
 
-    private void update(String sql, List<AlertChange> changes, String error) throws SQLException {
+    /** Runs {@code sql} with the given leading parameters and the changes' ids as the last one. */
+    private void update(String sql, List<AlertChange> changes, String... parameters)
+            throws SQLException {
         Long[] ids = changes.stream().map(AlertChange::id).toArray(Long[]::new);
         try (Connection c = connections.open();
                 PreparedStatement s = c.prepareStatement(sql)) {
-            int i = 1;
-            if (error != null) {
-                s.setString(i++, error);
+            for (int i = 0; i < parameters.length; i++) {
+                s.setString(i + 1, parameters[i]);
             }
-            s.setArray(i, c.createArrayOf("bigint", ids));
+            s.setArray(parameters.length + 1, c.createArrayOf("bigint", ids));
             s.executeUpdate();
         }
     }

@@ -114,7 +114,7 @@ public final class AlertSender implements AutoCloseable {
         try {
             post(batch);
         } catch (IOException e) {
-            outbox.failed(batch, e.getMessage());
+            outbox.failed(batch, e.toString());
             throw e;
         }
         outbox.delivered(batch);
