@@ -48,9 +48,13 @@ final class AlertmanagerJson {
         return labels;
     }
 
-    /** docs/runbooks/high-error-rate.md for HIGH_ERROR_RATE. */
+    /** docs/runbooks/high-error-rate.md for HIGH_ERROR_RATE; one page for the anomaly types. */
     static String runbookUrl(String baseUrl, String alertType) {
-        return baseUrl + "/" + alertType.toLowerCase(Locale.ROOT).replace('_', '-') + ".md";
+        String page =
+                alertType.startsWith("ANOMALY_")
+                        ? "anomaly"
+                        : alertType.toLowerCase(Locale.ROOT).replace('_', '-');
+        return baseUrl + "/" + page + ".md";
     }
 
     private static void alert(
