@@ -175,6 +175,11 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         metrics.gauge(
                 "processingLagMillis",
                 () -> newest == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - newest);
+        // How far event time (what closes windows) is behind the wall clock: a replay or a stalled
+        // partition shows here; a quiet, caught-up job stays within the out-of-orderness.
+        metrics.gauge(
+                "watermarkAgeMillis",
+                () -> watermark == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - watermark);
         scheduleTick();
     }
 
@@ -338,8 +343,22 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         if (p == null) {
             p = new PartitionClock(partition);
             partitions.put(partition, p);
+            registerLagGauge(p);
         }
         return p;
+    }
+
+    /** Wall clock minus the newest event time read from one partition, labelled partition. */
+    private void registerLagGauge(PartitionClock p) {
+        getMetricGroup()
+                .addGroup("streampulse")
+                .addGroup("partition", Integer.toString(p.partition))
+                .gauge(
+                        "eventTimeLagMillis",
+                        () ->
+                                p.newest == Long.MIN_VALUE
+                                        ? 0L
+                                        : System.currentTimeMillis() - p.newest);
     }
 
     private long now() {
