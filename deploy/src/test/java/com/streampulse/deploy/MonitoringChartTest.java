@@ -26,7 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MonitoringChartTest {
 
     private static final Map<String, String> WITH_CRDS =
-            Map.of("monitoring.crds", "true", "alerting.alertmanagerUrl", "http://am:9093");
+            Map.of(
+                    "monitoring.crds", "true",
+                    "alerting.alertmanagerUrl", "http://am:9093",
+                    "monitoring.dashboards.enabled", "true");
 
     private static Project project;
     private static List<ObjectNode> rendered;
@@ -128,6 +131,28 @@ class MonitoringChartTest {
                 .contains(
                         "ALERTMANAGER_URL=http://am:9093", "ALERT_RUNBOOK_BASE_URL=docs/runbooks");
         assertThat(container.path("env").toString()).doesNotContain(ChartValues.PG_PASSWORD);
+    }
+
+    @Test
+    void dashboardsAreConfigMapsForTheGrafanaSidecarWithThisInstallsNamesFilledIn()
+            throws Exception {
+        List<ObjectNode> maps = Manifests.ofKind(rendered, "ConfigMap");
+
+        assertThat(maps)
+                .extracting(Manifests::name)
+                .contains("streampulse-dashboard-operations", "streampulse-dashboard-business");
+        for (ObjectNode map : maps) {
+            if (!Manifests.name(map).startsWith("streampulse-dashboard-")) {
+                continue;
+            }
+            assertThat(map.at("/metadata/labels/grafana_dashboard").asText()).isEqualTo("1");
+            String json = map.path("data").elements().next().asText();
+            assertThat(json)
+                    .doesNotContain("__NAMESPACE__", "__PROMETHEUS_UID__", "__POSTGRES_UID__");
+            assertThat(Manifests.YAML.readTree(json).path("panels")).isNotEmpty();
+        }
+        assertThat(kinds(Manifests.parse(Charts.template(project, ChartValues.DEFAULTS))))
+                .doesNotContain("ConfigMap");
     }
 
     private static List<String> env(JsonNode container) {
