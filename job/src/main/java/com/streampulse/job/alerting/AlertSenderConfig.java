@@ -25,7 +25,16 @@ public record AlertSenderConfig(
 
     /** Null when ALERTMANAGER_URL is not set: delivery is off. */
     public static AlertSenderConfig from(Settings settings) {
-        if (!settings.isSet(URL_VARIABLE) || settings.string(URL_VARIABLE, "").isBlank()) {
+        return isOn(settings) ? from(settings, PostgresSettings.from(settings)) : null;
+    }
+
+    private static boolean isOn(Settings settings) {
+        return settings.isSet(URL_VARIABLE) && !settings.string(URL_VARIABLE, "").isBlank();
+    }
+
+    /** The same, with the outbox in {@code postgres} (make run's own PostgreSQL). */
+    public static AlertSenderConfig from(Settings settings, PostgresSettings postgres) {
+        if (!isOn(settings)) {
             return null;
         }
         String url = settings.string(URL_VARIABLE, "");
@@ -46,7 +55,7 @@ public record AlertSenderConfig(
                         Duration.ofMillis(10));
         return new AlertSenderConfig(
                 uri,
-                PostgresSettings.from(settings),
+                postgres,
                 settings.duration(
                         "ALERT_POLL_INTERVAL", Duration.ofSeconds(1), Duration.ofMillis(10)),
                 initial,
