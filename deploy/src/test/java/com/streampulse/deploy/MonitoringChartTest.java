@@ -98,6 +98,12 @@ class MonitoringChartTest {
         Path promtool = MonitoringTools.promtool();
         JsonNode spec = Manifests.single(rendered, "PrometheusRule").path("spec");
         Manifests.YAML.writeValue(dir.resolve("rules.yml").toFile(), spec);
+        // Kept for a look (and `promtool test rules` by hand, README "Operate").
+        Path rendered = Files.createDirectories(project.root().resolve("deploy/target/rendered"));
+        Files.copy(
+                dir.resolve("rules.yml"),
+                rendered.resolve("prometheus-rules.yml"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Path tests = dir.resolve("rules-test.yml");
         Files.copy(
                 project.root().resolve("deploy/src/test/resources/monitoring/rules-test.yml"),

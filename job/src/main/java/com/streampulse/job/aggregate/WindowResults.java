@@ -1,5 +1,6 @@
 package com.streampulse.job.aggregate;
 
+import com.streampulse.job.TaskLogContext;
 import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.alerts.AlertRules.Verdict;
 import com.streampulse.job.alerts.AlertThresholds;
@@ -54,6 +55,7 @@ public final class WindowResults<R>
 
     @Override
     public void open(OpenContext openContext) {
+        TaskLogContext.set(getRuntimeContext());
         verdictCounters = new HashMap<>();
         alertsGenerated =
                 getRuntimeContext()

@@ -1,5 +1,6 @@
 package com.streampulse.job.sink;
 
+import com.streampulse.job.TaskLogContext;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -35,6 +36,7 @@ public final class SinkProgress<T> extends RichMapFunction<T, T>
 
     @Override
     public void open(OpenContext openContext) {
+        TaskLogContext.set(getRuntimeContext());
         pendingByCheckpoint = new TreeMap<>();
         rowsWritten =
                 getRuntimeContext()

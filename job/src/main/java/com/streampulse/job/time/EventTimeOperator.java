@@ -1,5 +1,6 @@
 package com.streampulse.job.time;
 
+import com.streampulse.job.TaskLogContext;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
@@ -160,6 +161,7 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
     @Override
     public void open() throws Exception {
         super.open();
+        TaskLogContext.set(getRuntimeContext());
         startedAt = now();
         // A restored newest event time counts as arriving now: the wall clock carries it forward
         // from the restart, not from when it was first read.

@@ -110,6 +110,9 @@ class AlertDeliveryIT {
             pipeline.send(successes("EU-Berlin", 1));
             awaitAgreement(rows -> "resolved".equals(rows.get(identity("EU-Berlin", 1))));
 
+            // What a receiver gets, for the README.
+            Path out = Files.createDirectories(Path.of("target/alert-delivery"));
+            Files.write(out.resolve("notifications.jsonl"), webhook.bodies());
             // Every row of the table was raised and resolved, and Alertmanager said both.
             Map<String, String> rows = alertRows();
             assertThat(rows).hasSize(4).containsValues("resolved").doesNotContainValue("firing");

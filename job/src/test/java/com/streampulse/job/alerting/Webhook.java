@@ -1,5 +1,7 @@
 package com.streampulse.job.alerting;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,14 +23,18 @@ final class Webhook implements AutoCloseable {
 
     private final HttpServer server;
     private final List<Notified> received = new ArrayList<>();
+    private final List<String> bodies = new ArrayList<>();
 
     Webhook() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext(
                 "/hook",
                 exchange -> {
-                    JsonNode body = JSON.readTree(exchange.getRequestBody());
+                    String raw =
+                            new String(exchange.getRequestBody().readAllBytes(), UTF_8).strip();
+                    JsonNode body = JSON.readTree(raw);
                     synchronized (received) {
+                        bodies.add(raw);
                         for (JsonNode alert : body.path("alerts")) {
                             Map<String, String> labels = new TreeMap<>();
                             alert.path("labels")
@@ -51,6 +57,13 @@ final class Webhook implements AutoCloseable {
     List<Notified> received() {
         synchronized (received) {
             return List.copyOf(received);
+        }
+    }
+
+    /** The notifications as Alertmanager sent them. */
+    List<String> bodies() {
+        synchronized (received) {
+            return List.copyOf(bodies);
         }
     }
 
