@@ -205,7 +205,7 @@ public final class LocalMain implements Callable<Integer> {
         if (alerting != null) {
             alertSender = new AlertSender(alerting);
             alertSender.start();
-            out.println("🔔 Alert changes go to Alertmanager at " + alerting.alertmanagerUrl());
+            out.println("🔔 Alert changes go to Alertmanager at " + alerting.alertmanagerForLogs());
         }
         if (!noGenerator) {
             startGenerator();

@@ -54,7 +54,7 @@ public final class AlertSender implements AutoCloseable {
         thread = new Thread(this::run, "alert-sender");
         thread.setDaemon(true);
         thread.start();
-        LOG.info("Delivering alert changes to {}", endpoint);
+        LOG.info("Delivering alert changes to {}/api/v2/alerts", config.alertmanagerForLogs());
     }
 
     public synchronized void stop() {
@@ -138,7 +138,7 @@ public final class AlertSender implements AutoCloseable {
             response = http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while posting to " + endpoint, e);
+            throw new IOException("interrupted while posting to Alertmanager", e);
         }
         if (response.statusCode() / 100 != 2) {
             throw new IOException(

@@ -23,6 +23,14 @@ public record AlertSenderConfig(
 
     public static final String URL_VARIABLE = "ALERTMANAGER_URL";
 
+    /** Alertmanager's URL for logs: any user:password in it masked. */
+    public String alertmanagerForLogs() {
+        String info = alertmanagerUrl.getRawUserInfo();
+        return info == null
+                ? alertmanagerUrl.toString()
+                : alertmanagerUrl.toString().replace(info + "@", "******@");
+    }
+
     /** Null when ALERTMANAGER_URL is not set: delivery is off. */
     public static AlertSenderConfig from(Settings settings) {
         return isOn(settings) ? from(settings, PostgresSettings.from(settings)) : null;

@@ -32,7 +32,7 @@ public final class AlertSenderMain {
                 "Alert sender: outbox in "
                         + config.postgres().describe()
                         + ", delivering to "
-                        + config.alertmanagerUrl());
+                        + config.alertmanagerForLogs());
         AlertSender sender = new AlertSender(config);
         Runtime.getRuntime().addShutdownHook(new Thread(sender::stop));
         sender.start();
