@@ -93,8 +93,8 @@ class AlertOutboxTriggerTest {
     }
 
     private void write(AlertRow row) throws Exception {
-        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.ALERTS)) {
-            JdbcSinks.ALERT_VALUES.accept(ps, row);
+        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.ALERTS_SQL)) {
+            JdbcSinks.ALERT_VALUES.bind(ps, row);
             ps.executeUpdate();
         }
     }
