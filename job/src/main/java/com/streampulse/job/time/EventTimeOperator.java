@@ -1,5 +1,6 @@
 package com.streampulse.job.time;
 
+import com.streampulse.job.TaskLogContext;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
@@ -159,6 +160,7 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
     @Override
     public void open() throws Exception {
         super.open();
+        TaskLogContext.set(getRuntimeContext());
         startedAt = now();
         // A restored newest event time counts as arriving now: the wall clock carries it forward
         // from the restart, not from when it was first read.
@@ -174,6 +176,11 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         metrics.gauge(
                 "processingLagMillis",
                 () -> newest == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - newest);
+        // How far event time (what closes windows) is behind the wall clock: a replay or a stalled
+        // partition shows here; a quiet, caught-up job stays within the out-of-orderness.
+        metrics.gauge(
+                "watermarkAgeMillis",
+                () -> watermark == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - watermark);
         scheduleTick();
     }
 
@@ -326,8 +333,22 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         if (p == null) {
             p = new PartitionClock(partition);
             partitions.put(partition, p);
+            registerLagGauge(p);
         }
         return p;
+    }
+
+    /** Wall clock minus the newest event time read from one partition, labelled partition. */
+    private void registerLagGauge(PartitionClock p) {
+        getMetricGroup()
+                .addGroup("streampulse")
+                .addGroup("partition", Integer.toString(p.partition))
+                .gauge(
+                        "eventTimeLagMillis",
+                        () ->
+                                p.newest == Long.MIN_VALUE
+                                        ? 0L
+                                        : System.currentTimeMillis() - p.newest);
     }
 
     private long now() {
