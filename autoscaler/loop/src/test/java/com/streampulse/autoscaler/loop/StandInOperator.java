@@ -171,25 +171,6 @@ final class StandInOperator {
         }
     }
 
-    /** The input watermark of the content windows, per subtask, from the REST API. */
-    String windowWatermarks() throws Exception {
-        URI base = cluster.getRestAddress().get();
-        StringBuilder out = new StringBuilder();
-        for (var vertex : json.readTree(get(base.resolve("/jobs/" + job))).path("vertices")) {
-            if (vertex.path("name").asText().startsWith("Content windows")) {
-                out.append(
-                        get(
-                                base.resolve(
-                                        "/jobs/"
-                                                + job
-                                                + "/vertices/"
-                                                + vertex.path("id").asText()
-                                                + "/watermarks")));
-            }
-        }
-        return out.toString();
-    }
-
     private String get(URI uri) throws Exception {
         return http.send(
                         HttpRequest.newBuilder(uri).GET().build(),
