@@ -7,6 +7,8 @@ import com.streampulse.job.records.DeviceStats;
 import com.streampulse.job.records.DroppedPartial;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
+import com.streampulse.job.sessions.UserSession;
+import com.streampulse.job.trending.TrendingRow;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -76,15 +78,38 @@ public final class JdbcSinks {
                 + " alert_type = ? AND scope = ? AND scope_key = ? AND window_start = ? AND"
                 + " window_events <= ?) INSERT INTO alerts (alert_type, severity, message, scope,"
                 + " scope_key, region, content_id, metric_name, metric_value, threshold_value,"
-                + " window_start, window_end, window_events, resolved_at) SELECT ?, ?, ?, ?, ?, ?,"
-                + " ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END WHERE NOT ? ON CONFLICT"
-                + " (alert_type, scope, scope_key, window_start) DO UPDATE SET severity ="
-                + " EXCLUDED.severity, message = EXCLUDED.message, metric_value ="
-                + " EXCLUDED.metric_value, threshold_value = EXCLUDED.threshold_value, window_end ="
-                + " EXCLUDED.window_end, window_events = EXCLUDED.window_events, updated_at ="
-                + " now(), resolved_at = CASE WHEN EXCLUDED.resolved_at IS NULL THEN NULL ELSE"
-                + " COALESCE(alerts.resolved_at, EXCLUDED.resolved_at) END WHERE"
-                + " alerts.window_events <= EXCLUDED.window_events";
+                + " window_start, window_end, window_events, resolved_at, expected_value,"
+                + " deviation) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now()"
+                + " END, ?, ? WHERE NOT ? ON CONFLICT (alert_type, scope, scope_key, window_start)"
+                + " DO UPDATE SET severity = EXCLUDED.severity, message = EXCLUDED.message,"
+                + " metric_value = EXCLUDED.metric_value, threshold_value ="
+                + " EXCLUDED.threshold_value, window_end = EXCLUDED.window_end, expected_value ="
+                + " EXCLUDED.expected_value, deviation = EXCLUDED.deviation, window_events ="
+                + " EXCLUDED.window_events, updated_at = now(), resolved_at = CASE WHEN"
+                + " EXCLUDED.resolved_at IS NULL THEN NULL ELSE COALESCE(alerts.resolved_at,"
+                + " EXCLUDED.resolved_at) END WHERE alerts.window_events <= EXCLUDED.window_events";
+
+    /**
+     * Fenced by downloads: the downloads at a rank only grow as late data comes in, so a replayed
+     * or stale ranking never replaces a newer one.
+     */
+    static final String TRENDING_CONTENT =
+            "INSERT INTO trending_content (scope, window_start, window_end, rank, content_id,"
+                + " title, downloads, previous_downloads, growth) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?) ON CONFLICT (scope, window_end, rank) DO UPDATE SET content_id ="
+                + " EXCLUDED.content_id, title = EXCLUDED.title, downloads = EXCLUDED.downloads,"
+                + " previous_downloads = EXCLUDED.previous_downloads, growth = EXCLUDED.growth,"
+                + " updated_at = now() WHERE trending_content.downloads <= EXCLUDED.downloads";
+
+    /** Written once per session; a replay writes the same row again. */
+    static final String USER_SESSIONS =
+            "INSERT INTO user_sessions (user_id, session_start, session_end, downloads,"
+                    + " failed_downloads, total_size_mb, distinct_content, regions, devices) VALUES"
+                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, session_start) DO UPDATE"
+                    + " SET session_end = EXCLUDED.session_end, downloads = EXCLUDED.downloads,"
+                    + " failed_downloads = EXCLUDED.failed_downloads, total_size_mb ="
+                    + " EXCLUDED.total_size_mb, distinct_content = EXCLUDED.distinct_content,"
+                    + " regions = EXCLUDED.regions, devices = EXCLUDED.devices, updated_at = now()";
 
     static final String REJECTED_EVENTS =
             "INSERT INTO rejected_events (source_topic, source_partition, source_offset, reason,"
@@ -193,7 +218,9 @@ public final class JdbcSinks {
                 ps.setObject(21, time(a.windowEnd()));
                 ps.setLong(22, a.windowEvents());
                 ps.setBoolean(23, a.resolved());
-                ps.setBoolean(24, withdraw);
+                nullableDouble(ps, 24, a.expectedValue());
+                nullableDouble(ps, 25, a.deviation());
+                ps.setBoolean(26, withdraw);
             };
 
     static final JdbcStatementBuilder<RejectedEvent> REJECTED_EVENT_VALUES =
@@ -222,6 +249,40 @@ public final class JdbcSinks {
                 ps.setLong(7, d.events());
                 ps.setLong(8, d.successful());
             };
+
+    static final JdbcStatementBuilder<TrendingRow> TRENDING_VALUES =
+            (ps, t) -> {
+                ps.setString(1, t.scope());
+                ps.setObject(2, time(t.windowStart()));
+                ps.setObject(3, time(t.windowEnd()));
+                ps.setInt(4, t.rank());
+                ps.setString(5, t.contentId());
+                ps.setString(6, t.title());
+                ps.setLong(7, t.downloads());
+                ps.setLong(8, t.previousDownloads());
+                nullableDouble(ps, 9, t.growth());
+            };
+
+    static final JdbcStatementBuilder<UserSession> SESSION_VALUES =
+            (ps, s) -> {
+                ps.setString(1, s.userId());
+                ps.setObject(2, time(s.sessionStart()));
+                ps.setObject(3, time(s.sessionEnd()));
+                ps.setLong(4, s.downloads());
+                ps.setLong(5, s.failed());
+                ps.setLong(6, s.successfulSizeMb());
+                ps.setInt(7, s.distinctContent());
+                ps.setArray(8, ps.getConnection().createArrayOf("text", s.regions()));
+                ps.setArray(9, ps.getConnection().createArrayOf("text", s.devices()));
+            };
+
+    public JdbcSink<TrendingRow> trendingContent() {
+        return sink(TRENDING_CONTENT, TRENDING_VALUES);
+    }
+
+    public JdbcSink<UserSession> userSessions() {
+        return sink(USER_SESSIONS, SESSION_VALUES);
+    }
 
     public JdbcSink<ContentStats> contentStats() {
         return sink(CONTENT_STATS, CONTENT_STATS_VALUES);
@@ -252,6 +313,15 @@ public final class JdbcSinks {
                 .withQueryStatement(sql, statement)
                 .withExecutionOptions(execution)
                 .buildAtLeastOnce(connection);
+    }
+
+    private static void nullableDouble(PreparedStatement ps, int index, Double value)
+            throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.DOUBLE);
+        } else {
+            ps.setDouble(index, value);
+        }
     }
 
     private static void window(PreparedStatement ps, long start, long end) throws SQLException {
