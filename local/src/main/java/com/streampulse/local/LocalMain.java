@@ -87,8 +87,10 @@ public final class LocalMain implements Callable<Integer> {
     @Option(
             names = "--degrade-after",
             converter = DurationConverter.class,
-            defaultValue = "1m",
-            description = "When the region turns bad. Default: ${DEFAULT-VALUE}")
+            defaultValue = "5m",
+            description =
+                    "When the region turns bad (after the anomaly baselines warmed up)."
+                            + " Default: ${DEFAULT-VALUE}")
     Duration degradeAfter;
 
     @Option(
