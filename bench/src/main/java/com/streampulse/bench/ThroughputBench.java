@@ -104,10 +104,10 @@ final class ThroughputBench {
         if (s.writesDb()) {
             infra.truncate();
         }
-        Map<String, String> env = new java.util.HashMap<>(s.env());
-        env.put("CHECKPOINT_INTERVAL", options.checkpointInterval() + "s");
-        env.put("CHECKPOINT_DIR", checkpoints.resolve(s.key()).toUri().toString());
-        JobConfig config = infra.config(topic, env);
+        Map<String, String> settings = new java.util.HashMap<>(s.env());
+        settings.put("CHECKPOINT_INTERVAL", options.checkpointInterval() + "s");
+        settings.put("CHECKPOINT_DIR", checkpoints.resolve(s.key()).toUri().toString());
+        JobConfig config = infra.config(topic, settings);
         StreamExecutionEnvironment env = s.build().apply(config, options.parallelism());
         System.gc();
         ProcessMeter meter = ProcessMeter.start();
