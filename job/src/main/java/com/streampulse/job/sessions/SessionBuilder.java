@@ -6,6 +6,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -48,6 +49,7 @@ public final class SessionBuilder extends KeyedProcessFunction<String, SessionEv
     public void processElement(SessionEvent e, Context ctx, Collector<UserSession> out)
             throws Exception {
         Session[] sessions = open.value();
+        long timerBefore = sessions == null ? Long.MIN_VALUE : nextClose(List.of(sessions));
         Session joined = Session.of(e);
         List<Session> kept = new ArrayList<>(sessions == null ? 1 : sessions.length + 1);
         if (sessions != null) {
@@ -62,7 +64,11 @@ public final class SessionBuilder extends KeyedProcessFunction<String, SessionEv
         kept.add(joined);
         kept.sort((a, b) -> Long.compare(a.start, b.start));
         open.update(kept.toArray(new Session[0]));
-        schedule(ctx.timerService(), kept);
+        long timer = nextClose(kept);
+        if (timer != timerBefore) {
+            // Most events only move a close time within the same minute: no new timer.
+            ctx.timerService().registerEventTimeTimer(timer);
+        }
     }
 
     @Override
@@ -88,19 +94,21 @@ public final class SessionBuilder extends KeyedProcessFunction<String, SessionEv
         schedule(ctx.timerService(), kept);
     }
 
-    /**
-     * A timer at the earliest close, rounded up to the window, so a user downloading every few
-     * seconds has one timer, not one per event (timers on the same time are one).
-     */
-    private void schedule(org.apache.flink.streaming.api.TimerService timers, List<Session> open) {
-        if (open.isEmpty()) {
-            return;
+    private void schedule(TimerService timers, List<Session> open) {
+        if (!open.isEmpty()) {
+            timers.registerEventTimeTimer(nextClose(open));
         }
+    }
+
+    /**
+     * The earliest close, rounded up to the window, so a user downloading every few seconds has one
+     * timer, not one per event.
+     */
+    private long nextClose(List<Session> open) {
         long close = Long.MAX_VALUE;
         for (Session s : open) {
             close = Math.min(close, s.end + closeAfterMillis);
         }
-        long rounded = close + Math.floorMod(-close, windowMillis);
-        timers.registerEventTimeTimer(rounded);
+        return close + Math.floorMod(-close, windowMillis);
     }
 }
