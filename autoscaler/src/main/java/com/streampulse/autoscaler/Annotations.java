@@ -22,6 +22,12 @@ public final class Annotations {
      */
     public static final String JOBMANAGER_URL = PREFIX + "-jobmanager-url";
 
+    /**
+     * Written by the controller: the capacity per instance and the rescale downtime it learned,
+     * read back by the next leader after a failover ({@code capacity=812.5/s restart=PT48S}).
+     */
+    public static final String LEARNED = PREFIX + "-learned";
+
     /** Written by the controller: kind, from->to, reason and time of the latest decision. */
     public static final String LAST_DECISION = PREFIX + "-last-decision";
 

@@ -7,6 +7,7 @@ import com.streampulse.autoscaler.config.AutoscalerConfig;
 import com.streampulse.autoscaler.decide.Decider;
 import com.streampulse.autoscaler.decide.Decision;
 import com.streampulse.autoscaler.decide.DeploymentView;
+import com.streampulse.autoscaler.decide.Learned;
 import com.streampulse.autoscaler.decide.Memory;
 import com.streampulse.autoscaler.decide.Observation;
 import com.streampulse.autoscaler.kube.Deployment;
@@ -46,8 +47,19 @@ public final class Controller {
         String collectError;
         String source;
 
-        State(Duration span) {
+        /** What is on the resource's learned annotation. */
+        Learned written;
+
+        /** Since when the job has not been running; null while it runs. */
+        Instant stoppedAt;
+
+        /** That stop was our own rescale, so its length is a rescale's downtime. */
+        boolean stoppedByUs;
+
+        State(Duration span, Learned learned) {
             window = new RateWindow(span);
+            written = learned;
+            memory = Memory.from(learned);
         }
     }
 
@@ -60,7 +72,11 @@ public final class Controller {
     private final Clock clock;
     private final Map<String, State> states = new HashMap<>();
 
-    Controller(
+    /**
+     * Public for the closed loop on real Flink (autoscaler/loop), which lives in a module of its
+     * own.
+     */
+    public Controller(
             AutoscalerConfig config,
             KubernetesClient client,
             LagSource lagSource,
@@ -116,7 +132,10 @@ public final class Controller {
     }
 
     private void handle(Deployment deployment) {
-        State state = states.computeIfAbsent(deployment.key(), k -> new State(config.rateWindow()));
+        State state =
+                states.computeIfAbsent(
+                        deployment.key(),
+                        k -> new State(config.rateWindow(), deployment.learned()));
         Instant now = clock.instant();
         if (refusesStatelessUpgrades(deployment, state, now)) {
             return;
@@ -138,6 +157,7 @@ public final class Controller {
             finish(deployment, state, null, bad);
             return;
         }
+        observeRestart(view, state, now);
         String source = target.groupId() + "@" + target.topic();
         if (!view.stableAndRunning()
                 || state.parallelism != view.parallelism()
@@ -173,6 +193,29 @@ public final class Controller {
                             decision.memory());
         }
         finish(deployment, state, obs, decision);
+    }
+
+    /**
+     * Times the job's stops: when it runs again the cooldown starts, and a stop that our own
+     * rescale caused (the change came after the job last ran again) measures the rescale's downtime
+     * for this deployment.
+     */
+    private static void observeRestart(DeploymentView view, State state, Instant now) {
+        Memory memory = state.memory;
+        if (!view.stableAndRunning()) {
+            if (state.stoppedAt == null) {
+                Instant change = memory.lastChange();
+                state.stoppedByUs =
+                        change != null
+                                && (memory.runningAgain() == null
+                                        || change.isAfter(memory.runningAgain()));
+                state.stoppedAt = state.stoppedByUs ? change : now;
+            }
+        } else if (state.stoppedAt != null) {
+            Duration downtime = state.stoppedByUs ? Duration.between(state.stoppedAt, now) : null;
+            state.memory = memory.ranAgain(now, downtime);
+            state.stoppedAt = null;
+        }
     }
 
     /**
@@ -229,5 +272,10 @@ public final class Controller {
         }
         state.skipping = skipping;
         state.memory = decision.memory();
+        Learned learned = state.memory.learned();
+        if (learned.differsFrom(state.written)) {
+            realizer.persist(deployment, learned);
+            state.written = learned;
+        }
     }
 }

@@ -59,6 +59,10 @@ public final class Metrics {
         gauges.remove(labels);
     }
 
+    long errors() {
+        return errors.get();
+    }
+
     public long decisions(String namespace, String name, Decision.Kind kind) {
         AtomicLong count =
                 decisions.get(

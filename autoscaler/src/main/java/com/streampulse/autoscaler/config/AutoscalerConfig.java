@@ -87,7 +87,11 @@ public record AutoscalerConfig(
                         env.duration(
                                 "AUTOSCALER_LAG_NEAR_ZERO",
                                 Policy.DEFAULT_LAG_NEAR_ZERO,
-                                Duration.ofMillis(1)));
+                                Duration.ofMillis(1)),
+                        env.duration(
+                                "AUTOSCALER_EXPECTED_RESTART",
+                                Policy.DEFAULT_EXPECTED_RESTART,
+                                Duration.ZERO));
         Duration interval =
                 env.duration("AUTOSCALER_INTERVAL", Duration.ofSeconds(15), Duration.ofMillis(1));
         Duration rateWindow =
@@ -153,6 +157,8 @@ public record AutoscalerConfig(
                         + defaults.scaleDownStabilisation().toSeconds()
                         + "s cooldown="
                         + defaults.cooldown().toSeconds()
+                        + "s expectedRestart="
+                        + defaults.expectedRestart().toSeconds()
                         + "s",
                 "mode=" + mode.value() + " dryRun=" + dryRun + " httpPort=" + httpPort);
     }

@@ -12,14 +12,14 @@ import java.util.Locale;
  * <p>desired = ceil((inputRate + lag / catchUp) / (capacity × targetUtilisation)), clamped to [min,
  * min(max, partitions)], where capacity is the records per second one instance was seen to process
  * while saturated (a backlog throughout the window, so the source read as fast as it could).
+ *
+ * <p>{@link #decide} reads top to bottom: is it safe to decide, what is the load, then up, down or
+ * hold.
  */
 public final class Decider {
 
     /** EWMA weight of a new saturated capacity reading: smooths checkpoint-quantised rates. */
     private static final double CAPACITY_SMOOTHING = 0.5;
-
-    /** Input above processing by this factor means the backlog is growing. */
-    private static final double GROWING = 1.05;
 
     /** The start of the reason given while the deployment is restarting or otherwise not ready. */
     public static final String NOT_READY = "deployment is not stable and running";
@@ -42,66 +42,17 @@ public final class Decider {
 
     public Decision decide(
             Observation obs, DeploymentView deployment, Policy policy, Memory memory, Instant now) {
-        int from = deployment.parallelism();
-        if (!deployment.stableAndRunning()) {
-            return skip(
-                    from, NOT_READY + " (" + deployment.state() + ")", now, memory.clearPending());
+        Round round = new Round(deployment.parallelism(), policy, now);
+        Decision unsafe = unsafe(obs, deployment, memory, round);
+        if (unsafe != null) {
+            return unsafe;
         }
-        if (obs == null) {
-            return skip(from, "no offsets read yet", now, memory.clearPending());
-        }
-        Duration age = Duration.between(obs.time(), now);
-        if (age.compareTo(staleAfter) > 0) {
-            return skip(
-                    from,
-                    "offsets are stale, last read " + age.toSeconds() + "s ago",
-                    now,
-                    memory.clearPending());
-        }
-        if (obs.partitionsWithoutCommit() > 0) {
-            return skip(
-                    from,
-                    "no committed offset for "
-                            + obs.partitionsWithoutCommit()
-                            + " of "
-                            + obs.partitions()
-                            + " partitions",
-                    now,
-                    memory.clearPending());
-        }
-        if (obs.span().compareTo(minSpan) < 0) {
-            // Not a warning: every start and restart begins here.
-            return hold(
-                    from,
-                    0,
-                    "collecting rates, "
-                            + obs.span().toSeconds()
-                            + "s of "
-                            + minSpan.toSeconds()
-                            + "s seen",
-                    now,
-                    memory);
-        }
-        if (obs.lag() > 0 && obs.commitStalledFor().compareTo(commitStallLimit) > 0) {
-            return skip(
-                    from,
-                    "committed offsets have not moved for "
-                            + obs.commitStalledFor().toSeconds()
-                            + "s",
-                    now,
-                    memory.clearPending());
-        }
-        if (!obs.hasProcessedRate()) {
-            return skip(from, "fewer than two checkpoint commits in the window", now, memory);
-        }
-
         int ceiling = policy.ceiling(obs.partitions());
-        if (from > ceiling) {
+        if (round.from > ceiling) {
             // The max was lowered or partitions removed: instances above the ceiling sit idle or
             // break the limit the user set, so no stabilisation is waited for.
-            return new Decision(
+            return round.change(
                     Kind.SCALE_DOWN,
-                    from,
                     ceiling,
                     ceiling,
                     "above the ceiling min(max "
@@ -109,153 +60,139 @@ public final class Decider {
                             + ", "
                             + obs.partitions()
                             + " partitions)",
-                    now,
-                    memory.changedAt(now));
+                    memory);
         }
-
-        double nearZero =
-                Math.max(obs.inputRate(), obs.processedRate())
-                        * policy.lagNearZero().toMillis()
-                        / 1000.0;
-        // Saturated: a backlog of more than a checkpoint's worth (half of "near zero") that is not
-        // shrinking, or that was there all window; the source then reads as fast as it can.
-        double backlog = nearZero / 2;
-        boolean saturated =
-                obs.lag() > backlog
-                        && (obs.minLag() > backlog
-                                || obs.inputRate() > obs.processedRate() * GROWING);
+        Load load =
+                Load.of(
+                        obs,
+                        policy,
+                        memory.restart() == null ? policy.expectedRestart() : memory.restart());
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
-        Memory mem = learn(memory, obs, from, saturated, lastChange);
+        Memory mem = learn(memory, load, round.from, lastChange);
         if (!mem.knowsCapacity()) {
-            return hold(
-                    from,
-                    0,
-                    "capacity unknown until the job is seen saturated",
-                    now,
+            return round.hold(
+                    0, "capacity unknown until the job is seen saturated", mem.clearPending());
+        }
+        mem = judgeLastScaleUp(mem, load, round.from, lastChange);
+        int desired = desired(load, mem.capacity(), policy, obs.partitions());
+        Memory.UpCheck check = mem.upCheck();
+        if (desired > round.from && check != null && check.ineffective()) {
+            // Flink's autoscaler does the same: a scale-up that did not raise the throughput
+            // (a skewed key, a slow sink, an external limit) is not repeated.
+            return round.hold(
+                    desired,
+                    String.format(
+                            Locale.ROOT,
+                            "wants %d but the scale-up %d->%d raised throughput only from %.0f/s"
+                                    + " to %.0f/s; not scaling up again",
+                            desired,
+                            check.from(),
+                            check.to(),
+                            check.before(),
+                            load.obs().processedRate()),
                     mem.clearPending());
         }
+        // The cooldown counts from when the job runs again, so a slow restart does not eat it.
+        Instant coolingFrom = later(lastChange, memory.runningAgain());
+        Duration cooldownLeft =
+                coolingFrom == null
+                        ? Duration.ZERO
+                        : policy.cooldown().minus(Duration.between(coolingFrom, now));
+        Pending pending =
+                new Pending(
+                        round,
+                        desired,
+                        load.describe(mem.capacity()),
+                        cooldownLeft,
+                        obs.processedRate());
+        if (desired > round.from && overloaded(load, round.from, mem.capacity(), policy)) {
+            return pending.up(mem);
+        }
+        if (desired < round.from) {
+            return load.caughtUp()
+                    ? pending.down(mem)
+                    : round.hold(
+                            desired,
+                            "would do with "
+                                    + desired
+                                    + " but lag is not near zero; "
+                                    + pending.numbers,
+                            mem.clearPending());
+        }
+        return round.hold(
+                desired, "parallelism fits the load; " + pending.numbers, mem.clearPending());
+    }
 
-        double need = obs.inputRate() + obs.lag() / (policy.catchUp().toMillis() / 1000.0);
-        int desired =
-                policy.clamp(
-                        (int)
-                                Math.ceil(
-                                        need / (mem.capacity() * policy.targetUtilisation())
-                                                - 1e-9),
-                        obs.partitions());
-        String numbers =
-                String.format(
-                        Locale.ROOT,
-                        "in %.0f/s, lag %d, capacity %.0f/s per instance",
-                        obs.inputRate(),
-                        obs.lag(),
-                        mem.capacity());
-        Duration sinceChange = lastChange == null ? null : Duration.between(lastChange, now);
-        boolean cooling = sinceChange != null && sinceChange.compareTo(policy.cooldown()) < 0;
+    /** A skip (or, while rates are still being collected, a hold) when deciding is not safe. */
+    private Decision unsafe(
+            Observation obs, DeploymentView deployment, Memory memory, Round round) {
+        if (!deployment.stableAndRunning()) {
+            return round.skip(NOT_READY + " (" + deployment.state() + ")", memory.clearPending());
+        }
+        if (obs == null) {
+            return round.skip("no offsets read yet", memory.clearPending());
+        }
+        Duration age = Duration.between(obs.time(), round.now);
+        if (age.compareTo(staleAfter) > 0) {
+            return round.skip(
+                    "offsets are stale, last read " + age.toSeconds() + "s ago",
+                    memory.clearPending());
+        }
+        if (obs.partitionsWithoutCommit() > 0) {
+            return round.skip(
+                    "no committed offset for "
+                            + obs.partitionsWithoutCommit()
+                            + " of "
+                            + obs.partitions()
+                            + " partitions",
+                    memory.clearPending());
+        }
+        if (obs.span().compareTo(minSpan) < 0) {
+            // Not a warning: every start and restart begins here.
+            return round.hold(
+                    0,
+                    "collecting rates, "
+                            + obs.span().toSeconds()
+                            + "s of "
+                            + minSpan.toSeconds()
+                            + "s seen",
+                    memory);
+        }
+        if (obs.lag() > 0 && obs.commitStalledFor().compareTo(commitStallLimit) > 0) {
+            return round.skip(
+                    "committed offsets have not moved for "
+                            + obs.commitStalledFor().toSeconds()
+                            + "s",
+                    memory.clearPending());
+        }
+        if (!obs.hasProcessedRate()) {
+            return round.skip("fewer than two checkpoint commits in the window", memory);
+        }
+        return null;
+    }
 
-        // A dead band against flapping: scale down to run at the target utilisation, but scale up
-        // only once the current parallelism would run above halfway between it and 100%. A lower
-        // parallelism chosen for the highest load of the last window therefore has to see that
-        // load grow by a fifth or so before it is raised again.
+    /**
+     * The parallelism the load needs at the target utilisation, backlog of its own restart
+     * included, clamped and aligned.
+     */
+    private static int desired(Load load, double capacity, Policy policy, int partitions) {
+        int raw =
+                (int)
+                        Math.ceil(
+                                load.needAfterRestart() / (capacity * policy.targetUtilisation())
+                                        - 1e-9);
+        return policy.align(raw, partitions);
+    }
+
+    /**
+     * A dead band against flapping: scale down to run at the target utilisation, but scale up only
+     * once the current parallelism would run above halfway between it and 100%. A lower parallelism
+     * chosen for the highest load of the last window therefore has to see that load grow by a fifth
+     * or so before it is raised again.
+     */
+    private static boolean overloaded(Load load, int from, double capacity, Policy policy) {
         double upperUtilisation = (1 + policy.targetUtilisation()) / 2;
-        boolean overloaded = need > from * mem.capacity() * upperUtilisation;
-        if (desired > from && overloaded) {
-            Instant since = mem.upSince() == null ? now : mem.upSince();
-            Memory pending = mem.pendingUp(since);
-            if (cooling) {
-                return hold(
-                        from,
-                        desired,
-                        "wants "
-                                + desired
-                                + " but cooling down ("
-                                + (policy.cooldown().minus(sinceChange)).toSeconds()
-                                + "s left); "
-                                + numbers,
-                        now,
-                        pending);
-            }
-            Duration held = Duration.between(since, now);
-            if (held.compareTo(policy.scaleUpStabilisation()) < 0) {
-                return hold(
-                        from,
-                        desired,
-                        "wants "
-                                + desired
-                                + " for "
-                                + held.toSeconds()
-                                + "s of "
-                                + policy.scaleUpStabilisation().toSeconds()
-                                + "s; "
-                                + numbers,
-                        now,
-                        pending);
-            }
-            return new Decision(
-                    Kind.SCALE_UP,
-                    from,
-                    desired,
-                    desired,
-                    "load needs " + desired + ": " + numbers,
-                    now,
-                    mem.changedAt(now));
-        }
-        if (desired < from) {
-            if (obs.lag() > nearZero) {
-                return hold(
-                        from,
-                        desired,
-                        "would do with " + desired + " but lag is not near zero; " + numbers,
-                        now,
-                        mem.clearPending());
-            }
-            Instant since = mem.downSince() == null ? now : mem.downSince();
-            Memory pending =
-                    mem.pendingDown(
-                            since,
-                            new Memory.Recommendation(now, desired),
-                            now.minus(policy.scaleDownStabilisation()));
-            int highest = pending.highestDown();
-            if (cooling) {
-                return hold(
-                        from,
-                        desired,
-                        "would do with "
-                                + desired
-                                + " but cooling down ("
-                                + (policy.cooldown().minus(sinceChange)).toSeconds()
-                                + "s left); "
-                                + numbers,
-                        now,
-                        pending);
-            }
-            Duration held = Duration.between(since, now);
-            if (held.compareTo(policy.scaleDownStabilisation()) < 0) {
-                return hold(
-                        from,
-                        desired,
-                        "would do with "
-                                + highest
-                                + " for "
-                                + held.toSeconds()
-                                + "s of "
-                                + policy.scaleDownStabilisation().toSeconds()
-                                + "s; "
-                                + numbers,
-                        now,
-                        pending);
-            }
-            return new Decision(
-                    Kind.SCALE_DOWN,
-                    from,
-                    highest,
-                    desired,
-                    "load fits " + highest + " with lag near zero: " + numbers,
-                    now,
-                    mem.changedAt(now));
-        }
-        return hold(
-                from, desired, "parallelism fits the load; " + numbers, now, mem.clearPending());
+        return load.need() > from * capacity * upperUtilisation;
     }
 
     /**
@@ -263,17 +200,13 @@ public final class Decider {
      * bounds it from below. A window that began before the last change may mix two parallelisms and
      * teaches nothing.
      */
-    private static Memory learn(
-            Memory memory,
-            Observation obs,
-            int parallelism,
-            boolean saturated,
-            Instant lastChange) {
+    private static Memory learn(Memory memory, Load load, int parallelism, Instant lastChange) {
+        Observation obs = load.obs();
         if (lastChange != null && !obs.windowStart().isAfter(lastChange)) {
             return memory;
         }
         double perInstance = obs.processedRate() / parallelism;
-        if (saturated && perInstance > 0) {
+        if (load.saturated() && perInstance > 0) {
             return memory.withCapacity(
                     memory.knowsCapacity()
                             ? CAPACITY_SMOOTHING * perInstance
@@ -286,6 +219,32 @@ public final class Decider {
         return memory;
     }
 
+    /**
+     * Judges the last scale-up on the first saturated window entirely after it: throughput must
+     * have grown by at least a tenth of what the added instances promised. Forgotten once the
+     * parallelism is no longer the one it set.
+     */
+    private static Memory judgeLastScaleUp(
+            Memory memory, Load load, int parallelism, Instant lastChange) {
+        Memory.UpCheck check = memory.upCheck();
+        if (check == null) {
+            return memory;
+        }
+        if (check.to() != parallelism) {
+            return memory.withUpCheck(null);
+        }
+        Observation obs = load.obs();
+        boolean after = lastChange == null || obs.windowStart().isAfter(lastChange);
+        if (check.judged() || !after || !load.saturated() || check.before() <= 0) {
+            return memory;
+        }
+        double promised = (double) check.to() / check.from() - 1;
+        double gained = obs.processedRate() / check.before() - 1;
+        return memory.withUpCheck(
+                new Memory.UpCheck(
+                        check.from(), check.to(), check.before(), true, gained < 0.1 * promised));
+    }
+
     private static Instant later(Instant a, Instant b) {
         if (a == null) {
             return b;
@@ -293,11 +252,86 @@ public final class Decider {
         return b == null || a.isAfter(b) ? a : b;
     }
 
-    private static Decision skip(int from, String reason, Instant now, Memory memory) {
-        return new Decision(Kind.SKIP, from, from, 0, reason, now, memory);
+    /** The parts every outcome of one round shares. */
+    private record Round(int from, Policy policy, Instant now) {
+
+        Decision skip(String reason, Memory memory) {
+            return new Decision(Kind.SKIP, from, from, 0, reason, now, memory);
+        }
+
+        Decision hold(int desired, String reason, Memory memory) {
+            return new Decision(Kind.HOLD, from, from, desired, reason, now, memory);
+        }
+
+        Decision change(Kind kind, int to, int desired, String reason, Memory memory) {
+            return new Decision(kind, from, to, desired, reason, now, memory.changedAt(now));
+        }
     }
 
-    private static Decision hold(int from, int desired, String reason, Instant now, Memory memory) {
-        return new Decision(Kind.HOLD, from, from, desired, reason, now, memory);
+    /**
+     * A recommendation that differs from the current parallelism: acted on once it has held for its
+     * stabilisation and the cooldown is over.
+     */
+    private record Pending(
+            Round round, int desired, String numbers, Duration cooldownLeft, double throughput) {
+
+        Decision up(Memory mem) {
+            Instant since = mem.upSince() == null ? round.now : mem.upSince();
+            Memory pending = mem.pendingUp(since);
+            String wants = "wants " + desired;
+            if (cooling()) {
+                return round.hold(desired, wants + coolingReason(), pending);
+            }
+            Duration held = Duration.between(since, round.now);
+            Duration needed = round.policy.scaleUpStabilisation();
+            if (held.compareTo(needed) < 0) {
+                return round.hold(desired, wants + waited(held, needed), pending);
+            }
+            return round.change(
+                    Kind.SCALE_UP,
+                    desired,
+                    desired,
+                    "load needs " + desired + ": " + numbers,
+                    mem.withUpCheck(
+                            new Memory.UpCheck(round.from, desired, throughput, false, false)));
+        }
+
+        /** Scale-down goes to the highest recommendation of the stabilisation window. */
+        Decision down(Memory mem) {
+            Duration needed = round.policy.scaleDownStabilisation();
+            Instant since = mem.downSince() == null ? round.now : mem.downSince();
+            Memory pending =
+                    mem.pendingDown(
+                            since,
+                            new Memory.Recommendation(round.now, desired),
+                            round.now.minus(needed));
+            int highest = pending.highestDown();
+            if (cooling()) {
+                return round.hold(desired, "would do with " + desired + coolingReason(), pending);
+            }
+            Duration held = Duration.between(since, round.now);
+            if (held.compareTo(needed) < 0) {
+                return round.hold(
+                        desired, "would do with " + highest + waited(held, needed), pending);
+            }
+            return round.change(
+                    Kind.SCALE_DOWN,
+                    highest,
+                    desired,
+                    "load fits " + highest + " with lag near zero: " + numbers,
+                    mem);
+        }
+
+        private boolean cooling() {
+            return !cooldownLeft.isNegative() && !cooldownLeft.isZero();
+        }
+
+        private String coolingReason() {
+            return " but cooling down (" + cooldownLeft.toSeconds() + "s left); " + numbers;
+        }
+
+        private String waited(Duration held, Duration needed) {
+            return " for " + held.toSeconds() + "s of " + needed.toSeconds() + "s; " + numbers;
+        }
     }
 }

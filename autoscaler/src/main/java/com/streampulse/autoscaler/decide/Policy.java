@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param cooldown no change within this long after the previous one
  * @param lagNearZero lag counts as "near zero" while it is at most this many seconds of input;
  *     offsets are committed only on checkpoints, so this must exceed a checkpoint interval
+ * @param expectedRestart how long a rescale stops processing until one was measured for the
+ *     deployment: the input of that time is backlog the new parallelism must also work off
  */
 public record Policy(
         int minParallelism,
@@ -24,9 +26,33 @@ public record Policy(
         Duration scaleUpStabilisation,
         Duration scaleDownStabilisation,
         Duration cooldown,
-        Duration lagNearZero) {
+        Duration lagNearZero,
+        Duration expectedRestart) {
 
     public static final Duration DEFAULT_LAG_NEAR_ZERO = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_EXPECTED_RESTART = Duration.ofSeconds(60);
+
+    /** Without a restart allowance (a model whose rescales cost nothing). */
+    public Policy(
+            int minParallelism,
+            int maxParallelism,
+            Duration catchUp,
+            double targetUtilisation,
+            Duration scaleUpStabilisation,
+            Duration scaleDownStabilisation,
+            Duration cooldown,
+            Duration lagNearZero) {
+        this(
+                minParallelism,
+                maxParallelism,
+                catchUp,
+                targetUtilisation,
+                scaleUpStabilisation,
+                scaleDownStabilisation,
+                cooldown,
+                lagNearZero,
+                Duration.ZERO);
+    }
 
     public Policy {
         if (minParallelism < 1 || maxParallelism < minParallelism) {
@@ -49,5 +75,41 @@ public record Policy(
 
     public int clamp(int parallelism, int partitions) {
         return Math.max(minParallelism, Math.min(ceiling(partitions), parallelism));
+    }
+
+    /**
+     * The parallelism to run instead of {@code parallelism}: clamped, then raised to the smallest
+     * value that spreads the partitions as evenly as any lower one can. Kafka assigns whole
+     * partitions, so the busiest subtask reads ceil(partitions / p) of them; 5 subtasks on 12
+     * partitions read 3, 3, 2, 2, 2 and go no faster than 4. Such values (the divisors, and values
+     * like 4 of 10) are the ones worth a restart. When rounding up would pass the ceiling, the
+     * largest such value below it is taken instead.
+     */
+    public int align(int parallelism, int partitions) {
+        int p = clamp(parallelism, partitions);
+        if (partitions < 1) {
+            return p;
+        }
+        int ceiling = ceiling(partitions);
+        for (int up = p; up <= ceiling; up++) {
+            if (spreadsEvenly(up, partitions)) {
+                return up;
+            }
+        }
+        for (int down = p - 1; down >= minParallelism; down--) {
+            if (spreadsEvenly(down, partitions)) {
+                return down;
+            }
+        }
+        return p;
+    }
+
+    /** No lower parallelism gives its busiest subtask as few partitions. */
+    static boolean spreadsEvenly(int parallelism, int partitions) {
+        if (parallelism >= partitions) {
+            return parallelism == partitions;
+        }
+        int perSubtask = (partitions + parallelism - 1) / parallelism;
+        return (partitions + perSubtask - 1) / perSubtask == parallelism;
     }
 }

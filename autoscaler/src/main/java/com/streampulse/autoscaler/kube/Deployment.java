@@ -2,6 +2,7 @@ package com.streampulse.autoscaler.kube;
 
 import com.streampulse.autoscaler.Annotations;
 import com.streampulse.autoscaler.decide.DeploymentView;
+import com.streampulse.autoscaler.decide.Learned;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -97,6 +98,11 @@ public record Deployment(FlinkDeployment resource, String lifecycleState, String
             }
         }
         return Math.max(1, parallelism);
+    }
+
+    /** What an earlier controller learned of this deployment, from the annotation. */
+    public Learned learned() {
+        return Learned.parse(annotations().get(Annotations.LEARNED));
     }
 
     /** When a controller instance last changed the parallelism, read from the annotation. */

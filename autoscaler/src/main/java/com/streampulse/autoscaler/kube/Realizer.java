@@ -6,6 +6,7 @@ import com.streampulse.autoscaler.Annotations;
 import com.streampulse.autoscaler.config.Mode;
 import com.streampulse.autoscaler.decide.Decider;
 import com.streampulse.autoscaler.decide.Decision;
+import com.streampulse.autoscaler.decide.Learned;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -61,9 +62,11 @@ public final class Realizer {
             return;
         }
         ObjectNode patch = json.createObjectNode();
-        patch.putObject("metadata")
-                .putObject("annotations")
-                .put(Annotations.LAST_DECISION, decision.summary());
+        ObjectNode metadata = patch.putObject("metadata");
+        // A precondition: the API server refuses the patch (409) if anyone changed the resource
+        // since this round read it, so a decision is never applied to a spec it did not see.
+        metadata.put("resourceVersion", deployment.resource().getMetadata().getResourceVersion());
+        metadata.putObject("annotations").put(Annotations.LAST_DECISION, decision.summary());
         if (decision.changesParallelism()) {
             ObjectNode spec = patch.putObject("spec");
             switch (mode) {
@@ -76,13 +79,7 @@ public final class Realizer {
             }
         }
         String body = patch.toString();
-        retry.call(
-                "patch " + deployment.key(),
-                () ->
-                        client.resources(FlinkDeployment.class)
-                                .inNamespace(deployment.namespace())
-                                .withName(deployment.name())
-                                .patch(PatchContext.of(PatchType.JSON_MERGE), body));
+        retry.call("patch " + deployment.key(), () -> patch(deployment, body));
         LOG.info("{}: {}", deployment.key(), decision.summary());
         try {
             retry.call(
@@ -96,6 +93,60 @@ public final class Realizer {
         } catch (KubernetesClientException e) {
             // The patch is what matters; a lost Event is logged, not fatal.
             LOG.warn("Could not record an Event for {}: {}", deployment.key(), e.getMessage());
+        }
+    }
+
+    /**
+     * Keeps what was learned on the resource (one merge patch of one annotation, no precondition:
+     * it changes nothing the operator reads). A failure is logged; the next change writes it again.
+     */
+    public void persist(Deployment deployment, Learned learned) {
+        if (dryRun) {
+            return;
+        }
+        ObjectNode patch = json.createObjectNode();
+        patch.putObject("metadata")
+                .putObject("annotations")
+                .put(Annotations.LEARNED, learned.format());
+        try {
+            retry.call(
+                    "learned of " + deployment.key(),
+                    () ->
+                            client.resources(FlinkDeployment.class)
+                                    .inNamespace(deployment.namespace())
+                                    .withName(deployment.name())
+                                    .patch(
+                                            PatchContext.of(PatchType.JSON_MERGE),
+                                            patch.toString()));
+        } catch (KubernetesClientException e) {
+            LOG.warn("Could not keep what was learned of {}: {}", deployment.key(), e.getMessage());
+        }
+    }
+
+    private FlinkDeployment patch(Deployment deployment, String body) {
+        try {
+            return client.resources(FlinkDeployment.class)
+                    .inNamespace(deployment.namespace())
+                    .withName(deployment.name())
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), body);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                // Not retried: the same body would fail again. The next round reads and decides
+                // anew.
+                throw new ChangedMeanwhile(
+                        deployment.key()
+                                + " changed since it was read (resourceVersion "
+                                + deployment.resource().getMetadata().getResourceVersion()
+                                + "); deciding again next round");
+            }
+            throw e;
+        }
+    }
+
+    /** The resource changed between this round's read and its patch. */
+    public static final class ChangedMeanwhile extends RuntimeException {
+        ChangedMeanwhile(String message) {
+            super(message);
         }
     }
 

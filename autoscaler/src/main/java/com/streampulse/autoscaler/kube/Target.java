@@ -37,7 +37,8 @@ public record Target(String topic, String groupId, Policy policy) {
                         d.scaleUpStabilisation(),
                         d.scaleDownStabilisation(),
                         d.cooldown(),
-                        d.lagNearZero());
+                        d.lagNearZero(),
+                        d.expectedRestart());
         return new Target(
                 env.string(Annotations.TOPIC, config.topic()),
                 env.string(Annotations.CONSUMER_GROUP, config.groupId()),

@@ -3,6 +3,7 @@ package com.streampulse.autoscaler.sim;
 import com.streampulse.autoscaler.collect.OffsetSample;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -11,8 +12,12 @@ import java.util.Random;
  * records per second (with noise, and no more instances than partitions do work); a rescale stops
  * processing for {@code restartSeconds} and resumes from the last checkpoint; offsets are committed
  * to Kafka only when a checkpoint completes.
+ *
+ * <p>Two capacity models ({@link Variant}): linear in the parallelism, or limited by partitions per
+ * subtask (the busiest subtask reads ceil(partitions / p) of them, so 5 subtasks on 12 partitions
+ * go no faster than 4).
  */
-final class JobModel {
+public final class JobModel {
 
     static final double CAPACITY = 1000;
     static final int PARTITIONS = 12;
@@ -20,7 +25,28 @@ final class JobModel {
     static final int CHECKPOINT_SECONDS = 30;
     static final double CAPACITY_NOISE = 0.05;
 
+    /** The model's assumptions that the policy must not depend on. */
+    public record Variant(boolean partitionLimited, int restartSeconds) {
+        public static final Variant BASE = new Variant(false, RESTART_SECONDS);
+
+        static List<Variant> all() {
+            return List.of(
+                    BASE,
+                    new Variant(false, 180),
+                    new Variant(true, RESTART_SECONDS),
+                    new Variant(true, 180));
+        }
+
+        String label() {
+            return (partitionLimited ? "partition-limited" : "linear")
+                    + ", "
+                    + restartSeconds
+                    + " s";
+        }
+    }
+
     private final Random random;
+    private final Variant variant;
     private double end;
     private double position;
     private double committed;
@@ -28,13 +54,18 @@ final class JobModel {
     private int downtimeLeft;
     private int sinceCheckpoint;
 
-    JobModel(int parallelism, long seed) {
+    public JobModel(int parallelism, long seed) {
+        this(parallelism, seed, Variant.BASE);
+    }
+
+    JobModel(int parallelism, long seed, Variant variant) {
         this.parallelism = parallelism;
         this.random = new Random(seed);
+        this.variant = variant;
     }
 
     /** One second: records arrive, the job processes what it can, maybe a checkpoint commits. */
-    void step(double arriving) {
+    public void step(double arriving) {
         end += arriving;
         if (downtimeLeft > 0) {
             downtimeLeft--;
@@ -42,7 +73,7 @@ final class JobModel {
         }
         double can =
                 CAPACITY
-                        * Math.min(parallelism, PARTITIONS)
+                        * effectiveInstances()
                         * Math.max(0, 1 + CAPACITY_NOISE * random.nextGaussian());
         position += Math.min(end - position, can);
         if (++sinceCheckpoint >= CHECKPOINT_SECONDS) {
@@ -51,19 +82,28 @@ final class JobModel {
         }
     }
 
+    private double effectiveInstances() {
+        int working = Math.min(parallelism, PARTITIONS);
+        if (!variant.partitionLimited()) {
+            return working;
+        }
+        int busiest = (PARTITIONS + working - 1) / working;
+        return (double) PARTITIONS / busiest;
+    }
+
     /** The operator upgrades the job: it stops, and restarts from the last checkpoint. */
-    void rescale(int newParallelism) {
+    public void rescale(int newParallelism) {
         parallelism = newParallelism;
-        downtimeLeft = RESTART_SECONDS;
+        downtimeLeft = variant.restartSeconds();
         position = committed;
         sinceCheckpoint = 0;
     }
 
-    boolean running() {
+    public boolean running() {
         return downtimeLeft == 0;
     }
 
-    int parallelism() {
+    public int parallelism() {
         return parallelism;
     }
 
@@ -73,7 +113,7 @@ final class JobModel {
     }
 
     /** What Kafka shows: end offsets and committed offsets, spread evenly over the partitions. */
-    OffsetSample sample(Instant time) {
+    public OffsetSample sample(Instant time) {
         Map<Integer, Long> ends = new HashMap<>();
         Map<Integer, Long> commits = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {

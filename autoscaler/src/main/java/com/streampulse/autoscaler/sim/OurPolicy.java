@@ -26,6 +26,7 @@ final class OurPolicy implements Scaler {
     private final Decider decider;
     private Memory memory = Memory.EMPTY;
     private int seenParallelism = -1;
+    private Instant stoppedAt;
 
     OurPolicy(Policy policy, Duration interval, Duration rateWindow) {
         this.policy = policy;
@@ -50,6 +51,13 @@ final class OurPolicy implements Scaler {
         }
         Instant now = EPOCH.plusSeconds(t);
         boolean running = job.running();
+        // As the controller does: time the restarts our rescales cause.
+        if (!running && stoppedAt == null) {
+            stoppedAt = memory.lastChange() == null ? now : memory.lastChange();
+        } else if (running && stoppedAt != null) {
+            memory = memory.ranAgain(now, Duration.between(stoppedAt, now));
+            stoppedAt = null;
+        }
         if (!running || seenParallelism != job.parallelism()) {
             window.reset();
             seenParallelism = job.parallelism();

@@ -11,6 +11,7 @@ package com.streampulse.autoscaler.sim;
  * @param longestBacklog longest stretch (s) with more than 10 s of input waiting: the time to drain
  * @param overSlotSeconds integral of parallelism beyond ceil(input / capacity), in slot-seconds
  * @param finalParallelism at the end of the trace
+ * @param slotSeconds integral of the parallelism over time: what the job cost
  */
 record RunResult(
         int rescales,
@@ -20,11 +21,22 @@ record RunResult(
         double lagSeconds,
         int longestBacklog,
         double overSlotSeconds,
-        int finalParallelism) {
+        int finalParallelism,
+        double slotSeconds) {
 
     static RunResult run(Trace trace, Scaler scaler, int initialParallelism, long seed) {
+        return run(trace, scaler, initialParallelism, seed, JobModel.Variant.BASE);
+    }
+
+    static RunResult run(
+            Trace trace,
+            Scaler scaler,
+            int initialParallelism,
+            long seed,
+            JobModel.Variant variant) {
         double[] rates = trace.rates(seed);
-        JobModel job = new JobModel(initialParallelism, seed + 1);
+        JobModel job = new JobModel(initialParallelism, seed + 1, variant);
+        double slotSeconds = 0;
         int rescales = 0;
         int reversals = 0;
         int shortestGap = Integer.MAX_VALUE;
@@ -56,6 +68,7 @@ record RunResult(
             backlog = lag > mean * 10 ? backlog + 1 : 0;
             longestBacklog = Math.max(longestBacklog, backlog);
             over += Math.max(0, job.parallelism() - Math.ceil(mean / JobModel.CAPACITY));
+            slotSeconds += job.parallelism();
         }
         return new RunResult(
                 rescales,
@@ -65,6 +78,7 @@ record RunResult(
                 lagSeconds,
                 longestBacklog,
                 over,
-                job.parallelism());
+                job.parallelism(),
+                slotSeconds);
     }
 }

@@ -32,15 +32,176 @@ public final class Simulator {
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(600),
                 Duration.ofSeconds(300),
-                Policy.DEFAULT_LAG_NEAR_ZERO);
+                Policy.DEFAULT_LAG_NEAR_ZERO,
+                Policy.DEFAULT_EXPECTED_RESTART);
     }
 
     private Simulator() {}
 
+    /** KEDA settings swept for its best: lagThreshold × HPA scale-up window × scale-down window. */
+    static List<KedaRule> kedaSettings() {
+        List<KedaRule> rules = new ArrayList<>();
+        for (long threshold : new long[] {5_000, 10_000, 20_000, 40_000}) {
+            for (int up : new int[] {0, 120}) {
+                for (int down : new int[] {300, 600}) {
+                    rules.add(new KedaRule(threshold, 1, MAX_PARALLELISM, up, down));
+                }
+            }
+        }
+        return rules;
+    }
+
     public static void main(String[] args) {
-        if (!report(System.out)) {
+        boolean met = report(System.out);
+        int seeds = Integer.getInteger("sim.seeds", 100);
+        System.out.println();
+        met &= sweep(System.out, seeds);
+        if (!met) {
             System.exit(1);
         }
+    }
+
+    /** Mean and standard deviation over seeds. */
+    record Spread(double mean, double sd) {
+        static Spread of(double[] values) {
+            double mean = java.util.Arrays.stream(values).average().orElse(0);
+            double var =
+                    java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum()
+                            / Math.max(1, values.length - 1);
+            return new Spread(mean, Math.sqrt(var));
+        }
+
+        String show(double unit, String format) {
+            return String.format(Locale.ROOT, format + " ± " + format, mean / unit, sd / unit);
+        }
+    }
+
+    /** Every seed of one rule on one trace and variant. */
+    record Runs(RunResult[] results) {
+        Spread lag() {
+            return Spread.of(
+                    java.util.Arrays.stream(results).mapToDouble(RunResult::lagSeconds).toArray());
+        }
+
+        Spread slots() {
+            return Spread.of(
+                    java.util.Arrays.stream(results).mapToDouble(RunResult::slotSeconds).toArray());
+        }
+
+        Spread rescales() {
+            return Spread.of(
+                    java.util.Arrays.stream(results).mapToDouble(RunResult::rescales).toArray());
+        }
+
+        static Runs of(
+                Trace trace,
+                java.util.function.Supplier<Scaler> scaler,
+                JobModel.Variant variant,
+                int seeds) {
+            RunResult[] results = new RunResult[seeds];
+            int initial = initialParallelism(trace);
+            for (int seed = 1; seed <= seeds; seed++) {
+                results[seed - 1] = RunResult.run(trace, scaler.get(), initial, seed, variant);
+            }
+            return new Runs(results);
+        }
+    }
+
+    /**
+     * Issue 13's comparison: every trace under both capacity models and both restart times, over
+     * {@code seeds} seeds, against KEDA at its best setting (the lowest sum of lag-seconds and
+     * slot-seconds, each relative to ours: the two quantities the targets weigh). True when every
+     * target is met.
+     */
+    static boolean sweep(PrintStream out, int seeds) {
+        out.printf(
+                Locale.ROOT,
+                "Over %d seeds per trace (mean ± sd). KEDA: its best of %d settings per trace and"
+                        + " model.%n%n",
+                seeds,
+                kedaSettings().size());
+        out.println(
+                "| model | trace | rule | lag-seconds (M rec·s) | slot-seconds (k) | rescales | lag"
+                        + " vs KEDA | cost vs KEDA | target |");
+        out.println("|---|---|---|---:|---:|---:|---:|---:|---|");
+        boolean allMet = true;
+        for (JobModel.Variant variant : JobModel.Variant.all()) {
+            for (Trace trace : Trace.all()) {
+                Runs ours =
+                        Runs.of(
+                                trace,
+                                () -> new OurPolicy(policy(), INTERVAL, RATE_WINDOW),
+                                variant,
+                                seeds);
+                Runs best = null;
+                String bestSettings = null;
+                double bestScore = Double.MAX_VALUE;
+                for (KedaRule setting : kedaSettings()) {
+                    String label = setting.settings();
+                    Runs keda = Runs.of(trace, () -> new KedaRule(setting), variant, seeds);
+                    double score =
+                            keda.lag().mean() / Math.max(1, ours.lag().mean())
+                                    + keda.slots().mean() / ours.slots().mean();
+                    if (score < bestScore) {
+                        bestScore = score;
+                        best = keda;
+                        bestSettings = label;
+                    }
+                }
+                double lagRatio = ours.lag().mean() / Math.max(1, best.lag().mean());
+                double costRatio = ours.slots().mean() / best.slots().mean();
+                boolean met =
+                        lagRatio <= 0.8
+                                && costRatio <= 1.1
+                                && ours.rescales().mean() <= best.rescales().mean();
+                String extra = "";
+                if (trace.name().startsWith("step")) {
+                    int worst =
+                            java.util.Arrays.stream(ours.results())
+                                    .mapToInt(RunResult::rescales)
+                                    .max()
+                                    .orElse(0);
+                    met &= worst <= 2;
+                    extra = "; worst seed " + worst + " rescales (<= 2)";
+                }
+                if (trace.name().startsWith("noisy")) {
+                    int closest =
+                            java.util.Arrays.stream(ours.results())
+                                    .mapToInt(RunResult::shortestReversalGap)
+                                    .min()
+                                    .orElse(Integer.MAX_VALUE);
+                    met &= closest >= 600;
+                    extra =
+                            "; closest reversal "
+                                    + (closest == Integer.MAX_VALUE ? "none" : closest + " s")
+                                    + " (>= 600)";
+                }
+                allMet &= met;
+                String model = variant.label();
+                out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | ours | %s | %s | %s | %.2f× | %.2f× | %s%s |%n",
+                        model,
+                        trace.name(),
+                        ours.lag().show(1e6, "%.1f"),
+                        ours.slots().show(1e3, "%.0f"),
+                        ours.rescales().show(1, "%.1f"),
+                        lagRatio,
+                        costRatio,
+                        met ? "met" : "MISSED",
+                        extra);
+                out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | KEDA (%s) | %s | %s | %s | | | |%n",
+                        model,
+                        trace.name(),
+                        bestSettings,
+                        best.lag().show(1e6, "%.1f"),
+                        best.slots().show(1e3, "%.0f"),
+                        best.rescales().show(1, "%.1f"));
+            }
+        }
+        return allMet;
     }
 
     /** Runs every trace with both rules, prints the table and the targets; true if all are met. */

@@ -28,6 +28,9 @@ class DeciderTest {
                     Duration.ofSeconds(300),
                     Duration.ofSeconds(60));
 
+    /** The same with room for all of 12 partitions. */
+    static final Policy TWELVE = PolicyTest.between(1, 12);
+
     final Decider decider =
             new Decider(Duration.ofSeconds(45), Duration.ofSeconds(75), Duration.ofSeconds(300));
 
@@ -59,7 +62,7 @@ class DeciderTest {
                 decider.decide(
                         load(T0, 3000, 2000, 0, 12), running(2), POLICY, knowing(CAPACITY), T0);
         assertThat(first.kind()).isEqualTo(Kind.HOLD);
-        assertThat(first.desired()).isEqualTo(5); // ceil(3000 / (1000 * 0.7))
+        assertThat(first.desired()).isEqualTo(6); // ceil(3000 / (1000 * 0.7)) = 5, spread as 6
         assertThat(first.memory().upSince()).isEqualTo(T0);
 
         Instant later = T0.plusSeconds(59);
@@ -74,7 +77,7 @@ class DeciderTest {
                         load(due, 3000, 2000, 0, 12), running(2), POLICY, early.memory(), due);
         assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
         assertThat(up.from()).isEqualTo(2);
-        assertThat(up.to()).isEqualTo(5);
+        assertThat(up.to()).isEqualTo(6);
         assertThat(up.memory().lastChange()).isEqualTo(due);
     }
 
@@ -212,7 +215,7 @@ class DeciderTest {
         Memory mem = knowing(CAPACITY);
         // 1000/s needs 2 instances; lag of 200 s of input is far from zero.
         Decision behind =
-                decider.decide(load(T0, 1000, 1000, 200_000, 12), running(6), POLICY, mem, T0);
+                decider.decide(load(T0, 1000, 1000, 200_000, 12), running(8), POLICY, mem, T0);
         assertThat(behind.kind()).isEqualTo(Kind.HOLD);
         assertThat(behind.reason()).contains("lag is not near zero");
         assertThat(behind.memory().downSince()).isNull();
@@ -313,6 +316,59 @@ class DeciderTest {
         Decision d = decider.decide(load(T0, 3000, 3000, 0, 12), running(4), POLICY, pending, T0);
         assertThat(d.kind()).isEqualTo(Kind.HOLD);
         assertThat(d.reason()).startsWith("parallelism fits the load");
+    }
+
+    @Test
+    void aScaleUpThatDidNotRaiseThroughputIsNotRepeated() {
+        Instant due = T0.plusSeconds(60);
+        Decision up =
+                decider.decide(
+                        load(due, 3000, 2000, 0, 12),
+                        running(2),
+                        TWELVE,
+                        knowing(CAPACITY).pendingUp(T0),
+                        due);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(up.to()).isEqualTo(6);
+
+        // Well past the cooldown, still saturated at 6, but processing no more than at 2: the
+        // sink, not the parallelism, is the limit.
+        Instant later = due.plusSeconds(900);
+        Decision stuck =
+                decider.decide(
+                        load(later, 3000, 2100, 900_000, 12),
+                        running(6),
+                        TWELVE,
+                        up.memory(),
+                        later);
+        assertThat(stuck.kind()).isEqualTo(Kind.HOLD);
+        assertThat(stuck.reason())
+                .startsWith("wants 12 but the scale-up 2->6 raised throughput only from 2000/s");
+        assertThat(stuck.memory().upCheck().ineffective()).isTrue();
+    }
+
+    @Test
+    void aScaleUpThatHelpedLeavesFurtherScaleUpsOpen() {
+        Instant due = T0.plusSeconds(60);
+        Decision up =
+                decider.decide(
+                        load(due, 3000, 2000, 0, 12),
+                        running(2),
+                        TWELVE,
+                        knowing(CAPACITY).pendingUp(T0),
+                        due);
+        Instant later = due.plusSeconds(900);
+        Decision judged =
+                decider.decide(
+                        load(later, 9000, 5400, 900_000, 12),
+                        running(6),
+                        TWELVE,
+                        up.memory(),
+                        later);
+        assertThat(judged.memory().upCheck().judged()).isTrue();
+        assertThat(judged.memory().upCheck().ineffective()).isFalse();
+        assertThat(judged.kind()).isEqualTo(Kind.HOLD); // waits its stabilisation, not blocked
+        assertThat(judged.reason()).startsWith("wants 12 for 0s");
     }
 
     @Test

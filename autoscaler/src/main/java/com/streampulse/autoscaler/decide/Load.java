@@ -1,0 +1,51 @@
+package com.streampulse.autoscaler.decide;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * What one observation says about the load, in the terms the decision uses.
+ *
+ * @param need records per second the job must process: the input rate plus the backlog spread over
+ *     the catch-up target
+ * @param nearZero a lag of at most this many records counts as caught up
+ * @param saturated a backlog of more than a checkpoint's worth (half of "near zero") that is not
+ *     shrinking, or that was there all window: the source then reads as fast as it can
+ * @param needAfterRestart what a new parallelism must process: as {@code need}, with the input of
+ *     the rescale's own downtime added to the backlog
+ */
+record Load(
+        Observation obs, double need, double nearZero, boolean saturated, double needAfterRestart) {
+
+    /** Input above processing by this factor means the backlog is growing. */
+    private static final double GROWING = 1.05;
+
+    static Load of(Observation obs, Policy policy, Duration restart) {
+        double nearZero =
+                Math.max(obs.inputRate(), obs.processedRate())
+                        * policy.lagNearZero().toMillis()
+                        / 1000.0;
+        double backlog = nearZero / 2;
+        boolean saturated =
+                obs.lag() > backlog
+                        && (obs.minLag() > backlog
+                                || obs.inputRate() > obs.processedRate() * GROWING);
+        double catchUp = policy.catchUp().toMillis() / 1000.0;
+        double need = obs.inputRate() + obs.lag() / catchUp;
+        double restartBacklog = obs.inputRate() * restart.toMillis() / 1000.0;
+        return new Load(obs, need, nearZero, saturated, need + restartBacklog / catchUp);
+    }
+
+    boolean caughtUp() {
+        return obs.lag() <= nearZero;
+    }
+
+    String describe(double capacity) {
+        return String.format(
+                Locale.ROOT,
+                "in %.0f/s, lag %d, capacity %.0f/s per instance",
+                obs.inputRate(),
+                obs.lag(),
+                capacity);
+    }
+}
