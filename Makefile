@@ -13,8 +13,12 @@ build: ## Compile, format-check and package every module (no tests)
 	$(MVN) -DskipTests verify
 
 .PHONY: test
-test: ## Run every test: unit, harness, integration (real Kafka, PostgreSQL, Flink), Helm/k8s checks
+test: monitoring-tools ## Run every test: unit, harness, integration (real Kafka, PostgreSQL, Flink, Prometheus, Alertmanager), Helm/k8s checks
 	$(MVN) verify
+
+.PHONY: monitoring-tools
+monitoring-tools: ## Install promtool, prometheus and alertmanager (Debian packages) if missing
+	@bash .ci/install-monitoring-tools
 
 .PHONY: fmt
 fmt: ## Format all Java sources (google-java-format, AOSP)

@@ -176,3 +176,13 @@ capabilities:
 {{- define "streampulse.storageUri" -}}
 {{- .Values.checkpoints.storageUri | trimSuffix "/" }}
 {{- end }}
+
+{{/* True when the Prometheus Operator's resources can be rendered: monitoring.crds "auto" asks
+  the cluster (helm install/upgrade; helm template only with --api-versions), "true" renders them
+  anyway (GitOps, offline templating), "false" never does. */}}
+{{- define "streampulse.monitoringCrds" -}}
+{{- $crds := toString .Values.monitoring.crds -}}
+{{- if or (eq $crds "true") (and (eq $crds "auto") (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")) -}}
+true
+{{- end -}}
+{{- end }}

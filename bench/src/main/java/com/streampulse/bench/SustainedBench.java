@@ -77,16 +77,22 @@ final class SustainedBench {
 
     Result measure(WorkloadShape shape, int parallelism, EventLoader loader, Path checkpoints)
             throws Exception {
-        String topic = "sustained-" + shape.label() + "-p" + parallelism;
-        infra.kafka().createTopic(topic, options.partitions());
+        // One backlog per shape: later runs read it again with a consumer group of their own.
+        String topic = "sustained-" + shape.label();
+        double rate = eventTimeRate(shape);
+        EventLoader.Loaded loaded = backlogs.get(shape);
+        if (loaded == null) {
+            infra.kafka().createTopic(topic, options.partitions());
+            loaded =
+                    loader.shaped(
+                            topic, shape, options.sustainedEvents(), options.seed(), START, rate);
+            backlogs.put(shape, loaded);
+            System.out.printf(
+                    "  %s (%s): loaded %,d events, %,.0f/s of event time, in %.1f s%n",
+                    shape.label(), shape.keyCounts(), loaded.records(), rate, loaded.seconds());
+        }
         infra.truncate();
         ScaleBench.deleteRecursively(checkpoints);
-        double rate = eventTimeRate(shape);
-        EventLoader.Loaded loaded =
-                loader.shaped(topic, shape, options.sustainedEvents(), options.seed(), START, rate);
-        System.out.printf(
-                "  %s (%s): loaded %,d events, %,.0f/s of event time, in %.1f s%n",
-                shape.label(), shape.keyCounts(), loaded.records(), rate, loaded.seconds());
         JobConfig config =
                 infra.config(
                         topic,

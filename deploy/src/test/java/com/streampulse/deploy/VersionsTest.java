@@ -137,8 +137,8 @@ class VersionsTest {
             files.add(project.root().resolve(dockerfile));
         }
         files.add(project.root().resolve("README.md"));
-        try (Stream<Path> docs = Files.list(project.root().resolve("docs"))) {
-            docs.forEach(files::add);
+        try (Stream<Path> docs = Files.walk(project.root().resolve("docs"))) {
+            docs.filter(Files::isRegularFile).forEach(files::add);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

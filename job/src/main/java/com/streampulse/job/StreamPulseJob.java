@@ -28,6 +28,7 @@ import com.streampulse.job.sessions.SessionEvent;
 import com.streampulse.job.sessions.UserSession;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.job.sink.SinkProgress;
+import com.streampulse.job.time.AnnouncedSplitsSource;
 import com.streampulse.job.time.EventTimeOperator;
 import com.streampulse.job.time.KafkaBacklogProbe;
 import com.streampulse.job.trending.ContentDownloads;
@@ -103,10 +104,22 @@ public final class StreamPulseJob {
     private final Source<Ingested, ?, ?> source;
     private final ResultSinks sinks;
 
+    /**
+     * A Kafka source is wrapped so that its readers announce the partitions they are given, which
+     * event time needs ({@link AnnouncedSplitsSource}).
+     */
     public StreamPulseJob(JobConfig config, Source<Ingested, ?, ?> source, ResultSinks sinks) {
         this.config = config;
-        this.source = source;
+        this.source = announcing(source);
         this.sinks = sinks;
+    }
+
+    @SuppressWarnings(
+            "unchecked") // a KafkaSource of this job's Source<Ingested, ...> emits Ingested
+    private static Source<Ingested, ?, ?> announcing(Source<Ingested, ?, ?> source) {
+        return source instanceof KafkaSource<?> kafka
+                ? new AnnouncedSplitsSource((KafkaSource<Ingested>) kafka)
+                : source;
     }
 
     /** The job as deployed: Kafka in, PostgreSQL out. */

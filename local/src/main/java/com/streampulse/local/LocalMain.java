@@ -1,11 +1,14 @@
 package com.streampulse.local;
 
+import com.streampulse.config.Settings;
 import com.streampulse.generator.DurationConverter;
 import com.streampulse.generator.Generator;
 import com.streampulse.generator.KafkaSink;
 import com.streampulse.generator.SyntheticOptions;
 import com.streampulse.generator.SyntheticSource;
 import com.streampulse.generator.WorkloadShape;
+import com.streampulse.job.alerting.AlertSender;
+import com.streampulse.job.alerting.AlertSenderConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -163,6 +166,7 @@ public final class LocalMain implements Callable<Integer> {
     private final PrintStream out = System.out;
     private final CountDownLatch finished = new CountDownLatch(1);
     private LocalStack stack;
+    private AlertSender alertSender;
     private Generator generator;
     private Thread generatorThread;
     private KafkaSink sink;
@@ -209,6 +213,14 @@ public final class LocalMain implements Callable<Integer> {
                         + "  (logs: "
                         + dataDir.resolve("local.log")
                         + ")");
+        // ALERTMANAGER_URL=http://localhost:9093 make run: alert changes go to that Alertmanager.
+        AlertSenderConfig alerting =
+                AlertSenderConfig.from(Settings.of(System.getenv()), stack.config().postgres());
+        if (alerting != null) {
+            alertSender = new AlertSender(alerting);
+            alertSender.start();
+            out.println("🔔 Alert changes go to Alertmanager at " + alerting.alertmanagerForLogs());
+        }
         if (!noGenerator) {
             startGenerator();
         }
@@ -318,6 +330,9 @@ public final class LocalMain implements Callable<Integer> {
         if (reporter != null) {
             reporter.stop();
             reporter.report(null);
+        }
+        if (alertSender != null) {
+            alertSender.stop();
         }
         if (stack != null) {
             stack.close();

@@ -1,5 +1,6 @@
 package com.streampulse.job.aggregate;
 
+import com.streampulse.job.TaskLogContext;
 import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.alerts.AlertRules.Verdict;
 import com.streampulse.job.alerts.AlertThresholds;
@@ -7,7 +8,9 @@ import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.AlertRow.Change;
 import com.streampulse.job.records.WindowCounts;
 import java.io.Serializable;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -42,6 +45,7 @@ public final class WindowResults<R>
     private final boolean emitCounts;
 
     private transient Counter alertsGenerated;
+    private transient Map<String, Counter> verdictCounters;
 
     /**
      * @param alertScope {@link AlertRules#SCOPE_REGION}, {@link AlertRules#SCOPE_CONTENT}, or null
@@ -64,6 +68,8 @@ public final class WindowResults<R>
 
     @Override
     public void open(OpenContext openContext) {
+        TaskLogContext.set(getRuntimeContext());
+        verdictCounters = new HashMap<>();
         alertsGenerated =
                 getRuntimeContext()
                         .getMetricGroup()
@@ -88,13 +94,32 @@ public final class WindowResults<R>
             Verdict first = sameRule(onTime, now);
             if (now.breaks()) {
                 alertsGenerated.inc();
+                verdicts("alertsRaised", now.alertType(), now.severity()).inc();
                 context.output(ALERTS, row(Change.RAISE, now, now.severity(), counts, window));
             } else if (first != null && first.breaks()) {
+                verdicts("alertsResolved", now.alertType(), first.severity()).inc();
                 context.output(ALERTS, row(Change.RESOLVE, now, first.severity(), counts, window));
             } else if (counts.hasLateUpdates()) {
                 context.output(ALERTS, row(Change.WITHDRAW, now, null, counts, window));
             }
         }
+    }
+
+    /**
+     * Raise or resolve verdicts by alert type and severity. Counted per firing (the job keeps no
+     * verdict state: a window that fires again while it still breaks a rule counts again); the
+     * exact state changes are the rows of alert_outbox.
+     */
+    private Counter verdicts(String name, String alertType, String severity) {
+        return verdictCounters.computeIfAbsent(
+                name + ' ' + alertType + ' ' + severity,
+                k ->
+                        getRuntimeContext()
+                                .getMetricGroup()
+                                .addGroup("streampulse")
+                                .addGroup("alert_type", alertType)
+                                .addGroup("severity", severity)
+                                .counter(name));
     }
 
     private static Verdict sameRule(List<Verdict> verdicts, Verdict rule) {

@@ -1,11 +1,15 @@
 package com.streampulse.job.sink;
 
+import com.streampulse.job.TaskLogContext;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Meter;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -28,6 +32,7 @@ public final class SinkProgress<T> extends RichMapFunction<T, T>
     private transient long sinceLastBarrier;
     private transient TreeMap<Long, Long> pendingByCheckpoint;
     private transient Counter rowsWritten;
+    private transient Meter rowsPerSecond;
 
     public SinkProgress(String table) {
         this.table = table;
@@ -35,18 +40,23 @@ public final class SinkProgress<T> extends RichMapFunction<T, T>
 
     @Override
     public void open(OpenContext openContext) {
+        TaskLogContext.set(getRuntimeContext());
         pendingByCheckpoint = new TreeMap<>();
-        rowsWritten =
+        MetricGroup metrics =
                 getRuntimeContext()
                         .getMetricGroup()
                         .addGroup("streampulse")
-                        .addGroup("table", table)
-                        .counter("rowsWritten");
+                        .addGroup("table", table);
+        rowsWritten = metrics.counter("rowsWritten");
+        // Rows handed to the table's sink per second (a one-minute average), as they come: what
+        // the sink has to keep up with, where rowsWritten only moves on checkpoints.
+        rowsPerSecond = metrics.meter("rowsPerSecond", new MeterView(60));
     }
 
     @Override
     public T map(T row) {
         sinceLastBarrier++;
+        rowsPerSecond.markEvent();
         return row;
     }
 

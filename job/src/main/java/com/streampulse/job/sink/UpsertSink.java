@@ -5,6 +5,7 @@ import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Writes one table to PostgreSQL: rows are buffered per {@link SinkTable} and written in one round
@@ -39,17 +40,24 @@ public final class UpsertSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        return writer(context.getProcessingTimeService());
+        return writer(context.getProcessingTimeService(), context.metricGroup());
     }
 
     /** Flink 1.20 calls {@link #createWriter(WriterInitContext)}; this one is deprecated. */
     @Override
     @Deprecated
     public SinkWriter<T> createWriter(InitContext context) throws IOException {
-        return writer(context.getProcessingTimeService());
+        return writer(context.getProcessingTimeService(), context.metricGroup());
     }
 
-    private SinkWriter<T> writer(ProcessingTimeService timers) throws IOException {
-        return new UpsertWriter<>(table, connector, batchSize, flushIntervalMillis, timers);
+    private SinkWriter<T> writer(ProcessingTimeService timers, MetricGroup metrics)
+            throws IOException {
+        return new UpsertWriter<>(
+                table,
+                connector,
+                batchSize,
+                flushIntervalMillis,
+                timers,
+                metrics.addGroup("streampulse").addGroup("table", table.name()));
     }
 }

@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,8 @@ final class UpsertWriter<T> implements SinkWriter<T> {
     private final int batchSize;
     private final long flushIntervalMillis;
     private final ProcessingTimeService timers;
+    private final Counter flushFailures;
+    private volatile long lastFlushMillis;
     private Connection connection;
     private boolean closed;
 
@@ -37,8 +41,12 @@ final class UpsertWriter<T> implements SinkWriter<T> {
             PostgresConnector connector,
             int batchSize,
             long flushIntervalMillis,
-            ProcessingTimeService timers)
+            ProcessingTimeService timers,
+            MetricGroup metrics)
             throws IOException {
+        // Failed attempts (each retry counts) and how long the last batch took, retries included.
+        this.flushFailures = metrics.counter("sinkFlushFailures");
+        metrics.gauge("sinkFlushDurationMillis", () -> lastFlushMillis);
         this.table = table;
         this.batch = table.newBatch();
         this.connector = connector;
@@ -78,12 +86,15 @@ final class UpsertWriter<T> implements SinkWriter<T> {
         if (batch.size() == 0) {
             return;
         }
+        long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
             try {
                 batch.writeTo(connection);
                 batch.clear();
+                lastFlushMillis = (System.nanoTime() - start) / 1_000_000;
                 return;
             } catch (SQLException e) {
+                flushFailures.inc();
                 if (attempt >= MAX_RETRIES) {
                     throw new IOException(
                             "Writing " + batch.size() + " rows to " + table.name() + " failed", e);

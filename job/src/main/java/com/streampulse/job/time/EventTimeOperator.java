@@ -1,5 +1,6 @@
 package com.streampulse.job.time;
 
+import com.streampulse.job.TaskLogContext;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.api.common.TaskInfo;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -47,15 +47,15 @@ import org.apache.flink.util.OutputTag;
  * gives the same verdicts; the watermark keeps the verdict safe, so the windows never drop what
  * passes here.
  *
- * <p><b>Idleness that a slow job cannot fake.</b> The partitions of a subtask are those it has read
- * and those the Kafka source assigns it (the enumerator's rule, so a partition whose first fetch is
- * slow holds event time back as Flink's own per-split watermarks would). A partition with no record
- * for the idleness timeout stops holding the watermark back only when Kafka confirms it has nothing
- * unread ({@link BacklogProbe}). When every partition read is quiet and caught up, event time moves
- * with the wall clock from the newest event (newest + wall time since it arrived −
- * out-of-orderness), so the last windows close soon after traffic stops. Backpressure, a GC pause,
- * a stopped TaskManager or an unreachable broker leave records unread, so none of them moves event
- * time.
+ * <p><b>Idleness that a slow job cannot fake.</b> The partitions of a subtask are those its Kafka
+ * reader announced when it was given them ({@link AnnouncedSplitsSource}, also after a restore at
+ * another parallelism) and those it has read, so a partition whose first fetch is slow holds event
+ * time back as Flink's own per-split watermarks would. A partition with no record for the idleness
+ * timeout stops holding the watermark back only when Kafka confirms it has nothing unread ({@link
+ * BacklogProbe}). When every partition read is quiet and caught up, event time moves with the wall
+ * clock from the newest event (newest + wall time since it arrived − out-of-orderness), so the last
+ * windows close soon after traffic stops. Backpressure, a GC pause, a stopped TaskManager or an
+ * unreachable broker leave records unread, so none of them moves event time.
  *
  * <p><b>State.</b> Flink does not checkpoint watermarks; the watermark, the newest event time and
  * every partition's clock and last offset are kept in union state, so a restored or rescaled job
@@ -160,6 +160,7 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
     @Override
     public void open() throws Exception {
         super.open();
+        TaskLogContext.set(getRuntimeContext());
         startedAt = now();
         // A restored newest event time counts as arriving now: the wall clock carries it forward
         // from the restart, not from when it was first read.
@@ -175,6 +176,11 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         metrics.gauge(
                 "processingLagMillis",
                 () -> newest == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - newest);
+        // How far event time (what closes windows) is behind the wall clock: a replay or a stalled
+        // partition shows here; a quiet, caught-up job stays within the out-of-orderness.
+        metrics.gauge(
+                "watermarkAgeMillis",
+                () -> watermark == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - watermark);
         scheduleTick();
     }
 
@@ -189,6 +195,10 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
     @Override
     public void processElement(StreamRecord<Ingested> element) {
         Ingested in = element.getValue();
+        if (in.assigned() != null) {
+            partition(in.assigned().partition()).assign(in.assigned().nextOffset());
+            return;
+        }
         if (!in.isValid()) {
             RejectedEvent rejected = in.rejected();
             partition(rejected.partition()).read(rejected.offset(), now());
@@ -262,20 +272,11 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
 
     /** Emits the watermark the partitions allow now; see the class comment for the rules. */
     void tick(long now) {
-        int partitionCount = backlog.partitionCount();
-        if (partitionCount < 0) {
-            return; // which partitions this subtask reads is not known yet
-        }
-        for (int p = 0; p < partitionCount; p++) {
-            if (assignedHere(p)) {
-                partition(p);
-            }
-        }
         quiet.clear();
         long lowest = Long.MAX_VALUE;
         boolean anyMine = false;
         for (PartitionClock p : partitions.values()) {
-            if (!p.readSinceStart() && !(partitionCount > 0 && assignedHere(p.partition))) {
+            if (!p.readHere()) {
                 continue; // another subtask's, known from union state
             }
             anyMine = true;
@@ -300,12 +301,6 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         } else if (now - startedAt >= idlenessMillis) {
             markIdle(); // nothing to read here, or nothing ever read: step aside, as Flink would
         }
-    }
-
-    private boolean assignedHere(int partition) {
-        TaskInfo task = getRuntimeContext().getTaskInfo();
-        return KafkaAssignment.reader(topic, partition, task.getNumberOfParallelSubtasks())
-                == task.getIndexOfThisSubtask();
     }
 
     /** Newest event time + wall time since it arrived − out-of-orderness. */
@@ -338,8 +333,22 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
         if (p == null) {
             p = new PartitionClock(partition);
             partitions.put(partition, p);
+            registerLagGauge(p);
         }
         return p;
+    }
+
+    /** Wall clock minus the newest event time read from one partition, labelled partition. */
+    private void registerLagGauge(PartitionClock p) {
+        getMetricGroup()
+                .addGroup("streampulse")
+                .addGroup("partition", Integer.toString(p.partition))
+                .gauge(
+                        "eventTimeLagMillis",
+                        () ->
+                                p.newest == Long.MIN_VALUE
+                                        ? 0L
+                                        : System.currentTimeMillis() - p.newest);
     }
 
     private long now() {

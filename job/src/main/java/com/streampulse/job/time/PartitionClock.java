@@ -20,6 +20,20 @@ final class PartitionClock {
         this.partition = partition;
     }
 
+    /** Announced as assigned to this subtask's reader since this start. */
+    boolean assigned;
+
+    /** Assigned to this subtask's reader, or read by it: the subtask holds event time for it. */
+    boolean readHere() {
+        return assigned || readSinceStart();
+    }
+
+    /** {@code nextOffset} is negative while the reader has still to look its position up. */
+    void assign(long nextOffset) {
+        assigned = true;
+        lastOffset = Math.max(lastOffset, nextOffset - 1);
+    }
+
     boolean readSinceStart() {
         return lastArrival != Long.MIN_VALUE;
     }

@@ -46,6 +46,9 @@ class EventTimeOperatorTest {
      */
     private static final long T = WALL + IDLENESS - 1;
 
+    /** The start offset of a split whose reader has still to look up the committed offset. */
+    private static final long COMMITTED = -3;
+
     private ScriptedBacklog backlog;
     private OneInputStreamOperatorTestHarness<Ingested, Download> harness;
     private long nextOffset;
@@ -238,9 +241,11 @@ class EventTimeOperatorTest {
 
     @Test
     void anAssignedPartitionNotReadYetHoldsEventTimeBack() throws Exception {
-        // At parallelism 1 the source assigns both partitions here. Partition 1 is read at once;
-        // partition 0 has records waiting whose first fetch is slow.
-        backlog.partitions(2).endsAt(0, 100);
+        // The reader announces both partitions. Partition 1 is read at once; partition 0 has
+        // records waiting whose first fetch is slow.
+        backlog.endsAt(0, 100);
+        announce(0, COMMITTED);
+        announce(1, COMMITTED);
         send(event(1, TEN + 9 * MINUTE));
         tick(T + TICK);
         tick(T + 2 * IDLENESS);
@@ -328,9 +333,11 @@ class EventTimeOperatorTest {
         send(event(0, TEN + 20_000));
         send(event(1, TEN + 25_000));
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-        backlog.partitions(2).endsAt(0, lastOffset(0) + 1).endsAt(1, lastOffset(1) + 1);
+        backlog.endsAt(0, lastOffset(0) + 1).endsAt(1, lastOffset(1) + 1);
 
         restore(snapshot);
+        announce(0, lastOffset(0) + 1);
+        announce(1, lastOffset(1) + 1);
         tick(WALL + TICK);
         // Where the checkpoint left the partitions: nothing new has been read yet.
         assertThat(watermarks()).containsExactly(TEN + 20_000 - DISORDER - 1);
@@ -348,15 +355,34 @@ class EventTimeOperatorTest {
         send(event(0, TEN + 20_000));
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         // Records arrived after the checkpoint, but the broker is slow to deliver them.
-        backlog.partitions(1).endsAt(0, lastOffset(0) + 50);
+        backlog.endsAt(0, lastOffset(0) + 50);
 
         restore(snapshot);
+        announce(0, lastOffset(0) + 1);
         tick(WALL + IDLENESS);
         tick(WALL + 2 * IDLENESS);
 
         // Event time stays where the checkpoint left it, neither idle nor moved by the clock.
         assertThat(watermarks()).containsExactly(TEN + 20_000 - DISORDER - 1);
         assertThat(statuses()).isEmpty();
+    }
+
+    @Test
+    void afterARescaleOnlyThePartitionsItsReaderAnnouncesHoldEventTimeBack() throws Exception {
+        send(event(0, TEN + 20_000));
+        send(event(1, TEN + 20_000));
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        // Restored at another parallelism, Flink's state redistribution gave partition 0 to
+        // another subtask, whose reading moves its end far past what this one remembers of it.
+        backlog.endsAt(0, lastOffset(0) + 1_000);
+
+        restore(snapshot);
+        announce(1, lastOffset(1) + 1);
+        send(event(1, TEN + 50_000));
+        tick(WALL + TICK);
+        tick(WALL + IDLENESS + TICK);
+
+        assertThat(watermarks()).last().isEqualTo(TEN + 50_000 - DISORDER - 1);
     }
 
     private void restore(OperatorSubtaskState snapshot) throws Exception {
@@ -378,6 +404,11 @@ class EventTimeOperatorTest {
 
     private void tick(long wallClock) throws Exception {
         harness.setProcessingTime(wallClock);
+    }
+
+    /** The reader was given {@code partition}, to read from {@code nextOffset}. */
+    private void announce(int partition, long nextOffset) throws Exception {
+        harness.processElement(Ingested.assigned(partition, nextOffset), Long.MIN_VALUE);
     }
 
     private void send(Download d) throws Exception {
