@@ -24,7 +24,17 @@ final class ThroughputBench {
             String key,
             String label,
             boolean writesDb,
-            BiFunction<JobConfig, Integer, StreamExecutionEnvironment> build) {}
+            BiFunction<JobConfig, Integer, StreamExecutionEnvironment> build,
+            Map<String, String> env) {
+
+        Scenario(
+                String key,
+                String label,
+                boolean writesDb,
+                BiFunction<JobConfig, Integer, StreamExecutionEnvironment> build) {
+            this(key, label, writesDb, build, Map.of());
+        }
+    }
 
     /** One measured run. */
     record Run(double eventsPerSecond, double seconds, ProcessMeter.Usage usage, long rows) {}
@@ -34,6 +44,16 @@ final class ThroughputBench {
                     new Scenario("a", "(a) read + decode only", false, Scenarios::readOnly),
                     new Scenario(
                             "b", "(b) StreamPulse job -> PostgreSQL", true, Scenarios::fullJob),
+                    // Issue 16's cost: the same job without trending, anomalies and sessions.
+                    new Scenario(
+                            "b0",
+                            "(b0) job without trending/anomaly/sessions",
+                            true,
+                            Scenarios::fullJob,
+                            Map.of(
+                                    "TRENDING_ENABLED", "false",
+                                    "ANOMALY_ENABLED", "false",
+                                    "SESSIONS_ENABLED", "false")),
                     new Scenario("c", "(c) Flink SQL -> PostgreSQL", true, Scenarios::sql));
 
     private final Infrastructure infra;
@@ -84,14 +104,10 @@ final class ThroughputBench {
         if (s.writesDb()) {
             infra.truncate();
         }
-        JobConfig config =
-                infra.config(
-                        topic,
-                        Map.of(
-                                "CHECKPOINT_INTERVAL",
-                                options.checkpointInterval() + "s",
-                                "CHECKPOINT_DIR",
-                                checkpoints.resolve(s.key()).toUri().toString()));
+        Map<String, String> settings = new java.util.HashMap<>(s.env());
+        settings.put("CHECKPOINT_INTERVAL", options.checkpointInterval() + "s");
+        settings.put("CHECKPOINT_DIR", checkpoints.resolve(s.key()).toUri().toString());
+        JobConfig config = infra.config(topic, settings);
         StreamExecutionEnvironment env = s.build().apply(config, options.parallelism());
         System.gc();
         ProcessMeter meter = ProcessMeter.start();

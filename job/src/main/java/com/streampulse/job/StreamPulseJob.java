@@ -8,6 +8,8 @@ import com.streampulse.job.aggregate.MergeCounts;
 import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.aggregate.WindowResults;
 import com.streampulse.job.alerts.AlertRules;
+import com.streampulse.job.anomaly.AnomalyDetector;
+import com.streampulse.job.config.Features;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.guard.StatelessStartGuard;
 import com.streampulse.job.ingest.DownloadDeserializer;
@@ -21,11 +23,18 @@ import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.sessions.SessionBuilder;
+import com.streampulse.job.sessions.SessionEvent;
+import com.streampulse.job.sessions.UserSession;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.job.sink.SinkProgress;
 import com.streampulse.job.time.AnnouncedSplitsSource;
 import com.streampulse.job.time.EventTimeOperator;
 import com.streampulse.job.time.KafkaBacklogProbe;
+import com.streampulse.job.trending.ContentDownloads;
+import com.streampulse.job.trending.TrendingBuckets;
+import com.streampulse.job.trending.TrendingRanker;
+import com.streampulse.job.trending.TrendingRow;
 import com.streampulse.schemas.Migrations;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -61,8 +70,11 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * Kafka ─▶ decode + validate ─▶ start guard ─▶ event time ─┬─▶ pre-aggregate ─┬─▶ content windows ─▶ content_stats, alerts
  *                                                         │                  ├─▶ region windows  ─▶ region_health, alerts
- *                                                         │                  └─▶ device windows  ─▶ device_stats
+ *                                                         │                  │                      └─▶ anomaly baselines ─▶ alerts
+ *                                                         │                  ├─▶ device windows  ─▶ device_stats
+ *                                                         │                  └─▶ trending buckets ─▶ trending per scope ─▶ trending_content
  *                                                         │                      any window ─▶ dropped_partials (sums that came after it closed for good)
+ *                                                         ├─▶ sessions per user ─▶ user_sessions
  *                                                         └─▶ rejected_events (MALFORMED, INVALID, LATE)
  * </pre>
  *
@@ -182,22 +194,26 @@ public final class StreamPulseJob {
                         .uid("event-time");
         DataStream<RejectedEvent> rejected = downloads.getSideOutput(EventTimeOperator.REJECTED);
 
-        DataStream<WindowCounts> partials =
+        Features features = config.features();
+        SingleOutputStreamOperator<WindowCounts> partials =
                 downloads
                         .transform(
                                 "Pre-aggregate",
                                 TypeInformation.of(WindowCounts.class),
                                 new PreAggregator(
-                                        config.windowSize().toMillis(), config.maxBufferedKeys()))
+                                        config.windowSize().toMillis(),
+                                        config.maxBufferedKeys(),
+                                        features.trending()))
                         .uid("pre-aggregate");
+        String contentAlerts = features.fixedAlerts() ? AlertRules.SCOPE_CONTENT : null;
+        String regionAlerts = features.fixedAlerts() ? AlertRules.SCOPE_REGION : null;
 
         SingleOutputStreamOperator<ContentStats> content =
                 windows(
                         partials,
                         Dimension.CONTENT,
                         c -> c.key,
-                        new WindowResults<>(
-                                ContentStats::of, AlertRules.SCOPE_CONTENT, config.alerts()),
+                        new WindowResults<>(ContentStats::of, contentAlerts, config.alerts()),
                         TypeInformation.of(ContentStats.class),
                         "Content windows",
                         "content-window");
@@ -207,7 +223,10 @@ public final class StreamPulseJob {
                         Dimension.REGION,
                         c -> c.key,
                         new WindowResults<>(
-                                RegionHealth::of, AlertRules.SCOPE_REGION, config.alerts()),
+                                RegionHealth::of,
+                                regionAlerts,
+                                config.alerts(),
+                                features.anomaly().enabled()),
                         TypeInformation.of(RegionHealth.class),
                         "Region windows",
                         "region-window");
@@ -223,6 +242,9 @@ public final class StreamPulseJob {
         DataStream<AlertRow> alerts =
                 content.getSideOutput(WindowResults.ALERTS)
                         .union(region.getSideOutput(WindowResults.ALERTS));
+        if (features.anomaly().enabled()) {
+            alerts = alerts.union(anomalies(region.getSideOutput(WindowResults.COUNTS)));
+        }
         DataStream<DroppedPartial> dropped =
                 content.getSideOutput(DROPPED)
                         .union(region.getSideOutput(DROPPED), device.getSideOutput(DROPPED))
@@ -236,6 +258,71 @@ public final class StreamPulseJob {
         write(alerts, sinks.alerts(), "alerts");
         write(rejected, sinks.rejectedEvents(), "rejected_events");
         write(dropped, sinks.droppedPartials(), "dropped_partials");
+        if (features.trending()) {
+            write(
+                    trending(partials.getSideOutput(PreAggregator.TRENDING)),
+                    sinks.trendingContent(),
+                    "trending_content");
+        }
+        if (features.sessions()) {
+            write(sessions(downloads), sinks.userSessions(), "user_sessions");
+        }
+    }
+
+    /** Per-region anomaly alerts from every firing of the region windows. */
+    private DataStream<AlertRow> anomalies(DataStream<WindowCounts> regionFirings) {
+        return regionFirings
+                .keyBy(c -> c.key, Types.STRING)
+                .process(
+                        new AnomalyDetector(
+                                config.windowSize().toMillis(),
+                                config.allowedLateness().toMillis(),
+                                config.features().anomaly()))
+                .name("Anomaly alerts")
+                .uid("anomaly-alerts");
+    }
+
+    /**
+     * Top N per scope and sliding window, in two phases: per bucket of content ids, then merged per
+     * scope. The number of buckets is fixed (the max parallelism), so rescaling moves buckets,
+     * never splits one.
+     */
+    private DataStream<TrendingRow> trending(DataStream<ContentDownloads> partials) {
+        Features f = config.features();
+        long lateness = config.allowedLateness().toMillis();
+        return partials.keyBy(
+                        d -> TrendingBuckets.bucket(d.contentId(), MAX_PARALLELISM), Types.INT)
+                .process(
+                        new TrendingBuckets(
+                                config.windowSize().toMillis(),
+                                f.trendingWindow().toMillis(),
+                                lateness,
+                                f.trendingTopN()))
+                .name("Trending: per bucket")
+                .uid("trending-buckets")
+                .keyBy(r -> r.scope, Types.STRING)
+                .process(
+                        new TrendingRanker(
+                                f.trendingWindow().toMillis(), lateness, f.trendingTopN()))
+                .name("Trending: per scope")
+                .uid("trending-ranking");
+    }
+
+    /** Sessions per user, from the events themselves (without their payload). */
+    private DataStream<UserSession> sessions(DataStream<Download> downloads) {
+        return downloads
+                .map(SessionEvent::of)
+                .returns(SessionEvent.class)
+                .name("Sessions: events")
+                .uid("session-events")
+                .keyBy(SessionEvent::userId, Types.STRING)
+                .process(
+                        new SessionBuilder(
+                                config.features().sessionGap().toMillis(),
+                                config.allowedLateness().toMillis(),
+                                config.windowSize().toMillis()))
+                .name("Sessions")
+                .uid("sessions");
     }
 
     private EventTimeOperator eventTime() {

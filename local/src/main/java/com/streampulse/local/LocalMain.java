@@ -101,8 +101,11 @@ public final class LocalMain implements Callable<Integer> {
     @Option(
             names = "--degrade-after",
             converter = DurationConverter.class,
-            defaultValue = "1m",
-            description = "When the region turns bad. Default: ${DEFAULT-VALUE}")
+            defaultValue = "9m",
+            description =
+                    "When the region turns bad (after the anomaly baselines learned 3 final"
+                            + " windows: 3 minutes + 5 of lateness)."
+                            + " Default: ${DEFAULT-VALUE}")
     Duration degradeAfter;
 
     @Option(

@@ -3,6 +3,7 @@ package com.streampulse.job.aggregate;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.trending.ContentDownloads;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Sums events per window and key before the shuffle, for all three dimensions at once.
@@ -37,8 +39,13 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
 
     private static final long PROGRESS_INTERVAL_MILLIS = 10_000;
 
+    /** Downloads per region and content and window, for trending (when it is on). */
+    public static final OutputTag<ContentDownloads> TRENDING =
+            new OutputTag<>("trending-partials") {};
+
     private final long windowMillis;
     private final int maxBufferedKeys;
+    private final boolean trending;
 
     /** Window start → the window's partials. Sorted so closing windows is a head scan. */
     private transient TreeMap<Long, Partials> windows;
@@ -50,8 +57,16 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     private transient long loggedEvents;
 
     public PreAggregator(long windowMillis, int maxBufferedKeys) {
+        this(windowMillis, maxBufferedKeys, false);
+    }
+
+    /**
+     * @param trending also sum downloads per region and content, sent to {@link #TRENDING}
+     */
+    public PreAggregator(long windowMillis, int maxBufferedKeys, boolean trending) {
         this.windowMillis = windowMillis;
         this.maxBufferedKeys = maxBufferedKeys;
+        this.trending = trending;
         // Chained to the source like a UDF operator (AbstractStreamOperator defaults to HEAD).
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
@@ -81,6 +96,16 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 d.device(),
                 d.osVersion(),
                 d);
+        if (trending) {
+            String key = d.region() + '\u0000' + d.contentId();
+            TrendingSum sum = window.trending.get(key);
+            if (sum == null) {
+                sum = new TrendingSum(d);
+                window.trending.put(key, sum);
+                bufferedKeys++;
+            }
+            sum.downloads++;
+        }
         eventsProcessed.inc();
         if (bufferedKeys >= maxBufferedKeys) {
             flushUpTo(Long.MAX_VALUE);
@@ -137,6 +162,19 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 }
                 bufferedKeys -= partials.size();
             }
+            for (TrendingSum sum : window.trending.values()) {
+                output.collect(
+                        TRENDING,
+                        new StreamRecord<>(
+                                new ContentDownloads(
+                                        sum.region,
+                                        sum.contentId,
+                                        sum.title,
+                                        window.start,
+                                        sum.downloads),
+                                timestamp));
+            }
+            bufferedKeys -= window.trending.size();
             closed++;
         }
         return closed;
@@ -156,12 +194,27 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         }
     }
 
+    /** One region's downloads of one content in one window. */
+    private static final class TrendingSum {
+        final String region;
+        final String contentId;
+        final String title;
+        long downloads;
+
+        TrendingSum(Download d) {
+            region = d.region();
+            contentId = d.contentId();
+            title = d.title();
+        }
+    }
+
     /** One window's partial sums, per dimension. */
     private static final class Partials {
         final long start;
         final Map<String, WindowCounts> content = new HashMap<>();
         final Map<String, WindowCounts> region = new HashMap<>();
         final Map<String, WindowCounts> device = new HashMap<>();
+        final Map<String, TrendingSum> trending = new HashMap<>();
         final OffsetRanges sources = new OffsetRanges();
 
         Partials(long start) {

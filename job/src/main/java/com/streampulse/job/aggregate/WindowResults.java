@@ -36,9 +36,13 @@ public final class WindowResults<R>
 
     public static final OutputTag<AlertRow> ALERTS = new OutputTag<>("alerts") {};
 
+    /** Every firing's merged counts, for the anomaly baselines (when asked for). */
+    public static final OutputTag<WindowCounts> COUNTS = new OutputTag<>("window-counts") {};
+
     private final RowFactory<R> rows;
     private final String alertScope;
     private final AlertThresholds thresholds;
+    private final boolean emitCounts;
 
     private transient Counter alertsGenerated;
     private transient Map<String, Counter> verdictCounters;
@@ -48,9 +52,18 @@ public final class WindowResults<R>
      *     for a dimension without alerts
      */
     public WindowResults(RowFactory<R> rows, String alertScope, AlertThresholds thresholds) {
+        this(rows, alertScope, thresholds, false);
+    }
+
+    /**
+     * @param emitCounts also send every firing's counts to {@link #COUNTS}
+     */
+    public WindowResults(
+            RowFactory<R> rows, String alertScope, AlertThresholds thresholds, boolean emitCounts) {
         this.rows = rows;
         this.alertScope = alertScope;
         this.thresholds = thresholds;
+        this.emitCounts = emitCounts;
     }
 
     @Override
@@ -70,6 +83,9 @@ public final class WindowResults<R>
         WindowCounts counts = merged.iterator().next();
         TimeWindow window = context.window();
         out.collect(rows.create(counts, window.getEnd()));
+        if (emitCounts) {
+            context.output(COUNTS, counts);
+        }
         if (alertScope == null) {
             return;
         }

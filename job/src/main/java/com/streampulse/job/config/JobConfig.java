@@ -25,7 +25,8 @@ public record JobConfig(
         int maxBufferedKeys,
         Duration checkpointTimeout,
         int tolerableFailedCheckpoints,
-        boolean allowStatelessStart) {
+        boolean allowStatelessStart,
+        Features features) {
 
     /**
      * Five minutes: far above a healthy checkpoint (RocksDB incremental plus a flush of at most one
@@ -103,7 +104,8 @@ public record JobConfig(
                         DEFAULT_TOLERABLE_FAILED_CHECKPOINTS,
                         0,
                         1_000),
-                s.bool(ALLOW_STATELESS_START, false));
+                s.bool(ALLOW_STATELESS_START, false),
+                Features.from(s, window));
     }
 
     /** The resolved configuration for the start banner, secrets masked. */
@@ -145,6 +147,7 @@ public record JobConfig(
                         + " ms, "
                         + tolerableFailedCheckpoints
                         + " failed in a row tolerated",
+                "Features:   " + features.describe(),
                 "Start guard: "
                         + (allowStatelessStart
                                 ? "off ("

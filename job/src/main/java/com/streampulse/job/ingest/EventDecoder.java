@@ -31,7 +31,9 @@ public final class EventDecoder {
         EventDecoder in = new EventDecoder(bytes);
         int eventIdLength = in.skipString("event_id");
         long timestamp = in.readLong("timestamp");
-        int userIdLength = in.skipString("user_id");
+        int userIdLength = in.stringLength("user_id");
+        String userId = new String(bytes, in.pos, userIdLength, StandardCharsets.UTF_8);
+        in.pos += userIdLength;
         String contentId = in.readString("content.content_id");
         String title = in.readString("content.title");
         in.skipString("content.type");
@@ -65,7 +67,8 @@ public final class EventDecoder {
                 speed,
                 region,
                 device,
-                osVersion);
+                osVersion,
+                userId);
     }
 
     private long readLong(String field) throws MalformedEventException {

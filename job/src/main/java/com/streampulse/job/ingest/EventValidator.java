@@ -147,6 +147,7 @@ public final class EventValidator {
                 offset,
                 logTimestamp,
                 payload,
-                false);
+                false,
+                e.userId());
     }
 }

@@ -109,7 +109,8 @@ public final class SingleObjectDecoder {
                 (Float) download.get("speed_mbps"),
                 context.get("region").toString(),
                 context.get("device").toString(),
-                context.get("os_version").toString());
+                context.get("os_version").toString(),
+                event.get("user_id").toString());
     }
 
     /**

@@ -9,6 +9,8 @@ package com.streampulse.job.records;
  *     gave ({@link Change#RESOLVE}); null for {@link Change#WITHDRAW}, which keeps the row's own
  * @param windowEvents how many events the firing counted: a row is never replaced by one that
  *     counted fewer (a replayed or stale firing), see {@code JdbcSinks}
+ * @param expectedValue what the learned baseline expected (anomaly alerts only, else null)
+ * @param deviation how many standard deviations the value lies from it (anomaly alerts only)
  */
 public record AlertRow(
         Change change,
@@ -24,7 +26,44 @@ public record AlertRow(
         double thresholdValue,
         long windowStart,
         long windowEnd,
-        long windowEvents) {
+        long windowEvents,
+        Double expectedValue,
+        Double deviation) {
+
+    /** A fixed-threshold alert: no baseline, so no expected value or deviation. */
+    public AlertRow(
+            Change change,
+            String alertType,
+            String severity,
+            String message,
+            String scope,
+            String scopeKey,
+            String region,
+            String contentId,
+            String metricName,
+            double metricValue,
+            double thresholdValue,
+            long windowStart,
+            long windowEnd,
+            long windowEvents) {
+        this(
+                change,
+                alertType,
+                severity,
+                message,
+                scope,
+                scopeKey,
+                region,
+                contentId,
+                metricName,
+                metricValue,
+                thresholdValue,
+                windowStart,
+                windowEnd,
+                windowEvents,
+                null,
+                null);
+    }
 
     /** How the row changes. */
     public enum Change {

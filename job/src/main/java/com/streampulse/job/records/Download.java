@@ -12,6 +12,7 @@ package com.streampulse.job.records;
  *     operators that read this are chained, so it is never copied
  * @param late set by the event-time operator when the event's window had already closed on the
  *     event's own partition (a late update within the allowed lateness)
+ * @param userId who downloaded (for sessions)
  */
 public record Download(
         long timestamp,
@@ -28,7 +29,44 @@ public record Download(
         long offset,
         long logTimestamp,
         byte[] payload,
-        boolean late) {
+        boolean late,
+        String userId) {
+
+    /** Without a user id: for tests and callers that do not build sessions. */
+    public Download(
+            long timestamp,
+            String contentId,
+            String title,
+            String region,
+            String device,
+            String osVersion,
+            Status status,
+            int durationSeconds,
+            long speedMicros,
+            int sizeMb,
+            int partition,
+            long offset,
+            long logTimestamp,
+            byte[] payload,
+            boolean late) {
+        this(
+                timestamp,
+                contentId,
+                title,
+                region,
+                device,
+                osVersion,
+                status,
+                durationSeconds,
+                speedMicros,
+                sizeMb,
+                partition,
+                offset,
+                logTimestamp,
+                payload,
+                late,
+                null);
+    }
 
     /** This download as a late update of its window. */
     public Download asLate() {
@@ -47,7 +85,8 @@ public record Download(
                 offset,
                 logTimestamp,
                 payload,
-                true);
+                true,
+                userId);
     }
 
     /** The outcome of a download; {@code cancelled} counts in the totals only. */

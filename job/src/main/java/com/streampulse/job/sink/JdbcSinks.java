@@ -7,6 +7,11 @@ import com.streampulse.job.records.DeviceStats;
 import com.streampulse.job.records.DroppedPartial;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
+import com.streampulse.job.sessions.UserSession;
+import com.streampulse.job.trending.TrendingRow;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -119,15 +124,16 @@ public final class JdbcSinks {
                 + " alert_type = ? AND scope = ? AND scope_key = ? AND window_start = ? AND"
                 + " window_events <= ?) INSERT INTO alerts (alert_type, severity, message, scope,"
                 + " scope_key, region, content_id, metric_name, metric_value, threshold_value,"
-                + " window_start, window_end, window_events, resolved_at) SELECT ?, ?, ?, ?, ?, ?,"
-                + " ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END WHERE NOT ? ON CONFLICT"
-                + " (alert_type, scope, scope_key, window_start) DO UPDATE SET severity ="
-                + " EXCLUDED.severity, message = EXCLUDED.message, metric_value ="
-                + " EXCLUDED.metric_value, threshold_value = EXCLUDED.threshold_value, window_end ="
-                + " EXCLUDED.window_end, window_events = EXCLUDED.window_events, updated_at ="
-                + " now(), resolved_at = CASE WHEN EXCLUDED.resolved_at IS NULL THEN NULL ELSE"
-                + " COALESCE(alerts.resolved_at, EXCLUDED.resolved_at) END WHERE"
-                + " alerts.window_events <= EXCLUDED.window_events";
+                + " window_start, window_end, window_events, resolved_at, expected_value,"
+                + " deviation) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now()"
+                + " END, ?, ? WHERE NOT ? ON CONFLICT (alert_type, scope, scope_key, window_start)"
+                + " DO UPDATE SET severity = EXCLUDED.severity, message = EXCLUDED.message,"
+                + " metric_value = EXCLUDED.metric_value, threshold_value ="
+                + " EXCLUDED.threshold_value, window_end = EXCLUDED.window_end, expected_value ="
+                + " EXCLUDED.expected_value, deviation = EXCLUDED.deviation, window_events ="
+                + " EXCLUDED.window_events, updated_at = now(), resolved_at = CASE WHEN"
+                + " EXCLUDED.resolved_at IS NULL THEN NULL ELSE COALESCE(alerts.resolved_at,"
+                + " EXCLUDED.resolved_at) END WHERE alerts.window_events <= EXCLUDED.window_events";
 
     static final StatementTable.Binder<AlertRow> ALERT_VALUES =
             (ps, a) -> {
@@ -158,7 +164,9 @@ public final class JdbcSinks {
                 ps.setObject(21, time(a.windowEnd()));
                 ps.setLong(22, a.windowEvents());
                 ps.setBoolean(23, a.resolved());
-                ps.setBoolean(24, withdraw);
+                nullableDouble(ps, 24, a.expectedValue());
+                nullableDouble(ps, 25, a.deviation());
+                ps.setBoolean(26, withdraw);
             };
 
     /**
@@ -168,6 +176,61 @@ public final class JdbcSinks {
      */
     public static final StatementTable<AlertRow> ALERTS =
             new StatementTable<>("alerts", ALERTS_SQL, ALERT_VALUES);
+
+    /**
+     * Fenced by downloads: the downloads at a rank only grow as late data comes in, so a replayed
+     * or stale ranking never replaces a newer one.
+     */
+    static final String TRENDING_SQL =
+            "INSERT INTO trending_content (scope, window_start, window_end, rank, content_id,"
+                + " title, downloads, previous_downloads, growth) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?) ON CONFLICT (scope, window_end, rank) DO UPDATE SET content_id ="
+                + " EXCLUDED.content_id, title = EXCLUDED.title, downloads = EXCLUDED.downloads,"
+                + " previous_downloads = EXCLUDED.previous_downloads, growth = EXCLUDED.growth,"
+                + " updated_at = now() WHERE trending_content.downloads <= EXCLUDED.downloads";
+
+    /** Rankings change rank by rank, a few rows a minute per scope: one statement per row. */
+    public static final StatementTable<TrendingRow> TRENDING_CONTENT =
+            new StatementTable<>(
+                    "trending_content",
+                    TRENDING_SQL,
+                    (ps, t) -> {
+                        ps.setString(1, t.scope());
+                        ps.setObject(2, time(t.windowStart()));
+                        ps.setObject(3, time(t.windowEnd()));
+                        ps.setInt(4, t.rank());
+                        ps.setString(5, t.contentId());
+                        ps.setString(6, t.title());
+                        ps.setLong(7, t.downloads());
+                        ps.setLong(8, t.previousDownloads());
+                        nullableDouble(ps, 9, t.growth());
+                    });
+
+    /** Written once per session; a replay writes the same row again. */
+    static final String USER_SESSIONS_SQL =
+            "INSERT INTO user_sessions (user_id, session_start, session_end, downloads,"
+                    + " failed_downloads, total_size_mb, distinct_content, regions, devices) VALUES"
+                    + " (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, session_start) DO UPDATE"
+                    + " SET session_end = EXCLUDED.session_end, downloads = EXCLUDED.downloads,"
+                    + " failed_downloads = EXCLUDED.failed_downloads, total_size_mb ="
+                    + " EXCLUDED.total_size_mb, distinct_content = EXCLUDED.distinct_content,"
+                    + " regions = EXCLUDED.regions, devices = EXCLUDED.devices, updated_at = now()";
+
+    public static final StatementTable<UserSession> USER_SESSIONS =
+            new StatementTable<>(
+                    "user_sessions",
+                    USER_SESSIONS_SQL,
+                    (ps, s) -> {
+                        ps.setString(1, s.userId());
+                        ps.setObject(2, time(s.sessionStart()));
+                        ps.setObject(3, time(s.sessionEnd()));
+                        ps.setLong(4, s.downloads());
+                        ps.setLong(5, s.failed());
+                        ps.setLong(6, s.successfulSizeMb());
+                        ps.setInt(7, s.distinctContent());
+                        ps.setArray(8, ps.getConnection().createArrayOf("text", s.regions()));
+                        ps.setArray(9, ps.getConnection().createArrayOf("text", s.devices()));
+                    });
 
     private final PostgresConnector connector;
     private final int batchSize;
@@ -199,6 +262,23 @@ public final class JdbcSinks {
 
     public UpsertSink<DroppedPartial> droppedPartials() {
         return sink(DROPPED_PARTIALS);
+    }
+
+    public UpsertSink<TrendingRow> trendingContent() {
+        return sink(TRENDING_CONTENT);
+    }
+
+    public UpsertSink<UserSession> userSessions() {
+        return sink(USER_SESSIONS);
+    }
+
+    private static void nullableDouble(PreparedStatement ps, int index, Double value)
+            throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.DOUBLE);
+        } else {
+            ps.setDouble(index, value);
+        }
     }
 
     /** A sink for any table declared like the ones above. */

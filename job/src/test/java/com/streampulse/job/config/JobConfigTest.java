@@ -21,6 +21,39 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JobConfigTest {
 
     @Test
+    void featureSettingsAreValidatedLikeTheRest() {
+        assertThatThrownBy(() -> JobConfig.from(with("TRENDING_WINDOW", "90s")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "TRENDING_WINDOW must be a multiple of WINDOW_SIZE (60000ms), got 90000ms");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        with(
+                                                "ANOMALY_WARNING_SIGMAS", "4",
+                                                "ANOMALY_CRITICAL_SIGMAS", "3")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "ANOMALY_CRITICAL_SIGMAS must be at least ANOMALY_WARNING_SIGMAS (4.0), got"
+                                + " 3.0");
+        assertThatThrownBy(() -> JobConfig.from(with("TRENDING_TOP_N", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("TRENDING_TOP_N must be between 1 and 1000");
+        Features f =
+                JobConfig.from(
+                                with(
+                                        "WINDOW_SIZE", "5m",
+                                        "SESSIONS_ENABLED", "false",
+                                        "ANOMALY_ENABLED", "false",
+                                        "SESSION_GAP", "10m"))
+                        .features();
+        assertThat(f.trendingWindow()).isEqualTo(Duration.ofMinutes(75));
+        assertThat(f.sessions()).isFalse();
+        assertThat(f.anomaly().enabled()).isFalse();
+        assertThat(f.sessionGap()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void defaultsAreThoseOfTheDesign() {
         JobConfig c = JobConfig.from(with());
 
@@ -209,6 +242,8 @@ class JobConfigTest {
                         "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys",
                         "Timeouts:   PostgreSQL connect 10s, login 20s, socket 45s, statement 30s;"
                                 + " checkpoint 300000 ms, 3 failed in a row tolerated",
+                        "Features:   fixed alerts on; trending top 10 over 900 s; anomalies warm-up"
+                                + " 30, 3.0σ/5.0σ, α 0.05, 20 events minimum; sessions gap 1800 s",
                         "Start guard: a start without state over newer windows is refused");
         String everything = String.join("\n", c.describe()) + c;
         assertThat(everything).doesNotContain("pa55").doesNotContain(PG_SECRET);

@@ -3,6 +3,7 @@ package com.streampulse.job.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.config.JobConfig;
+import com.streampulse.job.it.FeatureOracle;
 import com.streampulse.job.it.Pipeline;
 import com.streampulse.job.it.RandomTraffic;
 import com.streampulse.job.it.Sent;
@@ -335,5 +336,20 @@ class FaultMatrixIT {
                 pipeline.snapshot().withoutResolvedAlerts(RandomTraffic.withdrawable(config, sent));
         assertThat(actual.toString()).as(context).isEqualTo(expected.toString());
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
+        assertFeatureTables(config, sent, context);
+    }
+
+    /** trending_content and user_sessions exact too, against the independent oracle. */
+    private static void assertFeatureTables(JobConfig config, List<Sent> sent, String context) {
+        List<String> trending = RandomTraffic.expectedTrending(config, sent);
+        assertThat(FeatureOracle.readTrending(pipeline.db().dataSource()))
+                .as(context + ": trending_content")
+                .isEqualTo(trending);
+        assertThat(trending).as("the case has rankings").hasSizeGreaterThan(10);
+        List<String> sessions = RandomTraffic.expectedSessions(config, sent);
+        assertThat(FeatureOracle.readSessions(pipeline.db().dataSource()))
+                .as(context + ": user_sessions")
+                .isEqualTo(sessions);
+        assertThat(sessions).as("the case has sessions").isNotEmpty();
     }
 }

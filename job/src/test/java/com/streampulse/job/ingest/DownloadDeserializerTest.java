@@ -57,7 +57,8 @@ class DownloadDeserializerTest {
                                 17L,
                                 LOG_TIME,
                                 bytes,
-                                false));
+                                false,
+                                "user-42"));
     }
 
     @Test
@@ -388,7 +389,8 @@ class DownloadDeserializerTest {
                 d.offset(),
                 d.logTimestamp(),
                 payload,
-                d.late());
+                d.late(),
+                d.userId());
     }
 
     private static RejectedEvent rejected(Ingested in) {

@@ -37,7 +37,8 @@ class EventDecoderTest {
                                 40.5f,
                                 "US-California",
                                 "iPhone 15 Pro",
-                                "iOS 18.1"));
+                                "iOS 18.1",
+                                "user-42"));
     }
 
     @Test
@@ -313,7 +314,8 @@ class EventDecoderTest {
                 a.getDownload().getSpeedMbps(),
                 a.getUserContext().getRegion(),
                 a.getUserContext().getDevice(),
-                a.getUserContext().getOsVersion());
+                a.getUserContext().getOsVersion(),
+                a.getUserId());
     }
 
     private static void assertMalformed(byte[] bytes, String message) {

@@ -249,7 +249,8 @@ class SingleObjectDecoderTest {
                 (float) d.get("speed_mbps"),
                 String.valueOf(u.get("region")),
                 String.valueOf(u.get("device")),
-                String.valueOf(u.get("os_version")));
+                String.valueOf(u.get("os_version")),
+                String.valueOf(r.get("user_id")));
     }
 
     /** Version 2 plus a top-level {@code session_id}. */

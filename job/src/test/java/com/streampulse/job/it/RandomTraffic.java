@@ -84,6 +84,32 @@ public final class RandomTraffic {
         return oracle(config, sent).expected();
     }
 
+    /** The valid events a failure-free run counts (on time and late updates), in sent order. */
+    public static List<ContentDownloadEvent> counted(List<Sent> sent) {
+        List<ContentDownloadEvent> counted = new ArrayList<>();
+        for (Sent s : sent) {
+            TestEvent r = s.record();
+            if (isValid(r) && !label(r).equals(TOO_LATE)) {
+                counted.add(r.event());
+            }
+        }
+        return counted;
+    }
+
+    /** What trending_content must hold after a run of {@code sent}. */
+    public static List<String> expectedTrending(JobConfig config, List<Sent> sent) {
+        return FeatureOracle.trending(
+                counted(sent),
+                config.windowSize(),
+                config.features().trendingWindow(),
+                config.features().trendingTopN());
+    }
+
+    /** What user_sessions must hold after a run of {@code sent}. */
+    public static List<String> expectedSessions(JobConfig config, List<Sent> sent) {
+        return FeatureOracle.sessions(counted(sent), config.features().sessionGap());
+    }
+
     private static Oracle oracle(JobConfig config, List<Sent> sent) {
         Oracle oracle = new Oracle(config.windowSize().toMillis(), config.alerts().minEvents());
         List<ContentDownloadEvent> onTime = new ArrayList<>();

@@ -1,0 +1,88 @@
+package com.streampulse.job.config;
+
+import com.streampulse.config.ConfigException;
+import com.streampulse.config.Settings;
+import com.streampulse.job.anomaly.AnomalySettings;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * The outputs beyond the original (issue 16), each with its switch: trending content, anomaly
+ * alerts on learned baselines (beside the fixed thresholds, which can be switched off too), and
+ * download sessions.
+ */
+public record Features(
+        boolean fixedAlerts,
+        boolean trending,
+        Duration trendingWindow,
+        int trendingTopN,
+        AnomalySettings anomaly,
+        boolean sessions,
+        Duration sessionGap)
+        implements Serializable {
+
+    static Features from(Settings s, Duration window) {
+        // 15 windows: 15 minutes at the default 1-minute window.
+        Duration trendingWindow = s.duration("TRENDING_WINDOW", window.multipliedBy(15), window);
+        if (trendingWindow.toMillis() % window.toMillis() != 0) {
+            throw new ConfigException(
+                    "TRENDING_WINDOW must be a multiple of WINDOW_SIZE ("
+                            + window.toMillis()
+                            + "ms), got "
+                            + trendingWindow.toMillis()
+                            + "ms");
+        }
+        double warning = s.decimal("ANOMALY_WARNING_SIGMAS", 3.0, 0.5, 100.0);
+        double critical = s.decimal("ANOMALY_CRITICAL_SIGMAS", 5.0, 0.5, 100.0);
+        if (critical < warning) {
+            throw new ConfigException(
+                    "ANOMALY_CRITICAL_SIGMAS must be at least ANOMALY_WARNING_SIGMAS ("
+                            + warning
+                            + "), got "
+                            + critical);
+        }
+        double alpha = s.decimal("ANOMALY_ALPHA", 0.05, 0.001, 1.0);
+        return new Features(
+                s.bool("FIXED_ALERTS_ENABLED", true),
+                s.bool("TRENDING_ENABLED", true),
+                trendingWindow,
+                s.integer("TRENDING_TOP_N", 10, 1, 1000),
+                new AnomalySettings(
+                        s.bool("ANOMALY_ENABLED", true),
+                        alpha,
+                        // A tenth: an incident that lasts must not teach the baseline it is normal.
+                        alpha / 10,
+                        s.integer("ANOMALY_WARMUP_WINDOWS", 30, 1, 100_000),
+                        s.integer("ANOMALY_MIN_EVENTS", 20, 1, Integer.MAX_VALUE),
+                        warning,
+                        critical),
+                s.bool("SESSIONS_ENABLED", true),
+                s.duration("SESSION_GAP", Duration.ofMinutes(30), Duration.ofSeconds(1)));
+    }
+
+    /** For the start banner. */
+    String describe() {
+        return "fixed alerts "
+                + (fixedAlerts ? "on" : "off")
+                + "; trending "
+                + (trending
+                        ? "top " + trendingTopN + " over " + trendingWindow.toSeconds() + " s"
+                        : "off")
+                + "; anomalies "
+                + (anomaly.enabled()
+                        ? "warm-up "
+                                + anomaly.warmUpWindows()
+                                + ", "
+                                + anomaly.warningSigmas()
+                                + "σ/"
+                                + anomaly.criticalSigmas()
+                                + "σ, α "
+                                + anomaly.alpha()
+                                + ", "
+                                + anomaly.minEvents()
+                                + " events minimum"
+                        : "off")
+                + "; sessions "
+                + (sessions ? "gap " + sessionGap.toSeconds() + " s" : "off");
+    }
+}

@@ -1,0 +1,14 @@
+package com.streampulse.job.trending;
+
+/**
+ * Where one trending bucket stands in event time (all times are window boundaries, in epoch ms).
+ *
+ * @param published the newest window end whose ranking the bucket has sent (Long.MIN_VALUE: none)
+ * @param lateFrom the oldest window start a late partial changed since then (Long.MAX_VALUE: none)
+ * @param newestStart the newest window start the bucket has downloads in
+ */
+public record BucketClock(long published, long lateFrom, long newestStart) {
+
+    public static final BucketClock NEW =
+            new BucketClock(Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE);
+}

@@ -1,0 +1,66 @@
+package com.streampulse.job.trending;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.streampulse.job.trending.TopN.Trend;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TopNTest {
+
+    @Test
+    void ranksByDownloadsThenContentIdAndKeepsN() {
+        TopN top = new TopN(3);
+        top.offer(trend("c", 5));
+        top.offer(trend("a", 7));
+        top.offer(trend("b", 5));
+        top.offer(trend("d", 1));
+        top.offer(trend("e", 0));
+        assertThat(top.ranked()).extracting(Trend::contentId).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void theTopNOfMergedBucketListsIsTheTopNOfAllCounts() {
+        Random random = new Random(16);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + random.nextInt(12);
+            int buckets = 1 + random.nextInt(8);
+            List<List<Trend>> perBucket = new ArrayList<>();
+            List<TopN> bucketTops = new ArrayList<>();
+            for (int b = 0; b < buckets; b++) {
+                bucketTops.add(new TopN(n));
+            }
+            TopN everything = new TopN(n);
+            int contents = random.nextInt(300);
+            for (int i = 0; i < contents; i++) {
+                // Few distinct counts, so ties are common.
+                Trend t = trend("content-" + i, random.nextInt(20));
+                everything.offer(t);
+                bucketTops.get(TrendingBuckets.bucket(t.contentId(), buckets)).offer(t);
+            }
+            bucketTops.forEach(b -> perBucket.add(b.ranked()));
+            assertThat(TopN.merge(n, perBucket)).isEqualTo(everything.ranked());
+        }
+    }
+
+    @Test
+    void seriesSumsWindowsAndForgetsOldOnes() {
+        MinuteSeries s = new MinuteSeries();
+        s.add("T", 180, 3);
+        s.add("T", 60, 1);
+        s.add("S", 120, 2);
+        s.add("T", 60, 4);
+        assertThat(s.title).isEqualTo("S");
+        assertThat(s.sum(60, 180)).isEqualTo(7);
+        assertThat(s.sum(0, 1000)).isEqualTo(10);
+        assertThat(s.forgetBefore(120)).isFalse();
+        assertThat(s.starts).containsExactly(120, 180);
+        assertThat(s.forgetBefore(181)).isTrue();
+    }
+
+    private static Trend trend(String id, long downloads) {
+        return new Trend(id, "Title " + id, downloads, 0);
+    }
+}

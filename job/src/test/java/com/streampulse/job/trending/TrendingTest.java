@@ -1,0 +1,213 @@
+package com.streampulse.job.trending;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both phases of trending wired as the job wires them (buckets, then rankers keyed by scope), fed
+ * the pre-aggregator's partials stamped with their window's last millisecond. Windows of 3 minutes
+ * sliding every minute, top 2, 5 minutes of allowed lateness.
+ */
+class TrendingTest {
+
+    private static final long MINUTE = 60_000;
+    private static final long T0 = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+    private static final int BUCKETS = 4;
+
+    private KeyedOneInputStreamOperatorTestHarness<Integer, ContentDownloads, Ranking> buckets;
+    private KeyedOneInputStreamOperatorTestHarness<String, Ranking, TrendingRow> ranker;
+    private final List<TrendingRow> rows = new ArrayList<>();
+
+    @BeforeEach
+    void open() throws Exception {
+        buckets = bucketsHarness();
+        buckets.open();
+        ranker = rankerHarness();
+        ranker.open();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        buckets.close();
+        ranker.close();
+    }
+
+    @Test
+    void ranksEveryScopeForEverySlidingWindow() throws Exception {
+        partial("EU", "a", 0, 5);
+        partial("EU", "b", 1, 3);
+        partial("US", "b", 1, 4);
+        partial("EU", "c", 2, 1);
+        partial("US", "c", 3, 2);
+        watermark(3 * MINUTE - 1);
+
+        assertThat(rows)
+                .containsExactlyInAnyOrder(
+                        // Window ending 10:01 (09:58-10:01): only a.
+                        row("EU", 1, 1, "a", 5, 0),
+                        row("global", 1, 1, "a", 5, 0),
+                        // 10:02: a, b.
+                        row("EU", 2, 1, "a", 5, 0),
+                        row("EU", 2, 2, "b", 3, 0),
+                        row("US", 2, 1, "b", 4, 0),
+                        row("global", 2, 1, "b", 7, 0),
+                        row("global", 2, 2, "a", 5, 0),
+                        // 10:03: c's 1 in EU is third, so out of the top 2; c's US download at
+                        // 10:03 is in the next window.
+                        row("EU", 3, 1, "a", 5, 0),
+                        row("EU", 3, 2, "b", 3, 0),
+                        row("US", 3, 1, "b", 4, 0),
+                        row("global", 3, 1, "b", 7, 0),
+                        row("global", 3, 2, "a", 5, 0));
+    }
+
+    @Test
+    void lateDataChangingARankingRewritesExactlyTheRowsItChanges() throws Exception {
+        partial("EU", "a", 0, 5);
+        partial("EU", "b", 0, 4);
+        partial("EU", "c", 0, 3);
+        watermark(2 * MINUTE - 1);
+        rows.clear();
+        // Two late downloads of c in 10:00: c (5) ties a (5) and ranks after it ("a" < "c"),
+        // taking b's second place.
+        partial("EU", "c", 0, 2);
+        watermark(2 * MINUTE);
+
+        assertThat(rows)
+                .containsExactlyInAnyOrder(
+                        row("EU", 1, 2, "c", 5, 0),
+                        // Global changes the same way.
+                        row("global", 1, 2, "c", 5, 0),
+                        // The window ending 10:02 (10:00-10:02) was sent on time with the
+                        // same 10:00 counts; it changes too.
+                        row("EU", 2, 2, "c", 5, 0),
+                        row("global", 2, 2, "c", 5, 0));
+    }
+
+    @Test
+    void previousWindowAndGrowth() throws Exception {
+        partial("EU", "a", 0, 2);
+        partial("EU", "a", 3, 5);
+        watermark(4 * MINUTE - 1);
+        // Window 10:01-10:04 has a's 5, the window before it (9:58-10:01) a's 2: +150 %.
+        assertThat(rows).contains(row("EU", 4, 1, "a", 5, 2));
+        assertThat(rows.stream().filter(r -> r.equals(row("EU", 4, 1, "a", 5, 2))).findFirst())
+                .get()
+                .extracting(TrendingRow::growth)
+                .isEqualTo(1.5);
+    }
+
+    @Test
+    void restoredMidWayBothPhasesWriteWhatAnUninterruptedRunWrites() throws Exception {
+        scenarioPart1();
+        scenarioPart2();
+        List<TrendingRow> uninterrupted = new ArrayList<>(rows);
+        close();
+        rows.clear();
+
+        open();
+        scenarioPart1();
+        OperatorSubtaskState b = buckets.snapshot(1, 1);
+        OperatorSubtaskState r = ranker.snapshot(1, 1);
+        close();
+        buckets = bucketsHarness();
+        buckets.initializeState(b);
+        buckets.open();
+        ranker = rankerHarness();
+        ranker.initializeState(r);
+        ranker.open();
+        scenarioPart2();
+
+        assertThat(rows).isEqualTo(uninterrupted);
+    }
+
+    @Test
+    void stateIsForgottenOnceNoWindowCanCountIt() throws Exception {
+        partial("EU", "a", 0, 5);
+        watermark(MINUTE - 1);
+        assertThat(buckets.numKeyedStateEntries()).isPositive();
+        // 2 × 3 minutes of windows + 5 of lateness after the last data, everything is gone.
+        watermark(20 * MINUTE);
+        assertThat(ranker.numKeyedStateEntries()).isZero();
+        assertThat(buckets.numKeyedStateEntries()).isZero();
+    }
+
+    private void scenarioPart1() throws Exception {
+        for (int m = 0; m < 6; m++) {
+            partial("EU", "a", m, 3);
+            partial("EU", "b", m, m);
+            partial("US", "c", m, 10 - m);
+            watermark((m + 1) * MINUTE - 1);
+        }
+    }
+
+    private void scenarioPart2() throws Exception {
+        partial("EU", "b", 4, 5);
+        partial("US", "d", 5, 20);
+        for (int m = 6; m < 12; m++) {
+            partial("EU", "d", m, 1);
+            watermark((m + 1) * MINUTE - 1);
+        }
+    }
+
+    private void partial(String region, String content, int minute, long downloads)
+            throws Exception {
+        long start = T0 + minute * MINUTE;
+        buckets.processElement(
+                new ContentDownloads(region, content, "Title " + content, start, downloads),
+                start + MINUTE - 1);
+    }
+
+    /** The watermark through both phases, with what phase one sent in between. */
+    private void watermark(long sinceT0) throws Exception {
+        buckets.processWatermark(T0 + sinceT0);
+        for (Ranking r : buckets.extractOutputValues()) {
+            ranker.processElement(r, 0);
+        }
+        buckets.getOutput().clear();
+        ranker.processWatermark(T0 + sinceT0);
+        rows.addAll(ranker.extractOutputValues());
+        ranker.getOutput().clear();
+    }
+
+    private static TrendingRow row(
+            String scope, int endMinute, int rank, String content, long downloads, long previous) {
+        long end = T0 + endMinute * MINUTE;
+        return new TrendingRow(
+                scope,
+                end - 3 * MINUTE,
+                end,
+                rank,
+                content,
+                "Title " + content,
+                downloads,
+                previous,
+                previous == 0 ? null : (double) (downloads - previous) / previous);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, ContentDownloads, Ranking>
+            bucketsHarness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new TrendingBuckets(MINUTE, 3 * MINUTE, 5 * MINUTE, 2)),
+                d -> TrendingBuckets.bucket(d.contentId(), BUCKETS),
+                Types.INT);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Ranking, TrendingRow>
+            rankerHarness() throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new TrendingRanker(3 * MINUTE, 5 * MINUTE, 2)),
+                r -> r.scope,
+                Types.STRING);
+    }
+}
