@@ -104,9 +104,10 @@ public final class LocalStack implements AutoCloseable {
         }
         // Checkpoints every 10 s unless told otherwise: rows reach PostgreSQL on checkpoints.
         env.putIfAbsent("CHECKPOINT_INTERVAL", "10s");
-        // A short warm-up and gap, so a demo shows anomaly alerts and closed sessions within
-        // minutes (production defaults: 30 windows, 30 minutes).
+        // Sessions on, with a short warm-up and gap, so a demo shows anomaly alerts and closed
+        // sessions within minutes (production defaults: sessions off, 30 windows, 30 minutes).
         env.putIfAbsent("ANOMALY_WARMUP_WINDOWS", "3");
+        env.putIfAbsent("SESSIONS_ENABLED", "true");
         env.putIfAbsent("SESSION_GAP", "2m");
         env.putIfAbsent(
                 "CHECKPOINT_DIR",

@@ -56,7 +56,10 @@ public record Features(
                         s.integer("ANOMALY_MIN_EVENTS", 20, 1, Integer.MAX_VALUE),
                         warning,
                         critical),
-                s.bool("SESSIONS_ENABLED", true),
+                // Off unless asked for: keyed per event, sessions cost about three quarters of the
+                // job's
+                // throughput (BENCHMARKS.md, issue 16).
+                s.bool("SESSIONS_ENABLED", false),
                 s.duration("SESSION_GAP", Duration.ofMinutes(30), Duration.ofSeconds(1)));
     }
 

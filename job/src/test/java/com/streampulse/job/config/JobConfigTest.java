@@ -43,12 +43,12 @@ class JobConfigTest {
                 JobConfig.from(
                                 with(
                                         "WINDOW_SIZE", "5m",
-                                        "SESSIONS_ENABLED", "false",
+                                        "SESSIONS_ENABLED", "true",
                                         "ANOMALY_ENABLED", "false",
                                         "SESSION_GAP", "10m"))
                         .features();
         assertThat(f.trendingWindow()).isEqualTo(Duration.ofMinutes(75));
-        assertThat(f.sessions()).isFalse();
+        assertThat(f.sessions()).isTrue();
         assertThat(f.anomaly().enabled()).isFalse();
         assertThat(f.sessionGap()).isEqualTo(Duration.ofMinutes(10));
     }
@@ -56,6 +56,7 @@ class JobConfigTest {
     @Test
     void defaultsAreThoseOfTheDesign() {
         JobConfig c = JobConfig.from(with());
+        assertThat(c.features().sessions()).as("sessions cost most of the throughput").isFalse();
 
         assertThat(c.windowSize()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(5));

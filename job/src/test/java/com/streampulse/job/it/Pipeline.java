@@ -100,6 +100,7 @@ public final class Pipeline implements AutoCloseable {
         env.put("IDLENESS", "3s");
         env.put("CHECKPOINT_INTERVAL", "500ms");
         env.put("JDBC_BATCH_SIZE", "500");
+        env.put("SESSIONS_ENABLED", "true"); // off in production by default, checked here
         return JobConfig.from(Settings.of(env, flags));
     }
 
