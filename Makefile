@@ -90,7 +90,18 @@ FLINK_OPERATOR_VERSION ?= $(eval FLINK_OPERATOR_VERSION := $$(call pom_value,fli
 IMAGE_TAG ?= $(PROJECT_VERSION)
 OPERATOR_REPO_URL ?= https://archive.apache.org/dist/flink/flink-kubernetes-operator-$(FLINK_OPERATOR_VERSION)/
 K8S_IMAGES = streampulse-job streampulse-autoscaler streampulse-generator
-KC = $(KUBECTL) -n $(K8S_NAMESPACE)
+# Every kubectl and helm call names the kind cluster's context: the current context may be
+# another cluster. KUBE_CONTEXT overrides it (deploy's MakefileTest checks every call).
+KUBE_CONTEXT ?= kind-$(KIND_CLUSTER)
+K = $(KUBECTL) --context $(KUBE_CONTEXT)
+H = $(HELM) --kube-context $(KUBE_CONTEXT)
+KC = $(K) -n $(K8S_NAMESPACE)
+# k8s/dev/ rendered for K8S_NAMESPACE and IMAGE_TAG: a kustomize overlay written per run
+# (kustomize's namespace and images), applied with kubectl's built-in kustomize. Kustomize takes
+# relative paths only, hence a fixed place three levels below the repository root.
+K8S_OVERLAYS = target/k8s-overlays
+KUSTOMIZE = $(K) kustomize --load-restrictor LoadRestrictionsNone
+ENSURE_NAMESPACE = $(K) create namespace $(K8S_NAMESPACE) --dry-run=client -o yaml | $(K) apply -f -
 # The chart's resource prefix (its fullname helper): the release name if it says streampulse.
 FULLNAME = $(if $(findstring streampulse,$(HELM_RELEASE)),$(HELM_RELEASE),$(HELM_RELEASE)-streampulse)
 # psql inside the dev PostgreSQL pod, as the user from the Secret; arguments follow.
@@ -110,20 +121,22 @@ kind-up: ## Create the kind cluster (KIND_CLUSTER) unless it exists
 	else \
 	  $(KIND) create cluster --name $(KIND_CLUSTER) --wait 120s; \
 	fi
-	$(KUBECTL) cluster-info --context kind-$(KIND_CLUSTER)
+	$(K) cluster-info
 
+# cert-manager's controller, cainjector and webhook must all be Available before the operator's
+# chart asks for a certificate; waiting on the webhook's rollout alone was not enough.
 .PHONY: operator-install
 operator-install: ## Install cert-manager and the Flink Kubernetes Operator (operator-config/)
-	$(KUBECTL) apply -f https://github.com/cert-manager/cert-manager/releases/download/$(CERT_MANAGER_VERSION)/cert-manager.yaml
-	$(KUBECTL) -n cert-manager rollout status deploy/cert-manager-webhook --timeout=300s
-	$(KUBECTL) apply -f k8s/namespace.yaml
-	$(HELM) repo add flink-operator-repo-$(FLINK_OPERATOR_VERSION) $(OPERATOR_REPO_URL) --force-update
-	$(HELM) upgrade --install $(OPERATOR_RELEASE) flink-operator-repo-$(FLINK_OPERATOR_VERSION)/flink-kubernetes-operator \
+	$(K) apply -f https://github.com/cert-manager/cert-manager/releases/download/$(CERT_MANAGER_VERSION)/cert-manager.yaml
+	$(K) wait --for=condition=Available deployment --all -n cert-manager --timeout=300s
+	$(ENSURE_NAMESPACE)
+	$(H) repo add flink-operator-repo-$(FLINK_OPERATOR_VERSION) $(OPERATOR_REPO_URL) --force-update
+	$(H) upgrade --install $(OPERATOR_RELEASE) flink-operator-repo-$(FLINK_OPERATOR_VERSION)/flink-kubernetes-operator \
 	  --version $(FLINK_OPERATOR_VERSION) --namespace $(OPERATOR_NAMESPACE) --create-namespace \
-	  -f operator-config/values.yaml \
+	  -f operator-config/values.yaml --set 'watchNamespaces={$(K8S_NAMESPACE)}' \
 	  --set-file 'defaultConfiguration.flink-conf\.yaml=operator-config/flink-conf.yaml' \
 	  --wait --timeout 10m
-	$(KUBECTL) -n $(OPERATOR_NAMESPACE) get pods
+	$(K) -n $(OPERATOR_NAMESPACE) get pods
 
 .PHONY: images
 images: ## Build the job, autoscaler and generator jars and their images (tag IMAGE_TAG)
@@ -136,14 +149,23 @@ images: ## Build the job, autoscaler and generator jars and their images (tag IM
 kind-load: ## Load the three images into the kind cluster's node
 	for image in $(K8S_IMAGES); do $(KIND) load docker-image $$image:$(IMAGE_TAG) --name $(KIND_CLUSTER) || exit 1; done
 
+.PHONY: k8s-overlays
+k8s-overlays: ## Write the kustomize overlays of k8s/dev/ for K8S_NAMESPACE and IMAGE_TAG (target/k8s-overlays)
+	mkdir -p $(K8S_OVERLAYS)/dev $(K8S_OVERLAYS)/generator
+	printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' \
+	  'namespace: $(K8S_NAMESPACE)' 'resources:' '  - ../../../k8s/dev' > $(K8S_OVERLAYS)/dev/kustomization.yaml
+	printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' \
+	  'namespace: $(K8S_NAMESPACE)' 'resources:' '  - ../../../k8s/dev/generator-job.yaml' \
+	  'images:' '  - name: streampulse-generator' '    newTag: "$(IMAGE_TAG)"' > $(K8S_OVERLAYS)/generator/kustomization.yaml
+
 .PHONY: deploy-dev-deps
-deploy-dev-deps: ## Kafka (KRaft) and PostgreSQL for kind, the credentials Secret and the topic
-	$(KUBECTL) apply -f k8s/namespace.yaml
+deploy-dev-deps: k8s-overlays ## Kafka (KRaft) and PostgreSQL for kind, the credentials Secret and the topic
+	$(ENSURE_NAMESPACE)
 	$(KC) create secret generic streampulse-credentials \
 	  --from-literal=pg-user='$(DEV_PG_USER)' --from-literal=pg-password='$(DEV_PG_PASSWORD)' \
 	  --from-literal=kafka-username= --from-literal=kafka-password= \
-	  --dry-run=client -o yaml | $(KUBECTL) apply -f -
-	$(KUBECTL) apply -k k8s/dev/
+	  --dry-run=client -o yaml | $(K) apply -f -
+	$(KUSTOMIZE) $(K8S_OVERLAYS)/dev | $(K) apply -f -
 	$(KC) rollout status statefulset/kafka --timeout=300s
 	$(KC) rollout status statefulset/postgres --timeout=300s
 	$(KC) exec statefulset/kafka -- /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 \
@@ -151,7 +173,7 @@ deploy-dev-deps: ## Kafka (KRaft) and PostgreSQL for kind, the credentials Secre
 
 .PHONY: deploy
 deploy: ## Install the Helm chart (job, migration hook, autoscaler) and wait for the job to run
-	$(HELM) upgrade --install $(HELM_RELEASE) helm/streampulse --namespace $(K8S_NAMESPACE) \
+	$(H) upgrade --install $(HELM_RELEASE) helm/streampulse --namespace $(K8S_NAMESPACE) \
 	  --set job.image.tag=$(IMAGE_TAG) --set autoscaler.image.tag=$(IMAGE_TAG) \
 	  --set postgres.sslMode=disable --timeout 10m $(HELM_ARGS)
 	@echo "Waiting up to $(DEPLOY_WAIT_SECONDS) s for FlinkDeployment/$(FULLNAME) to run..."
@@ -165,9 +187,9 @@ deploy: ## Install the Helm chart (job, migration hook, autoscaler) and wait for
 	$(KC) get flinkdeployment,pods
 
 .PHONY: e2e
-e2e: ## Run the generator Job, wait for it, then print the rows that reached PostgreSQL
+e2e: k8s-overlays ## Run the generator Job, wait for it, then print the rows that reached PostgreSQL
 	$(KC) delete job streampulse-generator --ignore-not-found
-	$(KUBECTL) apply -f k8s/dev/generator-job.yaml
+	$(KUSTOMIZE) $(K8S_OVERLAYS)/generator | $(K) apply -f -
 	$(KC) wait job/streampulse-generator --for=condition=complete --timeout=$(E2E_TIMEOUT)
 	$(KC) logs job/streampulse-generator --tail=5
 	@echo "Waiting up to $(E2E_WAIT_SECONDS) s for the windows to close and reach PostgreSQL..."
@@ -183,10 +205,10 @@ e2e: ## Run the generator Job, wait for it, then print the rows that reached Pos
 	$(PSQL) -c 'SELECT reason, count(*) FROM rejected_events GROUP BY reason ORDER BY reason'
 
 .PHONY: undeploy
-undeploy: ## Remove the release, the dev dependencies, the Secret and the job's state volume
-	-$(HELM) uninstall $(HELM_RELEASE) --namespace $(K8S_NAMESPACE) --wait
+undeploy: k8s-overlays ## Remove the release, the dev dependencies, the Secret and the job's state volume
+	-$(H) uninstall $(HELM_RELEASE) --namespace $(K8S_NAMESPACE) --wait
 	$(KC) delete job streampulse-generator --ignore-not-found
-	$(KUBECTL) delete -k k8s/dev/ --ignore-not-found
+	$(KUSTOMIZE) $(K8S_OVERLAYS)/dev | $(K) delete --ignore-not-found -f -
 	$(KC) delete secret streampulse-credentials --ignore-not-found
 	$(KC) delete pvc $(FULLNAME)-flink-data --ignore-not-found
 
@@ -206,21 +228,29 @@ BENCH_LATENCY_RATE ?= 50000
 BENCH_LATENCY_SECONDS ?= 200
 BENCH_SCALE_KEYS ?= 1000000
 BENCH_SCALE_MINUTES ?= 2
-BENCH_PHASES ?= throughput,latency,scale
+BENCH_SHAPES ?= catalog,wide
+BENCH_SUSTAINED_EVENTS ?= 20000000
+BENCH_WARMUP_SECONDS ?= 60
+BENCH_STEADY_SECONDS ?= 120
+# One section at a time, e.g. make bench SECTION=sustained (each phase takes minutes).
+SECTION ?= throughput,sustained,curves,peer,latency,scale
+BENCH_PHASES ?= $(SECTION)
 BENCH_JAVA_OPTS ?= -Xmx3g -XX:+UseG1GC
 BENCH_ARGS ?=
 BENCH_RUN = java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -Dbench.dir=bench/target/bench \
 	-cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" com.streampulse.bench.BenchMain \
 	--events=$(BENCH_EVENTS) --runs=$(BENCH_RUNS) --seed=$(BENCH_SEED) --partitions=$(BENCH_PARTITIONS) \
 	--latency-rate=$(BENCH_LATENCY_RATE) --latency-seconds=$(BENCH_LATENCY_SECONDS) \
-	--scale-keys=$(BENCH_SCALE_KEYS) --scale-minutes=$(BENCH_SCALE_MINUTES) --phases=$(BENCH_PHASES) $(BENCH_ARGS)
+	--scale-keys=$(BENCH_SCALE_KEYS) --scale-minutes=$(BENCH_SCALE_MINUTES) --phases=$(BENCH_PHASES) \
+	--shapes=$(BENCH_SHAPES) --sustained-events=$(BENCH_SUSTAINED_EVENTS) \
+	--warmup-seconds=$(BENCH_WARMUP_SECONDS) --steady-seconds=$(BENCH_STEADY_SECONDS) $(BENCH_ARGS)
 
 .PHONY: bench-build
 bench-build: ## Package the bench module and what it runs (job, generator, testkit) in this tree
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Throughput (a)/(b)/(c), latency and scale; BENCH_EVENTS=1000000 BENCH_PHASES=throughput
+bench: bench-build ## Every section (~1 h here); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile
@@ -233,6 +263,14 @@ bench-profile: bench-build ## make bench with Java Flight Recorder; prints the h
 bench-run-jfr: ## The throughput phase under Java Flight Recorder, without rebuilding
 	$(MAKE) --no-print-directory BENCH_JAVA_OPTS="$(BENCH_JAVA_OPTS) -XX:+FlightRecorder -XX:StartFlightRecording=filename=bench/target/bench.jfr,settings=profile" \
 		BENCH_PHASES=throughput bench-only
+
+BENCH_SINK_ROWS ?= 200000
+BENCH_SINK_BATCH ?= 5000
+
+.PHONY: bench-sink
+bench-sink: bench-build ## PostgreSQL upsert candidates, rows/s (BENCH_SINK_ROWS, BENCH_SINK_BATCH)
+	java $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+		com.streampulse.bench.SinkBench $(BENCH_SINK_ROWS) $(BENCH_SINK_BATCH)
 
 .PHONY: bench-only
 bench-only: ## make bench without rebuilding

@@ -94,6 +94,12 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 - name: KAFKA_SASL_MECHANISM
   value: {{ . | quote }}
 {{- end }}
+{{- with .Values.kafka.tls.caSecret }}
+- name: KAFKA_SSL_TRUSTSTORE_LOCATION
+  value: {{ printf "%s/%s" (include "streampulse.caDir" "kafka-ca") $.Values.kafka.tls.caKey | quote }}
+- name: KAFKA_SSL_TRUSTSTORE_TYPE
+  value: "PEM"
+{{- end }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "KAFKA_USERNAME" "key" "kafkaUsername" "optional" true) }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "KAFKA_PASSWORD" "key" "kafkaPassword" "optional" true) }}
 {{- end }}
@@ -108,8 +114,41 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
   value: {{ .Values.postgres.database | quote }}
 - name: PG_SSLMODE
   value: {{ .Values.postgres.sslMode | quote }}
+{{- with .Values.postgres.tls.caSecret }}
+- name: PG_SSLROOTCERT
+  value: {{ printf "%s/%s" (include "streampulse.caDir" "postgres-ca") $.Values.postgres.tls.caKey | quote }}
+{{- end }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "PG_USER" "key" "pgUser") }}
 {{ include "streampulse.secretEnv" (dict "root" . "name" "PG_PASSWORD" "key" "pgPassword") }}
+{{- end }}
+
+{{/* Where a CA from a Secret (postgres.tls, kafka.tls) is mounted: /etc/streampulse/<name>/. */}}
+{{- define "streampulse.caDir" -}}
+/etc/streampulse/{{ . }}
+{{- end }}
+
+{{/* The CA volumes (postgres-ca, kafka-ca) of the pods that connect with TLS; empty without any. */}}
+{{- define "streampulse.caVolumes" -}}
+{{- range $name, $tls := dict "postgres-ca" .Values.postgres.tls "kafka-ca" .Values.kafka.tls }}
+{{- if $tls.caSecret }}
+- name: {{ $name }}
+  secret:
+    secretName: {{ $tls.caSecret }}
+    items:
+      - key: {{ $tls.caKey }}
+        path: {{ $tls.caKey }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "streampulse.caMounts" -}}
+{{- range $name, $tls := dict "postgres-ca" .Values.postgres.tls "kafka-ca" .Values.kafka.tls }}
+{{- if $tls.caSecret }}
+- name: {{ $name }}
+  mountPath: {{ include "streampulse.caDir" $name }}
+  readOnly: true
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Pod and container security: non-root, no privilege escalation, no capabilities. */}}

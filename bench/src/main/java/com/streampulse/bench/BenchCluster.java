@@ -38,6 +38,10 @@ public final class BenchCluster implements AutoCloseable {
     public BenchCluster(int slots) throws Exception {
         Configuration conf = new Configuration();
         // RocksDB gets the slots' managed memory, as on a real TaskManager.
+        // Any free port for the web UI: 8081 may be taken by a `make run` on the same machine.
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_PORT, "0");
+        // Flink's own counters, read in this JVM (see InProcessMetrics).
+        conf.setString("metrics.reporter.bench.factory.class", InProcessMetrics.class.getName());
         conf.set(
                 TaskManagerOptions.MANAGED_MEMORY_SIZE,
                 org.apache.flink.configuration.MemorySize.parse("512m"));

@@ -1,13 +1,17 @@
 package com.streampulse.bench;
 
+import com.streampulse.generator.WorkloadShape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code make bench}: issue 6's measurements in one process. Usage: {@code BenchMain
- * [--events=5000000] [--runs=3] [--latency-rate=50000] [--phases=throughput,latency,scale] ...}
- * (see {@link BenchOptions}).
+ * [--events=5000000] [--runs=3] [--latency-rate=50000]
+ * [--phases=throughput,sustained,latency,scale] ...} (see {@link BenchOptions}).
  */
 public final class BenchMain {
 
@@ -31,9 +35,15 @@ public final class BenchMain {
                 ProcessMeter.start().rssReset() ? "yes" : "no, figures are the process's peak");
         Report report = new Report(System.out);
         try (Infrastructure infra = new Infrastructure();
-                BenchCluster cluster = new BenchCluster(options.parallelism());
+                // Four slots when the curves run parallelism 4 (on two cores: oversubscribed).
+                BenchCluster cluster =
+                        new BenchCluster(
+                                options.phases().contains("curves")
+                                        ? Math.max(4, options.parallelism())
+                                        : options.parallelism());
                 var producer = infra.producer()) {
             EventLoader loader = new EventLoader(producer, options.partitions());
+            double catalogRate = 0;
             if (options.phases().contains("throughput")) {
                 infra.kafka().createTopic("throughput", options.partitions());
                 EventLoader.Loaded loaded =
@@ -59,15 +69,72 @@ public final class BenchMain {
                                         work.resolve("checkpoints-throughput"))
                                 .measure());
             }
-            if (options.phases().contains("latency")) {
-                infra.kafka().createTopic("latency", options.partitions());
+            if (options.phases().contains("sustained")) {
                 System.out.printf(
-                        "%nLatency phase: %,d events/s for %d s...%n",
-                        options.latencyRate(), options.latencySeconds());
-                LatencyBench.Result r =
-                        new LatencyBench(infra, cluster, options)
-                                .measure("latency", loader, work.resolve("checkpoints-latency"));
-                report.latency(options, r, 10_000);
+                        "%nSustained phase: warm-up %d s, then %d s measured, checkpoints every %d"
+                                + " s, parallelism %d...%n",
+                        options.warmupSeconds(),
+                        options.steadySeconds(),
+                        SustainedBench.CHECKPOINT_INTERVAL.toSeconds(),
+                        options.parallelism());
+                SustainedBench bench = new SustainedBench(infra, cluster, options);
+                for (WorkloadShape shape : options.shapes()) {
+                    SustainedBench.Result r =
+                            bench.measure(
+                                    shape,
+                                    options.parallelism(),
+                                    loader,
+                                    work.resolve("checkpoints-sustained"));
+                    report.sustained(r);
+                    if (shape == WorkloadShape.CATALOG && r.backlogAtEnd() > 0) {
+                        catalogRate = r.eventsPerSecond();
+                    }
+                }
+            }
+            if (options.phases().contains("curves")) {
+                System.out.printf(
+                        "%nCurves: sustained, warm-up %d s, %d s measured, against parallelism"
+                                + " (catalog) and key count (tiny, catalog, wide at 2)...%n",
+                        options.warmupSeconds(), options.steadySeconds());
+                SustainedBench bench = new SustainedBench(infra, cluster, options);
+                List<SustainedBench.Result> curve = new ArrayList<>();
+                for (int p : new int[] {1, 2, 4}) {
+                    curve.add(
+                            bench.measure(
+                                    WorkloadShape.CATALOG,
+                                    p,
+                                    loader,
+                                    work.resolve("checkpoints-curves")));
+                }
+                for (WorkloadShape shape : List.of(WorkloadShape.TINY, WorkloadShape.WIDE)) {
+                    curve.add(bench.measure(shape, 2, loader, work.resolve("checkpoints-curves")));
+                }
+                report.curves(curve);
+            }
+            if (options.phases().contains("peer")) {
+                System.out.printf(
+                        "%nPeer phase: the job and pure Flink SQL on %,d clean catalog events...%n",
+                        options.events());
+                report.peer(
+                        new PeerBench(infra, cluster, options)
+                                .measure(loader, work.resolve("checkpoints-peer")));
+            }
+            if (options.phases().contains("latency")) {
+                // At shares of the catalog's sustained rate measured above, else of --latency-rate.
+                double base = catalogRate > 0 ? catalogRate : options.latencyRate();
+                LatencyBench bench = new LatencyBench(infra, cluster, options);
+                for (double share : new double[] {0.5, 0.8}) {
+                    LatencyBench.Result r =
+                            bench.measure(
+                                    WorkloadShape.CATALOG,
+                                    base * share,
+                                    Duration.ofSeconds(options.latencyWindowSeconds()),
+                                    "latency-" + Math.round(share * 100),
+                                    loader,
+                                    work.resolve("checkpoints-latency"));
+                    report.latency(
+                            r, share, catalogRate > 0 ? "sustained" : "--latency-rate", 10_000);
+                }
             }
             if (options.phases().contains("scale")) {
                 infra.kafka().createTopic("scale", options.partitions());

@@ -1,6 +1,9 @@
 package com.streampulse.bench;
 
+import com.streampulse.generator.WorkloadShape;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,7 +22,12 @@ import java.util.Set;
  * @param latencySeconds how long the latency phase sends
  * @param scaleKeys distinct content ids per minute in the scale phase
  * @param scaleMinutes minutes of event time in the scale phase
- * @param phases which phases run: throughput, latency, scale
+ * @param phases which phases run: throughput, sustained, curves, peer, latency, scale
+ * @param shapes the workload shapes the sustained phase measures
+ * @param sustainedEvents events loaded as the sustained phase's backlog, per shape
+ * @param warmupSeconds how long the sustained job runs before it is measured
+ * @param steadySeconds how long the sustained job is measured (less if the backlog runs out)
+ * @param latencyWindowSeconds the window size of the latency runs, short for many firings
  */
 public record BenchOptions(
         int events,
@@ -33,9 +41,15 @@ public record BenchOptions(
         int latencySeconds,
         int scaleKeys,
         int scaleMinutes,
-        Set<String> phases) {
+        Set<String> phases,
+        List<WorkloadShape> shapes,
+        int sustainedEvents,
+        int warmupSeconds,
+        int steadySeconds,
+        int latencyWindowSeconds) {
 
-    public static final Set<String> ALL_PHASES = Set.of("throughput", "latency", "scale");
+    public static final Set<String> ALL_PHASES =
+            Set.of("throughput", "latency", "scale", "sustained", "peer", "curves");
 
     public BenchOptions {
         if (events < 1 || partitions < 1 || parallelism < 1 || runs < 1) {
@@ -46,6 +60,7 @@ public record BenchOptions(
             throw new IllegalArgumentException("phases must be among " + ALL_PHASES);
         }
         phases = Set.copyOf(phases);
+        shapes = List.copyOf(shapes);
     }
 
     public static BenchOptions parse(String... args) {
@@ -58,6 +73,7 @@ public record BenchOptions(
             values.put(arg.substring(2, eq), arg.substring(eq + 1));
         }
         String phases = values.remove("phases");
+        String shapes = values.remove("shapes");
         BenchOptions options =
                 new BenchOptions(
                         integer(values, "events", 5_000_000),
@@ -72,9 +88,14 @@ public record BenchOptions(
                         integer(values, "latency-seconds", 200),
                         integer(values, "scale-keys", 1_000_000),
                         integer(values, "scale-minutes", 2),
-                        Set.of(
-                                (phases == null ? String.join(",", ALL_PHASES) : phases)
-                                        .split(",")));
+                        Set.of((phases == null ? String.join(",", ALL_PHASES) : phases).split(",")),
+                        Arrays.stream((shapes == null ? "catalog,wide" : shapes).split(","))
+                                .map(WorkloadShape::parse)
+                                .toList(),
+                        integer(values, "sustained-events", 20_000_000),
+                        integer(values, "warmup-seconds", 60),
+                        integer(values, "steady-seconds", 120),
+                        integer(values, "latency-window-seconds", 5));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("unknown options " + values.keySet());
         }

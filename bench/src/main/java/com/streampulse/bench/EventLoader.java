@@ -6,6 +6,7 @@ import com.streampulse.generator.EventFactory;
 import com.streampulse.generator.Outgoing;
 import com.streampulse.generator.SyntheticOptions;
 import com.streampulse.generator.SyntheticSource;
+import com.streampulse.generator.WorkloadShape;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Random;
@@ -41,6 +42,31 @@ public final class EventLoader {
     public Loaded synthetic(String topic, long count, long seed, Instant start, double rate) {
         long began = System.nanoTime();
         SyntheticSource source = new SyntheticSource(SyntheticOptions.plain(seed, start, rate));
+        for (long i = 0; i < count; i++) {
+            send(topic, i, source.next());
+        }
+        producer.flush();
+        return new Loaded(count, (System.nanoTime() - began) / 1e9);
+    }
+
+    /** {@code count} events of {@code shape} (its dirty mix included), {@code rate} per second. */
+    public Loaded shaped(
+            String topic, WorkloadShape shape, long count, long seed, Instant start, double rate) {
+        long began = System.nanoTime();
+        SyntheticSource source = new SyntheticSource(shape.options(seed, start, rate));
+        for (long i = 0; i < count; i++) {
+            send(topic, i, source.next());
+        }
+        producer.flush();
+        return new Loaded(count, (System.nanoTime() - began) / 1e9);
+    }
+
+    /** {@code count} events of {@code shape} without its dirty mix: well-formed and on time. */
+    public Loaded shapedClean(
+            String topic, WorkloadShape shape, long count, long seed, Instant start, double rate) {
+        long began = System.nanoTime();
+        SyntheticSource source =
+                new SyntheticSource(SyntheticOptions.plain(seed, start, rate).withShape(shape));
         for (long i = 0; i < count; i++) {
             send(topic, i, source.next());
         }

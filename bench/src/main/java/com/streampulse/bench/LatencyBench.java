@@ -1,5 +1,6 @@
 package com.streampulse.bench;
 
+import com.streampulse.generator.WorkloadShape;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import java.sql.Connection;
@@ -9,29 +10,35 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Events at a fixed rate, stamped with the wall clock, into the running job; PostgreSQL is polled
- * for the moment each window's row first appears. Latency = that moment - (window end +
- * out-of-orderness), the earliest the job may close the window.
+ * Events of a shape at a fixed rate, stamped with the wall clock, into the running production job
+ * (checkpoints every 30 s, sinks flushing every second or 5,000 rows), with windows of {@code
+ * window} instead of a minute so that a run covers many firings; the code path is the production
+ * one. A row's latency is its {@code created_at} (PostgreSQL's {@code now()} when the upsert that
+ * inserted it started; it is visible at that statement's commit, milliseconds later) minus (i) the
+ * window end + out-of-orderness, the earliest the job may close the window, and (ii) the window
+ * end, when the window's newest event was created (its oldest waited one window longer).
  */
 final class LatencyBench {
 
-    /** Result of the latency phase. */
+    /** Result of one latency run. */
     record Result(
-            List<Double> latenciesMillis,
+            WorkloadShape shape,
+            double rate,
+            Duration window,
+            List<Double> afterWindowClose,
+            List<Double> afterNewestEvent,
+            int windows,
             long sent,
             double seconds,
             long senderMaxBehindMillis,
             double cpuCores,
-            int windows) {}
-
-    private static final long POLL_MILLIS = 50;
+            String load) {}
 
     /** Windows ending this soon after the start are skipped: the job is still starting. */
     private static final Duration STARTUP = Duration.ofSeconds(20);
@@ -46,67 +53,83 @@ final class LatencyBench {
         this.options = options;
     }
 
-    Result measure(String topic, EventLoader loader, java.nio.file.Path checkpoints)
+    Result measure(
+            WorkloadShape shape,
+            double rate,
+            Duration window,
+            String topic,
+            EventLoader loader,
+            java.nio.file.Path checkpoints)
             throws Exception {
+        infra.kafka().createTopic(topic, options.partitions());
         infra.truncate();
         JobConfig config =
-                infra.config(topic, Map.of("CHECKPOINT_DIR", checkpoints.toUri().toString()));
+                infra.config(
+                        topic,
+                        Map.of(
+                                "CHECKPOINT_DIR",
+                                checkpoints.toUri().toString(),
+                                "WINDOW_SIZE",
+                                window.toMillis() + "ms"));
         StreamExecutionEnvironment env = Scenarios.environment(options.parallelism());
         StreamPulseJob.configure(env, config);
         StreamPulseJob.production(config).build(env);
-        JobID job = cluster.submit(env, "latency");
+        JobID job = cluster.submit(env, topic);
 
-        Map<String, Instant> firstSeen = new HashMap<>();
-        PacedSender sender = new PacedSender(loader, topic, options.seed(), options.latencyRate());
+        PacedSender sender = new PacedSender(loader, topic, shape, options.seed(), rate);
         ProcessMeter meter = ProcessMeter.start();
         Instant stopAt = sender.start().plusSeconds(options.latencySeconds());
-        try (Connection c = infra.db().dataSource().getConnection();
-                Statement st = c.createStatement()) {
-            while (Instant.now().isBefore(stopAt)) {
-                poll(st, firstSeen);
-                Thread.sleep(POLL_MILLIS);
-            }
-            sender.stop();
-            ProcessMeter.Usage usage = meter.stop();
-            cluster.cancel(job);
+        Thread.sleep(Duration.between(Instant.now(), stopAt).toMillis()); // the measured run
+        sender.stop();
+        ProcessMeter.Usage usage = meter.stop();
+        String load = Load.describe();
+        // The last windows close 2 s + out-of-orderness after the sender stopped.
+        Thread.sleep(config.outOfOrderness().plusSeconds(5).toMillis());
+        cluster.cancel(job);
 
-            long ooo = config.outOfOrderness().toMillis();
-            Instant firstCounted = sender.start().plus(STARTUP);
-            List<Double> latencies = new ArrayList<>();
-            java.util.Set<Long> windows = new java.util.HashSet<>();
-            for (Map.Entry<String, Instant> e : firstSeen.entrySet()) {
-                long windowEnd = Long.parseLong(e.getKey().substring(0, e.getKey().indexOf('|')));
-                Instant due = Instant.ofEpochMilli(windowEnd + ooo);
+        long ooo = config.outOfOrderness().toMillis();
+        long firstCounted = sender.start().plus(STARTUP).toEpochMilli();
+        long lastCounted = stopAt.toEpochMilli() - ooo - 2_000;
+        List<Double> afterClose = new ArrayList<>();
+        List<Double> afterNewest = new ArrayList<>();
+        java.util.Set<Long> windows = new java.util.HashSet<>();
+        try (Connection c = infra.db().dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT (extract(epoch FROM window_end) * 1000)::bigint,"
+                                        + " (extract(epoch FROM created_at) * 1000)::bigint FROM"
+                                        + " region_health UNION ALL SELECT (extract(epoch FROM"
+                                        + " window_end) * 1000)::bigint, (extract(epoch FROM"
+                                        + " created_at) * 1000)::bigint FROM device_stats UNION ALL"
+                                        + " SELECT (extract(epoch FROM window_end) * 1000)::bigint,"
+                                        + " (extract(epoch FROM created_at) * 1000)::bigint FROM"
+                                        + " content_stats")) {
+            while (rs.next()) {
+                long windowEnd = rs.getLong(1);
+                long created = rs.getLong(2);
                 // Only windows closed by traffic: the last one would close by the idle clock.
-                if (due.isAfter(firstCounted) && due.plusSeconds(2).isBefore(stopAt)) {
-                    latencies.add((double) Duration.between(due, e.getValue()).toMillis());
+                if (windowEnd + ooo >= firstCounted && windowEnd + ooo <= lastCounted) {
+                    afterClose.add((double) (created - windowEnd - ooo));
+                    afterNewest.add((double) (created - windowEnd));
                     windows.add(windowEnd);
                 }
             }
-            double seconds = options.latencySeconds();
-            return new Result(
-                    latencies,
-                    sender.sent(),
-                    seconds,
-                    sender.maxBehindMillis(),
-                    usage.cpuSeconds() / seconds,
-                    windows.size());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read the rows' times", e);
         }
-    }
-
-    /** Records when each (window, table, key) row is first visible. */
-    private static void poll(Statement st, Map<String, Instant> firstSeen) throws SQLException {
-        try (ResultSet rs =
-                st.executeQuery(
-                        "SELECT (extract(epoch FROM window_end) * 1000)::bigint || '|r|' || region"
-                            + " FROM region_health UNION ALL SELECT (extract(epoch FROM window_end)"
-                            + " * 1000)::bigint || '|d|' || device || os_version FROM device_stats"
-                            + " UNION ALL SELECT (extract(epoch FROM window_end) * 1000)::bigint ||"
-                            + " '|c|' || content_id FROM content_stats")) {
-            Instant now = Instant.now();
-            while (rs.next()) {
-                firstSeen.putIfAbsent(rs.getString(1), now);
-            }
-        }
+        double seconds = options.latencySeconds();
+        return new Result(
+                shape,
+                rate,
+                window,
+                afterClose,
+                afterNewest,
+                windows.size(),
+                sender.sent(),
+                seconds,
+                sender.maxBehindMillis(),
+                usage.cpuSeconds() / seconds,
+                load);
     }
 }

@@ -1,7 +1,7 @@
 package com.streampulse.bench;
 
-import com.streampulse.generator.SyntheticOptions;
 import com.streampulse.generator.SyntheticSource;
+import com.streampulse.generator.WorkloadShape;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,9 +18,11 @@ public final class PacedSender implements AutoCloseable {
     private final Thread thread;
     private final Instant start;
 
-    public PacedSender(EventLoader loader, String topic, long seed, double rate) {
+    /** Events of {@code shape}, its dirty mix included. */
+    public PacedSender(
+            EventLoader loader, String topic, WorkloadShape shape, long seed, double rate) {
         this.start = Instant.now();
-        SyntheticSource source = new SyntheticSource(SyntheticOptions.plain(seed, start, rate));
+        SyntheticSource source = new SyntheticSource(shape.options(seed, start, rate));
         this.thread =
                 new Thread(
                         () -> {

@@ -1,5 +1,7 @@
 package com.streampulse.config;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Properties;
 
@@ -9,6 +11,10 @@ import java.util.Properties;
  *
  * <p>With a username set the defaults are SASL_SSL and SCRAM-SHA-256, what Upstash needs; without
  * one, PLAINTEXT.
+ *
+ * <p>{@code truststore} (null: the JVM's default CAs) verifies brokers whose certificates a private
+ * CA signed: KAFKA_SSL_TRUSTSTORE_LOCATION, _TYPE (PEM by default, as a CA file from a Kubernetes
+ * Secret is) and _PASSWORD (for JKS and PKCS12 stores).
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -17,7 +23,31 @@ public record KafkaSettings(
         String username,
         Secret password,
         String securityProtocol,
-        String saslMechanism) {
+        String saslMechanism,
+        Truststore truststore) {
+
+    /** Where the CAs that sign the brokers' certificates are. */
+    public record Truststore(String location, String type, Secret password) {}
+
+    /** With the JVM's default CAs. */
+    public KafkaSettings(
+            String bootstrapServers,
+            String topic,
+            String groupId,
+            String username,
+            Secret password,
+            String securityProtocol,
+            String saslMechanism) {
+        this(
+                bootstrapServers,
+                topic,
+                groupId,
+                username,
+                password,
+                securityProtocol,
+                saslMechanism,
+                null);
+    }
 
     public static final String DEFAULT_TOPIC = "content-downloads";
     public static final String DEFAULT_GROUP_ID = "streampulse-processor";
@@ -59,7 +89,31 @@ public record KafkaSettings(
                 username,
                 password,
                 protocol,
-                mechanism);
+                mechanism,
+                truststore(settings, protocol));
+    }
+
+    private static Truststore truststore(Settings settings, String protocol) {
+        String location = settings.string("KAFKA_SSL_TRUSTSTORE_LOCATION", null);
+        if (location == null) {
+            return null;
+        }
+        if (!protocol.endsWith("SSL")) {
+            throw new ConfigException(
+                    "KAFKA_SSL_TRUSTSTORE_LOCATION needs KAFKA_SECURITY_PROTOCOL SSL or SASL_SSL,"
+                            + " got "
+                            + protocol);
+        }
+        if (!Files.isReadable(Path.of(location))) {
+            throw new ConfigException(
+                    "KAFKA_SSL_TRUSTSTORE_LOCATION names no readable file: '" + location + "'");
+        }
+        String type = settings.string("KAFKA_SSL_TRUSTSTORE_TYPE", "PEM").toUpperCase(Locale.ROOT);
+        if (!type.matches("PEM|JKS|PKCS12")) {
+            throw new ConfigException(
+                    "KAFKA_SSL_TRUSTSTORE_TYPE must be PEM, JKS or PKCS12, got '" + type + "'");
+        }
+        return new Truststore(location, type, settings.secret("KAFKA_SSL_TRUSTSTORE_PASSWORD"));
     }
 
     public boolean usesSasl() {
@@ -74,6 +128,13 @@ public record KafkaSettings(
         if (usesSasl()) {
             props.setProperty("sasl.mechanism", saslMechanism);
             props.setProperty("sasl.jaas.config", jaasConfig());
+        }
+        if (truststore != null) {
+            props.setProperty("ssl.truststore.location", truststore.location());
+            props.setProperty("ssl.truststore.type", truststore.type());
+            if (truststore.password().isPresent()) {
+                props.setProperty("ssl.truststore.password", truststore.password().value());
+            }
         }
         return props;
     }
@@ -106,7 +167,10 @@ public record KafkaSettings(
                 + securityProtocol
                 + (usesSasl()
                         ? " sasl=" + saslMechanism + " user=" + username + " password=" + password
-                        : "");
+                        : "")
+                + (truststore == null
+                        ? ""
+                        : " truststore=" + truststore.location() + " (" + truststore.type() + ")");
     }
 
     @Override

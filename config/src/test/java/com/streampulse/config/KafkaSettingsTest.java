@@ -5,8 +5,11 @@ import static com.streampulse.config.Fixtures.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class KafkaSettingsTest {
 
@@ -125,5 +128,60 @@ class KafkaSettingsTest {
                                 + " password=******");
         assertThat(k.toString()).isEqualTo("KafkaSettings[" + k.describe() + "]");
         assertThat(k.toString()).doesNotContain("pa55");
+    }
+
+    @Test
+    void aTruststoreReachesEveryClientAndItsPasswordNoLog(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+        KafkaSettings k =
+                KafkaSettings.from(
+                        with(
+                                "KAFKA_SECURITY_PROTOCOL",
+                                "SSL",
+                                "KAFKA_SSL_TRUSTSTORE_LOCATION",
+                                ca.toString(),
+                                "KAFKA_SSL_TRUSTSTORE_PASSWORD",
+                                KAFKA_SECRET));
+
+        Properties props = k.clientProperties();
+        assertThat(props.getProperty("ssl.truststore.location")).isEqualTo(ca.toString());
+        assertThat(props.getProperty("ssl.truststore.type")).isEqualTo("PEM");
+        assertThat(props.getProperty("ssl.truststore.password")).isEqualTo(KAFKA_SECRET);
+        assertThat(k.describe())
+                .contains("truststore=" + ca + " (PEM)")
+                .doesNotContain(KAFKA_SECRET);
+        assertThat(k.toString()).doesNotContain(KAFKA_SECRET);
+    }
+
+    @Test
+    void aTruststoreNeedsTlsAReadableFileAndAKnownType(@TempDir Path dir) throws Exception {
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "x");
+        assertThatThrownBy(
+                        () ->
+                                KafkaSettings.from(
+                                        with("KAFKA_SSL_TRUSTSTORE_LOCATION", ca.toString())))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "KAFKA_SSL_TRUSTSTORE_LOCATION needs KAFKA_SECURITY_PROTOCOL SSL or"
+                                + " SASL_SSL, got PLAINTEXT");
+        assertThatThrownBy(
+                        () ->
+                                KafkaSettings.from(
+                                        with(
+                                                "KAFKA_SECURITY_PROTOCOL", "SSL",
+                                                "KAFKA_SSL_TRUSTSTORE_LOCATION",
+                                                        "/nonexistent/ca")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "KAFKA_SSL_TRUSTSTORE_LOCATION names no readable file: '/nonexistent/ca'");
+        assertThatThrownBy(
+                        () ->
+                                KafkaSettings.from(
+                                        with(
+                                                "KAFKA_SECURITY_PROTOCOL", "SSL",
+                                                "KAFKA_SSL_TRUSTSTORE_LOCATION", ca.toString(),
+                                                "KAFKA_SSL_TRUSTSTORE_TYPE", "p7b")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("KAFKA_SSL_TRUSTSTORE_TYPE must be PEM, JKS or PKCS12, got 'P7B'");
     }
 }

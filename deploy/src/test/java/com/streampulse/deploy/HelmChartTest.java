@@ -10,6 +10,7 @@ import com.marcnuri.helm.LintResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -69,8 +70,14 @@ class HelmChartTest {
                         "Role/streampulse-autoscaler",
                         "RoleBinding/streampulse-autoscaler",
                         "Deployment/streampulse-autoscaler",
-                        "Service/streampulse-autoscaler");
+                        "Service/streampulse-autoscaler",
+                        "ValidatingAdmissionPolicy/streampulse-streampulse-autoscaler-scope",
+                        "ValidatingAdmissionPolicyBinding/streampulse-streampulse-autoscaler-scope",
+                        "NetworkPolicy/streampulse-flink",
+                        "Pod/streampulse-test-job-running");
+        // Everything in the release's namespace but the cluster-scoped admission policy.
         assertThat(defaults)
+                .filteredOn(d -> !d.path("kind").asText().startsWith("ValidatingAdmissionPolicy"))
                 .allSatisfy(
                         d ->
                                 assertThat(d.at("/metadata/namespace").asText())
@@ -88,7 +95,47 @@ class HelmChartTest {
         assertThat(env(flink, "WINDOW_SIZE").path("value").asText()).isEqualTo("5m");
         assertThat(env(flink, "KAFKA_SASL_MECHANISM").path("value").asText())
                 .isEqualTo("SCRAM-SHA-512");
-        assertThat(flink.at("/spec/podTemplate/spec/volumes").isMissingNode()).isTrue();
+        // No state volume (object storage); only the PostgreSQL and Kafka CAs from their Secrets.
+        List<String> secrets = new ArrayList<>();
+        flink.at("/spec/podTemplate/spec/volumes")
+                .forEach(v -> secrets.add(v.at("/secret/secretName").asText()));
+        assertThat(secrets)
+                .containsExactlyInAnyOrder(
+                        ChartValues.POSTGRES_CA_SECRET, ChartValues.KAFKA_CA_SECRET);
+    }
+
+    /** kafka.tls.caSecret: the Flink pods and the autoscaler find the CA where env says it is. */
+    @Test
+    void theKafkaCaIsMountedWhereTheJobAndTheAutoscalerLookForIt() throws IOException {
+        List<ObjectNode> rendered =
+                Manifests.parse(
+                        Charts.template(
+                                project,
+                                Map.of(
+                                        "kafka.securityProtocol", "SSL",
+                                        "kafka.tls.caSecret", "brokers-ca",
+                                        "kafka.tls.caKey", "root.pem")));
+        JsonNode flinkPod =
+                Manifests.single(rendered, "FlinkDeployment").at("/spec/podTemplate/spec");
+        JsonNode autoscalerPod = Manifests.single(rendered, "Deployment").at("/spec/template/spec");
+        for (JsonNode pod : List.of(flinkPod, autoscalerPod)) {
+            JsonNode container = pod.at("/containers/0");
+            PodFiles files =
+                    PodFiles.of(pod, container, Map.of("brokers-ca", Map.of("root.pem", "CA")));
+            String location =
+                    files.resolve(containerEnv(container, "KAFKA_SSL_TRUSTSTORE_LOCATION"));
+            assertThat(Path.of(location)).hasContent("CA");
+            assertThat(containerEnv(container, "KAFKA_SSL_TRUSTSTORE_TYPE")).isEqualTo("PEM");
+        }
+    }
+
+    private static String containerEnv(JsonNode container, String name) {
+        for (JsonNode variable : container.path("env")) {
+            if (name.equals(variable.path("name").asText())) {
+                return variable.path("value").asText();
+            }
+        }
+        throw new AssertionError("No " + name);
     }
 
     @Test
@@ -142,6 +189,7 @@ class HelmChartTest {
                 .contains(
                         "kubectl -n streampulse get flinkdeployment streampulse -w",
                         "kubectl -n streampulse logs deploy/streampulse-autoscaler -f",
+                        "helm test streampulse -n streampulse\n",
                         "Secret/streampulse-credentials");
     }
 

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.streampulse.config.Settings;
 import com.streampulse.job.config.JobConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class JobEnvironmentTest {
 
     private static final Project PROJECT = Project.fromBuild();
+    private static final String STAND_IN_CA = "-----BEGIN CERTIFICATE-----\nstand-in\n";
+    private static final String STAND_IN_KAFKA_CA = "-----BEGIN CERTIFICATE-----\nkafka\n";
 
     @Test
     void chartDefaultsGiveAValidConfiguration() {
@@ -44,6 +48,14 @@ class JobEnvironmentTest {
         assertThat(config.kafka().saslMechanism()).isEqualTo("SCRAM-SHA-512");
         assertThat(config.postgres().migrate()).isTrue();
         assertThat(config.postgres().sslMode()).isEqualTo("verify-full");
+        // The CA from postgres.tls.caSecret, where the pod mounts it.
+        assertThat(Path.of(config.postgres().sslRootCert())).hasContent(STAND_IN_CA);
+        assertThat(config.postgres().jdbcUrl()).contains("&sslrootcert=");
+        // The brokers' CA from kafka.tls.caSecret, as every Kafka client's truststore.
+        Properties kafka = config.kafka().clientProperties();
+        assertThat(Path.of(kafka.getProperty("ssl.truststore.location")))
+                .hasContent(STAND_IN_KAFKA_CA);
+        assertThat(kafka.getProperty("ssl.truststore.type")).isEqualTo("PEM");
         assertThat(config.windowSize()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(60));
     }
@@ -77,11 +89,20 @@ class JobEnvironmentTest {
         data.putIfAbsent("pg-user", "streampulse");
         data.putIfAbsent("pg-password", "secret");
         Map<String, String> env = new HashMap<>();
-        for (JsonNode variable :
-                flinkDeployment.at("/spec/podTemplate/spec/containers/0").path("env")) {
+        JsonNode container = flinkDeployment.at("/spec/podTemplate/spec/containers/0");
+        PodFiles files =
+                PodFiles.of(
+                        flinkDeployment.at("/spec/podTemplate/spec"),
+                        container,
+                        Map.of(
+                                ChartValues.POSTGRES_CA_SECRET,
+                                Map.of("ca.crt", STAND_IN_CA),
+                                ChartValues.KAFKA_CA_SECRET,
+                                Map.of("ca.crt", STAND_IN_KAFKA_CA)));
+        for (JsonNode variable : container.path("env")) {
             String name = variable.path("name").asText();
             if (variable.has("value")) {
-                env.put(name, variable.path("value").asText());
+                env.put(name, files.resolve(variable.path("value").asText()));
             } else {
                 String value = data.get(variable.at("/valueFrom/secretKeyRef/key").asText());
                 if (value != null) {

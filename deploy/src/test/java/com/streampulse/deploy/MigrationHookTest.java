@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.streampulse.testkit.EmbeddedPostgresDb;
+import com.streampulse.testkit.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -81,6 +83,63 @@ class MigrationHookTest {
                         "rejected_events");
     }
 
+    /**
+     * postgres.sslMode=verify-full with postgres.tls.caSecret: the hook finds the CA where the
+     * chart mounts it and verifies the server; with another CA in that Secret it refuses to
+     * connect, without a word of the password.
+     */
+    @Test
+    void hookVerifiesPostgresWithTheCaFromTheSecret() throws Exception {
+        Path otherCa = SelfSignedCertificate.create("localhost").resolve("server.crt");
+        try (EmbeddedPostgresDb tls = EmbeddedPostgresDb.startWithTlsForLocalhostOnly()) {
+            JsonNode job =
+                    Manifests.single(
+                            Manifests.parse(
+                                    Charts.template(
+                                            project,
+                                            Map.of(
+                                                    "postgres.host", "localhost",
+                                                    "postgres.port", String.valueOf(tls.port()),
+                                                    "postgres.database",
+                                                            EmbeddedPostgresDb.DATABASE,
+                                                    "postgres.sslMode", "verify-full",
+                                                    "postgres.tls.caSecret", "pg-ca",
+                                                    "postgres.tls.caKey", "root.pem"))),
+                            "Job");
+            JsonNode pod = job.at("/spec/template/spec");
+            JsonNode container = pod.at("/containers/0");
+
+            Result trusted =
+                    run(
+                            container,
+                            PodFiles.of(
+                                    pod,
+                                    container,
+                                    Map.of(
+                                            "pg-ca",
+                                            Map.of(
+                                                    "root.pem",
+                                                    Files.readString(tls.tlsCertificate())))));
+            Result untrusted =
+                    run(
+                            container,
+                            PodFiles.of(
+                                    pod,
+                                    container,
+                                    Map.of(
+                                            "pg-ca",
+                                            Map.of("root.pem", Files.readString(otherCa)))));
+
+            assertThat(trusted.exitCode()).as(trusted.output()).isZero();
+            assertThat(trusted.output()).contains("sslmode=verify-full sslrootcert=");
+            assertThat(untrusted.exitCode()).as(untrusted.output()).isNotZero();
+            assertThat(untrusted.output())
+                    .contains("PKIX path")
+                    .doesNotContain(EmbeddedPostgresDb.PASSWORD + "\"")
+                    .doesNotContain("password=" + EmbeddedPostgresDb.PASSWORD);
+        }
+    }
+
     private static JsonNode hookContainer() {
         String rendered =
                 Charts.template(
@@ -99,6 +158,12 @@ class MigrationHookTest {
     }
 
     private static Result run(JsonNode container) throws IOException, InterruptedException {
+        return run(container, null);
+    }
+
+    /** The container's command; with {@code files}, paths in its env point at their stand-ins. */
+    private static Result run(JsonNode container, PodFiles files)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         for (JsonNode part : container.path("command")) {
             String arg = part.asText();
@@ -121,7 +186,7 @@ class MigrationHookTest {
                     variable.has("value")
                             ? variable.path("value").asText()
                             : secret.get(variable.at("/valueFrom/secretKeyRef/key").asText());
-            env.put(name, value);
+            env.put(name, files == null ? value : files.resolve(value));
         }
         Process process = builder.start();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {

@@ -78,6 +78,18 @@ public final class GeneratorMain implements Callable<Integer> {
     String startTime;
 
     @Option(
+            names = "--shape",
+            defaultValue = "tiny",
+            paramLabel = "SHAPE",
+            description =
+                    "tiny: the original 4 titles, 9 regions, 6 devices; catalog: 100,000 content"
+                        + " ids (Zipf 1.1), 50 regions, 200 device/OS pairs, 1 M users, with 1%%"
+                        + " malformed, 1%% invalid, 0.5%% late within the lateness and 0.1%% beyond"
+                        + " it unless those flags are given; wide: a new content id per event."
+                        + " Default: ${DEFAULT-VALUE}")
+    String shape;
+
+    @Option(
             names = "--degrade",
             paramLabel = "REGION",
             description = "Region that turns bad: 40%% failures, 2-8 Mbps (repeatable).")
@@ -365,17 +377,29 @@ public final class GeneratorMain implements Callable<Integer> {
                             + "'");
         }
         try {
-            return new SyntheticOptions(
-                    actualSeed,
-                    start,
-                    rate,
-                    degrade,
-                    degradeAfter,
-                    outOfOrder == null ? Duration.ZERO : outOfOrder,
-                    lateFraction,
-                    lateBy,
-                    malformedFraction,
-                    invalidFraction);
+            WorkloadShape workload = WorkloadShape.parse(shape);
+            SyntheticOptions shaped = workload.options(actualSeed, start, rate);
+            // The shape's dirty mix, unless the flags ask for another.
+            boolean mixGiven =
+                    lateFraction > 0
+                            || malformedFraction > 0
+                            || invalidFraction > 0
+                            || outOfOrder != null;
+            SyntheticOptions flags =
+                    new SyntheticOptions(
+                            actualSeed,
+                            start,
+                            rate,
+                            degrade,
+                            degradeAfter,
+                            outOfOrder == null ? Duration.ZERO : outOfOrder,
+                            lateFraction,
+                            lateBy,
+                            malformedFraction,
+                            invalidFraction);
+            return mixGiven
+                    ? flags.withShape(workload)
+                    : shaped.withDegraded(degrade, degradeAfter);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(new CommandLine(this), e.getMessage());
         }
@@ -384,7 +408,8 @@ public final class GeneratorMain implements Callable<Integer> {
     private String describe(SyntheticOptions o) {
         StringBuilder s = new StringBuilder("🎲 Generating");
         s.append(rate > 0 ? String.format(" %,.0f events/s", rate) : " as fast as possible");
-        s.append(", seed ").append(o.seed()).append(", start ").append(o.start());
+        s.append(", shape ").append(o.shape().label()).append(" (").append(o.shape().keyCounts());
+        s.append("), seed ").append(o.seed()).append(", start ").append(o.start());
         if (!o.degradedRegions().isEmpty()) {
             s.append(", degrading ")
                     .append(String.join(", ", o.degradedRegions()))
@@ -397,6 +422,9 @@ public final class GeneratorMain implements Callable<Integer> {
         }
         if (o.lateFraction() > 0) {
             s.append(", late ").append(o.lateFraction());
+        }
+        if (o.lateWithinFraction() > 0) {
+            s.append(", late within the lateness ").append(o.lateWithinFraction());
         }
         if (o.malformedFraction() > 0) {
             s.append(", malformed ").append(o.malformedFraction());

@@ -15,6 +15,9 @@ import java.util.List;
  * @param lateFraction share of events stamped {@code lateBy} in the past
  * @param malformedFraction share of records that are not decodable Avro
  * @param invalidFraction share of events that decode but are invalid
+ * @param shape the key counts events are drawn from
+ * @param lateWithinFraction share of events stamped {@code lateWithinBy} in the past: late, but
+ *     within the allowed lateness when {@code lateWithinBy} is shorter than it
  */
 public record SyntheticOptions(
         long seed,
@@ -26,7 +29,38 @@ public record SyntheticOptions(
         double lateFraction,
         Duration lateBy,
         double malformedFraction,
-        double invalidFraction) {
+        double invalidFraction,
+        WorkloadShape shape,
+        double lateWithinFraction,
+        Duration lateWithinBy) {
+
+    /** The original producer's catalogue, without late-within events. */
+    public SyntheticOptions(
+            long seed,
+            Instant start,
+            double rate,
+            List<String> degradedRegions,
+            Duration degradeAfter,
+            Duration outOfOrder,
+            double lateFraction,
+            Duration lateBy,
+            double malformedFraction,
+            double invalidFraction) {
+        this(
+                seed,
+                start,
+                rate,
+                degradedRegions,
+                degradeAfter,
+                outOfOrder,
+                lateFraction,
+                lateBy,
+                malformedFraction,
+                invalidFraction,
+                WorkloadShape.TINY,
+                0,
+                Duration.ZERO);
+    }
 
     public SyntheticOptions {
         degradedRegions = List.copyOf(degradedRegions);
@@ -42,7 +76,11 @@ public record SyntheticOptions(
         checkFraction("late fraction", lateFraction);
         checkFraction("malformed fraction", malformedFraction);
         checkFraction("invalid fraction", invalidFraction);
-        if (degradeAfter.isNegative() || outOfOrder.isNegative() || lateBy.isNegative()) {
+        checkFraction("late-within fraction", lateWithinFraction);
+        if (degradeAfter.isNegative()
+                || outOfOrder.isNegative()
+                || lateBy.isNegative()
+                || lateWithinBy.isNegative()) {
             throw new IllegalArgumentException("durations must not be negative");
         }
     }
@@ -79,7 +117,10 @@ public record SyntheticOptions(
                 lateFraction,
                 lateBy,
                 malformedFraction,
-                invalidFraction);
+                invalidFraction,
+                shape,
+                lateWithinFraction,
+                lateWithinBy);
     }
 
     public SyntheticOptions withBadInput(double malformed, double invalid) {
@@ -93,7 +134,10 @@ public record SyntheticOptions(
                 lateFraction,
                 lateBy,
                 malformed,
-                invalid);
+                invalid,
+                shape,
+                lateWithinFraction,
+                lateWithinBy);
     }
 
     public SyntheticOptions withDisorder(Duration maxOutOfOrder, double late, Duration by) {
@@ -107,6 +151,43 @@ public record SyntheticOptions(
                 late,
                 by,
                 malformedFraction,
-                invalidFraction);
+                invalidFraction,
+                shape,
+                lateWithinFraction,
+                lateWithinBy);
+    }
+
+    public SyntheticOptions withShape(WorkloadShape newShape) {
+        return new SyntheticOptions(
+                seed,
+                start,
+                rate,
+                degradedRegions,
+                degradeAfter,
+                outOfOrder,
+                lateFraction,
+                lateBy,
+                malformedFraction,
+                invalidFraction,
+                newShape,
+                lateWithinFraction,
+                lateWithinBy);
+    }
+
+    public SyntheticOptions withLateWithin(double fraction, Duration by) {
+        return new SyntheticOptions(
+                seed,
+                start,
+                rate,
+                degradedRegions,
+                degradeAfter,
+                outOfOrder,
+                lateFraction,
+                lateBy,
+                malformedFraction,
+                invalidFraction,
+                shape,
+                fraction,
+                by);
     }
 }

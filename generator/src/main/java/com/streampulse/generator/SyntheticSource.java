@@ -36,21 +36,29 @@ public final class SyntheticSource implements Iterator<Outgoing> {
 
     @Override
     public Outgoing next() {
-        long scheduled = startMillis + scheduleOffsetMillis(index++);
+        long eventIndex = index++;
+        long scheduled = startMillis + scheduleOffsetMillis(eventIndex);
         long timestamp = scheduled;
         Kind kind = Kind.VALID;
         if (options.lateFraction() > 0 && random.nextDouble() < options.lateFraction()) {
             timestamp -= options.lateBy().toMillis();
             kind = Kind.LATE;
+        } else if (options.lateWithinFraction() > 0
+                && random.nextDouble() < options.lateWithinFraction()) {
+            // Late, but within the allowed lateness: the job counts it in its window.
+            timestamp -= options.lateWithinBy().toMillis();
         } else if (!options.outOfOrder().isZero()) {
             timestamp -= (long) (random.nextDouble() * options.outOfOrder().toMillis());
         }
         boolean degradedNow = scheduled >= degradeFromMillis;
         ContentDownloadEvent event =
-                EventFactory.create(
-                        random,
-                        timestamp,
-                        region -> degradedNow && options.degradedRegions().contains(region));
+                options.shape()
+                        .draw(
+                                random,
+                                timestamp,
+                                eventIndex,
+                                region ->
+                                        degradedNow && options.degradedRegions().contains(region));
         String key = event.getUserContext().getRegion();
         if (options.malformedFraction() > 0 && random.nextDouble() < options.malformedFraction()) {
             return new Outgoing(

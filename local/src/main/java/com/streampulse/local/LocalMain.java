@@ -5,6 +5,7 @@ import com.streampulse.generator.Generator;
 import com.streampulse.generator.KafkaSink;
 import com.streampulse.generator.SyntheticOptions;
 import com.streampulse.generator.SyntheticSource;
+import com.streampulse.generator.WorkloadShape;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -77,6 +78,16 @@ public final class LocalMain implements Callable<Integer> {
 
     @Option(names = "--seed", description = "Generator seed (default: random, printed).")
     Long seed;
+
+    @Option(
+            names = "--shape",
+            defaultValue = "tiny",
+            description =
+                    "Generator workload: tiny (the original catalogue), catalog (100,000 content"
+                        + " ids, Zipf 1.1, 50 regions, 200 device/OS pairs, its own dirty mix, no"
+                        + " degraded region) or wide (a new content id per event). Default:"
+                        + " ${DEFAULT-VALUE}")
+    String shape;
 
     @Option(
             names = "--degrade",
@@ -238,14 +249,17 @@ public final class LocalMain implements Callable<Integer> {
     }
 
     private void startGenerator() {
+        WorkloadShape workload = WorkloadShape.parse(shape);
+        long actualSeed = seed != null ? seed : new java.util.Random().nextLong();
+        // The original catalogue's regions can be degraded; the other shapes bring their own mix.
         SyntheticOptions options =
-                SyntheticOptions.plain(
-                                seed != null ? seed : new java.util.Random().nextLong(),
-                                Instant.now(),
-                                rate)
-                        .withDegraded(
-                                degrade.isBlank() ? List.of() : List.of(degrade), degradeAfter)
-                        .withBadInput(malformedFraction, invalidFraction);
+                workload == WorkloadShape.TINY
+                        ? SyntheticOptions.plain(actualSeed, Instant.now(), rate)
+                                .withDegraded(
+                                        degrade.isBlank() ? List.of() : List.of(degrade),
+                                        degradeAfter)
+                                .withBadInput(malformedFraction, invalidFraction)
+                        : workload.options(actualSeed, Instant.now(), rate);
         sink = KafkaSink.open(stack.config().kafka(), Duration.ofSeconds(10), partitions);
         generator =
                 new Generator(
@@ -256,15 +270,21 @@ public final class LocalMain implements Callable<Integer> {
                         null,
                         null,
                         out);
-        out.printf(
-                "🎲 Generator: %,.0f events/s, seed %d, %s degraded after %d s, %.1f%% malformed,"
-                        + " %.1f%% invalid%n",
-                rate,
-                options.seed(),
-                degrade,
-                degradeAfter.toSeconds(),
-                malformedFraction * 100,
-                invalidFraction * 100);
+        if (workload == WorkloadShape.TINY) {
+            out.printf(
+                    "🎲 Generator: %,.0f events/s, seed %d, %s degraded after %d s, %.1f%%"
+                            + " malformed, %.1f%% invalid%n",
+                    rate,
+                    options.seed(),
+                    degrade,
+                    degradeAfter.toSeconds(),
+                    malformedFraction * 100,
+                    invalidFraction * 100);
+        } else {
+            out.printf(
+                    "🎲 Generator: %,.0f events/s, seed %d, shape %s (%s)%n",
+                    rate, options.seed(), workload.label(), workload.keyCounts());
+        }
         generatorThread =
                 new Thread(
                         () -> {

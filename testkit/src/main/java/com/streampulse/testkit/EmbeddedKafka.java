@@ -33,6 +33,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaClusterTestKit cluster;
 
+    /** The clients' listener's certificate (PEM) when it speaks TLS; else null. */
+    private Path tlsCertificate;
+
     /** A plaintext listener for setting up a broker whose clients must authenticate; else null. */
     private final String adminBootstrap;
 
@@ -58,6 +61,35 @@ public final class EmbeddedKafka implements AutoCloseable {
      * creates one.
      */
     public static EmbeddedKafka startWithScram(String user, String password) {
+        return startWithScram(user, password, "SASL_PLAINTEXT", Map.of(), null);
+    }
+
+    /**
+     * Like {@link #startWithScram}, with the clients' listener speaking SASL_SSL: its certificate,
+     * self-signed for {@code localhost} and 127.0.0.1, is {@link #tlsCertificate()} (PEM), the CA a
+     * client must trust.
+     */
+    public static EmbeddedKafka startWithScramOverTls(String user, String password) {
+        Path dir = SelfSignedCertificate.create("localhost");
+        Map<String, String> ssl =
+                Map.of(
+                        "ssl.keystore.location",
+                        dir.resolve("server.p12").toString(),
+                        "ssl.keystore.type",
+                        "PKCS12",
+                        "ssl.keystore.password",
+                        SelfSignedCertificate.STORE_PASSWORD_TEXT,
+                        "ssl.key.password",
+                        SelfSignedCertificate.STORE_PASSWORD_TEXT);
+        return startWithScram(user, password, "SASL_SSL", ssl, dir.resolve("server.crt"));
+    }
+
+    private static EmbeddedKafka startWithScram(
+            String user,
+            String password,
+            String protocol,
+            Map<String, String> extra,
+            Path certificate) {
         int adminPort;
         try (ServerSocket socket = new ServerSocket(0)) {
             adminPort = socket.getLocalPort();
@@ -70,13 +102,15 @@ public final class EmbeddedKafka implements AutoCloseable {
                 "EXTERNAL://localhost:0,CONTROLLER://localhost:0,ADMIN://localhost:" + adminPort);
         broker.put(
                 "listener.security.protocol.map",
-                "EXTERNAL:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT,ADMIN:PLAINTEXT");
+                "EXTERNAL:" + protocol + ",CONTROLLER:PLAINTEXT,ADMIN:PLAINTEXT");
+        broker.putAll(extra);
         broker.put("inter.broker.listener.name", "ADMIN");
         broker.put("sasl.enabled.mechanisms", "SCRAM-SHA-256");
         broker.put(
                 "listener.name.external.scram-sha-256.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         EmbeddedKafka kafka = start(broker, "localhost:" + adminPort);
+        kafka.tlsCertificate = certificate;
         try (Admin admin = Admin.create(kafka.adminProperties())) {
             admin.alterUserScramCredentials(
                             List.of(
@@ -166,6 +200,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("Could not start the embedded Kafka broker", e);
         }
+    }
+
+    /** The certificate of the clients' TLS listener, which is also its CA; null without TLS. */
+    public Path tlsCertificate() {
+        return tlsCertificate;
     }
 
     public String bootstrapServers() {

@@ -20,6 +20,7 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
     public static final String PASSWORD = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private Path tlsCertificate;
 
     private EmbeddedPostgresDb(EmbeddedPostgres postgres) {
         this.postgres = postgres;
@@ -43,14 +44,39 @@ public final class EmbeddedPostgresDb implements AutoCloseable {
      * clients can connect with {@code sslmode=require}.
      */
     public static EmbeddedPostgresDb startWithTls() {
-        Path dir = SelfSignedCertificate.create("localhost");
-        return start(
-                null,
-                0,
-                EmbeddedPostgres.builder()
-                        .setServerConfig("ssl", "on")
-                        .setServerConfig("ssl_cert_file", dir.resolve("server.crt").toString())
-                        .setServerConfig("ssl_key_file", dir.resolve("server.key").toString()));
+        return startWithTls(SelfSignedCertificate.create("localhost"));
+    }
+
+    /**
+     * A throwaway server that serves TLS with a self-signed certificate naming only the host name
+     * {@code localhost} (no IP address), so a client that verifies the host name accepts {@code
+     * localhost} and refuses {@code 127.0.0.1}. {@link #tlsCertificate()} is the CA to trust.
+     */
+    public static EmbeddedPostgresDb startWithTlsForLocalhostOnly() {
+        return startWithTls(SelfSignedCertificate.create("localhost", "dns:localhost"));
+    }
+
+    private static EmbeddedPostgresDb startWithTls(Path dir) {
+        EmbeddedPostgresDb db =
+                start(
+                        null,
+                        0,
+                        EmbeddedPostgres.builder()
+                                .setServerConfig("ssl", "on")
+                                .setServerConfig(
+                                        "ssl_cert_file", dir.resolve("server.crt").toString())
+                                .setServerConfig(
+                                        "ssl_key_file", dir.resolve("server.key").toString()));
+        db.tlsCertificate = dir.resolve("server.crt");
+        return db;
+    }
+
+    /**
+     * The server's self-signed certificate (PEM), which is also its CA: what a client passes as
+     * {@code sslrootcert} to verify it. Null for a server without TLS.
+     */
+    public Path tlsCertificate() {
+        return tlsCertificate;
     }
 
     private static EmbeddedPostgresDb start(

@@ -13,15 +13,27 @@ import java.util.Base64;
 
 /**
  * A self-signed certificate and its private key as PEM files ({@code server.crt}, {@code
- * server.key}), made with the JDK's own keytool, for servers that should speak TLS in tests.
+ * server.key}) and as a PKCS12 store ({@code server.p12}), made with the JDK's own keytool, for
+ * servers that should speak TLS in tests.
  */
-final class SelfSignedCertificate {
+public final class SelfSignedCertificate {
 
-    private static final char[] STORE_PASSWORD = "testkit".toCharArray();
+    /** The password of {@code server.p12} (key and store), for servers that read PKCS12. */
+    static final String STORE_PASSWORD_TEXT = "testkit";
+
+    private static final char[] STORE_PASSWORD = STORE_PASSWORD_TEXT.toCharArray();
 
     private SelfSignedCertificate() {}
 
-    static Path create(String host) {
+    public static Path create(String host) {
+        return create(host, "dns:" + host + ",ip:127.0.0.1");
+    }
+
+    /**
+     * A certificate for {@code host} with exactly these subject alternative names (keytool's SAN
+     * syntax).
+     */
+    static Path create(String host, String subjectAltNames) {
         try {
             Path dir = Files.createTempDirectory("testkit-tls");
             Path store = dir.resolve("server.p12");
@@ -41,7 +53,7 @@ final class SelfSignedCertificate {
                                     "-dname",
                                     "CN=" + host,
                                     "-ext",
-                                    "SAN=dns:" + host + ",ip:127.0.0.1",
+                                    "SAN=" + subjectAltNames,
                                     "-storetype",
                                     "PKCS12",
                                     "-keystore",

@@ -21,21 +21,21 @@ import java.time.Duration;
  *       accept sessions.
  *   <li>{@code statement} (the server's {@code statement_timeout}, sent as a startup option): how
  *       long PostgreSQL lets one statement run. 30 s: an upsert touches one row by its key and
- *       takes well under a millisecond, so 30 s means a lock wait or a stalled server. The server
- *       cancels it and the connection stays usable. It applies to each statement of a batch, not to
- *       the batch (checked on PostgreSQL 16 by {@code PostgresTimeoutsIT}), so a checkpoint that
- *       flushes 5,000 rows is not limited to 30 s in total. 0 sends nothing and leaves the server's
- *       setting (needed behind a pooler such as PgBouncer, which refuses unknown startup options).
+ *       takes well under a millisecond, and a sink writes a whole batch (5,000 rows by default) in
+ *       one statement of tens of milliseconds, so 30 s means a lock wait or a stalled server. The
+ *       server cancels it and the connection stays usable (alerts, written one statement per row,
+ *       get 30 s per statement: checked on PostgreSQL 16 by {@code PostgresTimeoutsIT}). 0 sends
+ *       nothing and leaves the server's setting (needed behind a pooler such as PgBouncer, which
+ *       refuses unknown startup options).
  *   <li>{@code socket} (pgjdbc {@code socketTimeout}): the longest silence on an open connection
  *       while waiting for the server. 45 s: it must be longer than the statement timeout, so a slow
  *       statement is cancelled by the server (connection kept) before the client drops the socket;
- *       and pgjdbc reads results at least every 256 statements of a batch, so a healthy batch is
- *       never silent for long (256 upserts take milliseconds).
+ *       and a healthy write answers within its statement's run time, well under a second.
  * </ul>
  *
  * <p>A black hole therefore fails a sink after at most {@link #giveUpAfter()} (socket + login: the
- * batch's read times out, then the reconnect the JDBC connector tries first times out), which the
- * checkpoint timeout must exceed so the sink's own error, not an expired checkpoint, fails the job.
+ * batch's read times out, then the reconnect the sink tries first times out), which the checkpoint
+ * timeout must exceed so the sink's own error, not an expired checkpoint, fails the job.
  */
 public record PostgresTimeouts(
         Duration connect, Duration login, Duration socket, Duration statement) {

@@ -7,21 +7,16 @@ import com.streampulse.job.records.DeviceStats;
 import com.streampulse.job.records.DroppedPartial;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 
 /**
- * The PostgreSQL sinks. Each is an idempotent upsert on the row's natural key, batched and flushed
- * on every checkpoint: a replay after a failure rewrites the same rows with the same values, which
- * is what makes at-least-once delivery give exactly-once tables.
+ * The PostgreSQL result tables and their sinks. Each table is an idempotent upsert on the row's
+ * natural key, written in one round trip per flush and flushed on every checkpoint (see {@link
+ * UpsertSink}): a replay after a failure rewrites the same rows with the same values, which is what
+ * makes at-least-once delivery give exactly-once tables. A new table is one more declaration here
+ * and one method.
  *
  * <p>Every window row is also fenced by its count: a window only gains events from one firing to
  * the next, so an upsert never replaces a row with one that counted fewer events. A replayed firing
@@ -30,47 +25,95 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  */
 public final class JdbcSinks {
 
-    static final String CONTENT_STATS =
-            "INSERT INTO content_stats (window_start, window_end, content_id, title,"
-                + " download_count, successful_downloads, failed_downloads, total_size_gb) VALUES"
-                + " (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_id, window_start) DO UPDATE SET"
-                + " window_end = EXCLUDED.window_end, title = EXCLUDED.title, download_count ="
-                + " EXCLUDED.download_count, successful_downloads = EXCLUDED.successful_downloads,"
-                + " failed_downloads = EXCLUDED.failed_downloads, total_size_gb ="
-                + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
-                + " <= EXCLUDED.download_count";
+    /** How often a sink writes what it holds even without a checkpoint or a full batch. */
+    static final long FLUSH_INTERVAL_MILLIS = 1_000;
 
-    static final String REGION_HEALTH =
-            "INSERT INTO region_health (window_start, window_end, region, total_downloads,"
-                    + " successful_downloads, failed_downloads, success_rate, avg_speed_mbps,"
-                    + " avg_duration_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (region, window_start) DO UPDATE SET"
-                    + " window_end = EXCLUDED.window_end,"
-                    + " total_downloads = EXCLUDED.total_downloads,"
-                    + " successful_downloads = EXCLUDED.successful_downloads,"
-                    + " failed_downloads = EXCLUDED.failed_downloads,"
-                    + " success_rate = EXCLUDED.success_rate,"
-                    + " avg_speed_mbps = EXCLUDED.avg_speed_mbps,"
-                    + " avg_duration_seconds = EXCLUDED.avg_duration_seconds, updated_at = now()"
-                    + " WHERE region_health.total_downloads <= EXCLUDED.total_downloads";
+    public static final UpsertTable<ContentStats> CONTENT_STATS =
+            UpsertTable.<ContentStats>named("content_stats")
+                    .timestamp("window_start", ContentStats::windowStart)
+                    .timestamp("window_end", ContentStats::windowEnd)
+                    .text("content_id", ContentStats::contentId)
+                    .text("title", ContentStats::title)
+                    .bigint("download_count", ContentStats::downloadCount)
+                    .bigint("successful_downloads", ContentStats::successfulDownloads)
+                    .bigint("failed_downloads", ContentStats::failedDownloads)
+                    .float8("total_size_gb", ContentStats::totalSizeGb)
+                    .key("content_id", "window_start")
+                    .alsoSet("updated_at = now()")
+                    .onlyIf("content_stats.download_count <= EXCLUDED.download_count")
+                    .build();
 
-    static final String DEVICE_STATS =
-            "INSERT INTO device_stats (window_start, window_end, device, os_version,"
-                + " total_downloads, successful_downloads, failed_downloads, avg_speed_mbps,"
-                + " avg_duration_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device,"
-                + " os_version, window_start) DO UPDATE SET window_end = EXCLUDED.window_end,"
-                + " total_downloads = EXCLUDED.total_downloads, successful_downloads ="
-                + " EXCLUDED.successful_downloads, failed_downloads = EXCLUDED.failed_downloads,"
-                + " avg_speed_mbps = EXCLUDED.avg_speed_mbps, avg_duration_seconds ="
-                + " EXCLUDED.avg_duration_seconds, updated_at = now() WHERE"
-                + " device_stats.total_downloads <= EXCLUDED.total_downloads";
+    public static final UpsertTable<RegionHealth> REGION_HEALTH =
+            UpsertTable.<RegionHealth>named("region_health")
+                    .timestamp("window_start", RegionHealth::windowStart)
+                    .timestamp("window_end", RegionHealth::windowEnd)
+                    .text("region", RegionHealth::region)
+                    .bigint("total_downloads", RegionHealth::totalDownloads)
+                    .bigint("successful_downloads", RegionHealth::successfulDownloads)
+                    .bigint("failed_downloads", RegionHealth::failedDownloads)
+                    .float8("success_rate", RegionHealth::successRate)
+                    .float8("avg_speed_mbps", RegionHealth::avgSpeedMbps)
+                    .float8("avg_duration_seconds", RegionHealth::avgDurationSeconds)
+                    .key("region", "window_start")
+                    .alsoSet("updated_at = now()")
+                    .onlyIf("region_health.total_downloads <= EXCLUDED.total_downloads")
+                    .build();
+
+    public static final UpsertTable<DeviceStats> DEVICE_STATS =
+            UpsertTable.<DeviceStats>named("device_stats")
+                    .timestamp("window_start", DeviceStats::windowStart)
+                    .timestamp("window_end", DeviceStats::windowEnd)
+                    .text("device", DeviceStats::device)
+                    .text("os_version", DeviceStats::osVersion)
+                    .bigint("total_downloads", DeviceStats::totalDownloads)
+                    .bigint("successful_downloads", DeviceStats::successfulDownloads)
+                    .bigint("failed_downloads", DeviceStats::failedDownloads)
+                    .float8("avg_speed_mbps", DeviceStats::avgSpeedMbps)
+                    .float8("avg_duration_seconds", DeviceStats::avgDurationSeconds)
+                    .key("device", "os_version", "window_start")
+                    .alsoSet("updated_at = now()")
+                    .onlyIf("device_stats.total_downloads <= EXCLUDED.total_downloads")
+                    .build();
+
+    public static final UpsertTable<RejectedEvent> REJECTED_EVENTS =
+            UpsertTable.<RejectedEvent>named("rejected_events")
+                    .text("source_topic", RejectedEvent::topic)
+                    .integer("source_partition", RejectedEvent::partition)
+                    .bigint("source_offset", RejectedEvent::offset)
+                    .text("reason", r -> r.reason().name())
+                    .text("detail", RejectedEvent::detail)
+                    .timestamp("event_time", RejectedEvent::eventTime)
+                    .bytea("payload", RejectedEvent::payload)
+                    .key("source_topic", "source_partition", "source_offset")
+                    .alsoSet("received_at = now()")
+                    .build();
+
+    /** A replay that drops the same partial (same offsets) writes the same row again. */
+    public static final UpsertTable<DroppedPartial> DROPPED_PARTIALS =
+            UpsertTable.<DroppedPartial>named("dropped_partials")
+                    .text("dimension", DroppedPartial::dimension)
+                    .text("dimension_key", DroppedPartial::key)
+                    .text("detail", DroppedPartial::detail)
+                    .timestamp("window_start", DroppedPartial::windowStart)
+                    .text("source_topic", DroppedPartial::topic)
+                    .text("source_ranges", DroppedPartial::sourceRanges)
+                    .bigint("events", DroppedPartial::events)
+                    .bigint("successful", DroppedPartial::successful)
+                    .key(
+                            "dimension",
+                            "dimension_key",
+                            "detail",
+                            "window_start",
+                            "source_topic",
+                            "source_ranges")
+                    .build();
 
     /**
      * One statement for the three {@link AlertRow.Change}s, so a key's rows apply in firing order.
      * RAISE and RESOLVE upsert (a raise clears {@code resolved_at}, a resolution sets it once and
      * keeps the first time); WITHDRAW only resolves a row that exists (the CTE), and inserts none.
      */
-    static final String ALERTS =
+    static final String ALERTS_SQL =
             "WITH withdrawn AS (UPDATE alerts SET message = ?, metric_value = ?, window_events = ?,"
                 + " updated_at = now(), resolved_at = COALESCE(resolved_at, now()) WHERE ? AND"
                 + " alert_type = ? AND scope = ? AND scope_key = ? AND window_start = ? AND"
@@ -86,85 +129,7 @@ public final class JdbcSinks {
                 + " COALESCE(alerts.resolved_at, EXCLUDED.resolved_at) END WHERE"
                 + " alerts.window_events <= EXCLUDED.window_events";
 
-    static final String REJECTED_EVENTS =
-            "INSERT INTO rejected_events (source_topic, source_partition, source_offset, reason,"
-                    + " detail, event_time, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    + " ON CONFLICT (source_topic, source_partition, source_offset) DO UPDATE SET"
-                    + " reason = EXCLUDED.reason, detail = EXCLUDED.detail,"
-                    + " event_time = EXCLUDED.event_time, payload = EXCLUDED.payload,"
-                    + " received_at = now()";
-
-    /** A replay that drops the same partial (same offsets) writes the same row again. */
-    static final String DROPPED_PARTIALS =
-            "INSERT INTO dropped_partials (dimension, dimension_key, detail, window_start,"
-                    + " source_topic, source_ranges, events, successful) VALUES (?, ?, ?, ?, ?, ?,"
-                    + " ?, ?) ON CONFLICT (dimension, dimension_key, detail, window_start,"
-                    + " source_topic, source_ranges) DO UPDATE SET events = EXCLUDED.events,"
-                    + " successful = EXCLUDED.successful";
-
-    private final JdbcConnectionOptions connection;
-    private final JdbcExecutionOptions execution;
-
-    public JdbcSinks(PostgresSettings pg, int batchSize) {
-        JdbcConnectionOptions.JdbcConnectionOptionsBuilder builder =
-                new JdbcConnectionOptions.JdbcConnectionOptionsBuilder()
-                        .withUrl(pg.jdbcUrl())
-                        .withDriverName("org.postgresql.Driver")
-                        .withUsername(pg.user())
-                        // After a failed batch the connector asks whether the connection still
-                        // works (an empty query) before it retries; a live server answers in
-                        // milliseconds, so a silent one is given the connect timeout, not 60 s.
-                        .withConnectionCheckTimeoutSeconds(
-                                (int) pg.timeouts().connect().toSeconds());
-        if (pg.password().isPresent()) {
-            builder.withPassword(pg.password().value());
-        }
-        this.connection = builder.build();
-        this.execution =
-                JdbcExecutionOptions.builder()
-                        .withBatchSize(batchSize)
-                        .withBatchIntervalMs(1000)
-                        .withMaxRetries(5)
-                        .build();
-    }
-
-    /** Binds a content_stats row to {@link #CONTENT_STATS}. */
-    static final JdbcStatementBuilder<ContentStats> CONTENT_STATS_VALUES =
-            (ps, r) -> {
-                window(ps, r.windowStart(), r.windowEnd());
-                ps.setString(3, r.contentId());
-                ps.setString(4, r.title());
-                ps.setLong(5, r.downloadCount());
-                ps.setLong(6, r.successfulDownloads());
-                ps.setLong(7, r.failedDownloads());
-                ps.setDouble(8, r.totalSizeGb());
-            };
-
-    static final JdbcStatementBuilder<RegionHealth> REGION_HEALTH_VALUES =
-            (ps, r) -> {
-                window(ps, r.windowStart(), r.windowEnd());
-                ps.setString(3, r.region());
-                ps.setLong(4, r.totalDownloads());
-                ps.setLong(5, r.successfulDownloads());
-                ps.setLong(6, r.failedDownloads());
-                ps.setDouble(7, r.successRate());
-                ps.setDouble(8, r.avgSpeedMbps());
-                ps.setDouble(9, r.avgDurationSeconds());
-            };
-
-    static final JdbcStatementBuilder<DeviceStats> DEVICE_STATS_VALUES =
-            (ps, r) -> {
-                window(ps, r.windowStart(), r.windowEnd());
-                ps.setString(3, r.device());
-                ps.setString(4, r.osVersion());
-                ps.setLong(5, r.totalDownloads());
-                ps.setLong(6, r.successfulDownloads());
-                ps.setLong(7, r.failedDownloads());
-                ps.setDouble(8, r.avgSpeedMbps());
-                ps.setDouble(9, r.avgDurationSeconds());
-            };
-
-    static final JdbcStatementBuilder<AlertRow> ALERT_VALUES =
+    static final StatementTable.Binder<AlertRow> ALERT_VALUES =
             (ps, a) -> {
                 boolean withdraw = a.change() == AlertRow.Change.WITHDRAW;
                 // The CTE: withdraw an existing row.
@@ -196,67 +161,49 @@ public final class JdbcSinks {
                 ps.setBoolean(24, withdraw);
             };
 
-    static final JdbcStatementBuilder<RejectedEvent> REJECTED_EVENT_VALUES =
-            (ps, r) -> {
-                ps.setString(1, r.topic());
-                ps.setInt(2, r.partition());
-                ps.setLong(3, r.offset());
-                ps.setString(4, r.reason().name());
-                ps.setString(5, r.detail());
-                if (r.eventTime() == null) {
-                    ps.setNull(6, Types.TIMESTAMP_WITH_TIMEZONE);
-                } else {
-                    ps.setObject(6, time(r.eventTime()));
-                }
-                ps.setBytes(7, r.payload());
-            };
+    /**
+     * Alerts go one statement per row (in one JDBC batch per flush), not through {@link
+     * UpsertTable}: a raise then a withdrawal of one key in the same batch must both apply, in
+     * order, and alerts are few (a handful of windows break a rule).
+     */
+    public static final StatementTable<AlertRow> ALERTS =
+            new StatementTable<>("alerts", ALERTS_SQL, ALERT_VALUES);
 
-    static final JdbcStatementBuilder<DroppedPartial> DROPPED_PARTIAL_VALUES =
-            (ps, d) -> {
-                ps.setString(1, d.dimension());
-                ps.setString(2, d.key());
-                ps.setString(3, d.detail());
-                ps.setObject(4, time(d.windowStart()));
-                ps.setString(5, d.topic());
-                ps.setString(6, d.sourceRanges());
-                ps.setLong(7, d.events());
-                ps.setLong(8, d.successful());
-            };
+    private final PostgresConnector connector;
+    private final int batchSize;
 
-    public JdbcSink<ContentStats> contentStats() {
-        return sink(CONTENT_STATS, CONTENT_STATS_VALUES);
+    public JdbcSinks(PostgresSettings pg, int batchSize) {
+        this.connector = new PostgresConnector(pg);
+        this.batchSize = batchSize;
     }
 
-    public JdbcSink<RegionHealth> regionHealth() {
-        return sink(REGION_HEALTH, REGION_HEALTH_VALUES);
+    public UpsertSink<ContentStats> contentStats() {
+        return sink(CONTENT_STATS);
     }
 
-    public JdbcSink<DeviceStats> deviceStats() {
-        return sink(DEVICE_STATS, DEVICE_STATS_VALUES);
+    public UpsertSink<RegionHealth> regionHealth() {
+        return sink(REGION_HEALTH);
     }
 
-    public JdbcSink<AlertRow> alerts() {
-        return sink(ALERTS, ALERT_VALUES);
+    public UpsertSink<DeviceStats> deviceStats() {
+        return sink(DEVICE_STATS);
     }
 
-    public JdbcSink<RejectedEvent> rejectedEvents() {
-        return sink(REJECTED_EVENTS, REJECTED_EVENT_VALUES);
+    public UpsertSink<AlertRow> alerts() {
+        return sink(ALERTS);
     }
 
-    public JdbcSink<DroppedPartial> droppedPartials() {
-        return sink(DROPPED_PARTIALS, DROPPED_PARTIAL_VALUES);
+    public UpsertSink<RejectedEvent> rejectedEvents() {
+        return sink(REJECTED_EVENTS);
     }
 
-    private <T> JdbcSink<T> sink(String sql, JdbcStatementBuilder<T> statement) {
-        return JdbcSink.<T>builder()
-                .withQueryStatement(sql, statement)
-                .withExecutionOptions(execution)
-                .buildAtLeastOnce(connection);
+    public UpsertSink<DroppedPartial> droppedPartials() {
+        return sink(DROPPED_PARTIALS);
     }
 
-    private static void window(PreparedStatement ps, long start, long end) throws SQLException {
-        ps.setObject(1, time(start));
-        ps.setObject(2, time(end));
+    /** A sink for any table declared like the ones above. */
+    public <T> UpsertSink<T> sink(SinkTable<T> table) {
+        return new UpsertSink<>(table, connector, batchSize, FLUSH_INTERVAL_MILLIS);
     }
 
     static OffsetDateTime time(long epochMillis) {

@@ -7,13 +7,16 @@ import com.streampulse.job.config.PostgresSettings;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.AlertRow.Change;
 import com.streampulse.job.records.ContentStats;
+import com.streampulse.job.records.RegionHealth;
+import com.streampulse.job.records.RejectedEvent;
+import com.streampulse.job.records.RejectedEvent.Reason;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -22,10 +25,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sinks' upserts as the job sends them: one JDBC batch over the URL the job builds. A window
- * fires again within one batch whenever a late event updates it before the next flush (or an
- * alert's severity changes), so a batch can hold two rows with the same key; the later one must
- * win, as if they had been written one after the other.
+ * The sinks' upserts as the job sends them: one flush of a table's batch over the URL the job
+ * builds. A window fires again within one batch whenever a late event updates it before the next
+ * flush (or an alert's severity changes), so a batch can hold two rows with the same key; the later
+ * one must win, as if they had been written one after the other.
  */
 class JdbcSinksBatchTest {
 
@@ -131,6 +134,40 @@ class JdbcSinksBatchTest {
     }
 
     @Test
+    void aBatchKeepsTheLastRowOfEachKeyInOneStatement() throws Exception {
+        write(
+                JdbcSinks.REGION_HEALTH,
+                region("eu", 5),
+                region("us", 7),
+                region("eu", 6),
+                region("us", 8));
+
+        assertThat(
+                        query(
+                                "SELECT string_agg(region || '=' || total_downloads, ' ' ORDER BY"
+                                        + " region) FROM region_health"))
+                .isEqualTo("eu=6 us=8");
+    }
+
+    @Test
+    void aRejectedEventKeepsItsPayloadEventTimeToTheMillisecondAndAMissingOne() throws Exception {
+        long eventTime = TEN + 12_345;
+        write(
+                JdbcSinks.REJECTED_EVENTS,
+                new RejectedEvent(
+                        "t", 1, 41, Reason.INVALID, "bad", eventTime, new byte[] {0, 1, -1}),
+                new RejectedEvent("t", 1, 42, Reason.MALFORMED, "junk", null, new byte[] {7}));
+
+        assertThat(
+                        query(
+                                "SELECT string_agg(source_offset || ' ' || reason || ' ' ||"
+                                    + " coalesce((extract(epoch from event_time) *"
+                                    + " 1000)::bigint::text, '-') || ' ' || encode(payload, 'hex'),"
+                                    + " ', ' ORDER BY source_offset) FROM rejected_events"))
+                .isEqualTo("41 INVALID " + eventTime + " 0001ff, 42 MALFORMED - 07");
+    }
+
+    @Test
     void aStaleWindowRowThatCountedFewerEventsChangesNothing() throws Exception {
         contentStats(9);
         contentStats(8);
@@ -139,13 +176,16 @@ class JdbcSinksBatchTest {
     }
 
     private void alerts(AlertRow... rows) throws Exception {
-        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.ALERTS)) {
-            for (AlertRow row : rows) {
-                JdbcSinks.ALERT_VALUES.accept(ps, row);
-                ps.addBatch();
-            }
-            ps.executeBatch();
+        write(JdbcSinks.ALERTS, rows);
+    }
+
+    @SafeVarargs
+    private <T> void write(SinkTable<T> table, T... rows) throws Exception {
+        SinkTable.Batch<T> batch = table.newBatch();
+        for (T row : rows) {
+            batch.add(row);
         }
+        batch.writeTo(connection);
     }
 
     private static AlertRow alert(Change change, String severity, long events) {
@@ -168,15 +208,25 @@ class JdbcSinksBatchTest {
     }
 
     private void contentStats(long... downloads) throws Exception {
-        try (PreparedStatement ps = connection.prepareStatement(JdbcSinks.CONTENT_STATS)) {
-            for (long d : downloads) {
-                JdbcSinks.CONTENT_STATS_VALUES.accept(
-                        ps,
-                        new ContentStats(TEN, TEN + 60_000, "mov_1", "Title One", d, d, 0, 1.0));
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        write(
+                JdbcSinks.CONTENT_STATS,
+                Arrays.stream(downloads)
+                        .mapToObj(
+                                d ->
+                                        new ContentStats(
+                                                TEN,
+                                                TEN + 60_000,
+                                                "mov_1",
+                                                "Title One",
+                                                d,
+                                                d,
+                                                0,
+                                                1.0))
+                        .toArray(ContentStats[]::new));
+    }
+
+    private static RegionHealth region(String region, long total) {
+        return new RegionHealth(TEN, TEN + 60_000, region, total, total, 0, 1.0, 20.0, 30.0);
     }
 
     private long count(String table) throws Exception {

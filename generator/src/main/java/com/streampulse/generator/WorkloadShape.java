@@ -1,0 +1,127 @@
+package com.streampulse.generator;
+
+import com.streampulse.events.ContentDownloadEvent;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * The key counts a run draws from, shared by the generator ({@code --shape}) and the benchmark, so
+ * every figure names the shape it was measured on.
+ *
+ * <ul>
+ *   <li>{@code tiny}: the original producer's catalogue, 4 titles, 9 regions, 6 device/OS pairs (19
+ *       keys), clean. Pre-aggregation folds it to a few hundred partial sums a minute, so it
+ *       measures reading and decoding.
+ *   <li>{@code catalog}: 100,000 content ids with Zipf popularity (s = 1.1), 50 regions, 200
+ *       device/OS pairs, 1 M users; 1 % malformed, 1 % invalid, 0.5 % late within the allowed
+ *       lateness (2 min), 0.1 % beyond it (10 min).
+ *   <li>{@code wide}: a new content id for every event, so every event is its own row (1 M rows a
+ *       minute at 16,667 events/s of event time), clean.
+ * </ul>
+ */
+public enum WorkloadShape {
+    TINY(Catalogue.TITLES.size(), Catalogue.REGIONS.size(), Catalogue.DEVICES.size(), 100_000),
+    CATALOG(100_000, 50, 200, 1_000_000),
+    WIDE(-1, Catalogue.REGIONS.size(), Catalogue.DEVICES.size(), 100_000);
+
+    /** Zipf exponent of content popularity in {@code catalog}. */
+    public static final double ZIPF_EXPONENT = 1.1;
+
+    /** Devices times OS versions make the 200 pairs of {@code catalog}. */
+    private static final int CATALOG_OS_VERSIONS = 5;
+
+    private final int contents;
+    private final int regions;
+    private final int devicePairs;
+    private final int users;
+    private ZipfSampler zipf;
+
+    WorkloadShape(int contents, int regions, int devicePairs, int users) {
+        this.contents = contents;
+        this.regions = regions;
+        this.devicePairs = devicePairs;
+        this.users = users;
+    }
+
+    public static WorkloadShape parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "shape must be tiny, catalog or wide, got '" + name + "'");
+        }
+    }
+
+    /** The name as users type it. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Key counts, e.g. for {@code catalog}: 100,000 content ids (Zipf 1.1), 50 regions, ... */
+    public String keyCounts() {
+        String content =
+                switch (this) {
+                    case TINY -> contents + " titles";
+                    case CATALOG ->
+                            String.format(
+                                    Locale.ROOT,
+                                    "%,d content ids (Zipf %.1f)",
+                                    contents,
+                                    ZIPF_EXPONENT);
+                    case WIDE -> "a new content id per event";
+                };
+        return String.format(
+                Locale.ROOT,
+                "%s, %d regions, %d device/OS pairs, %,d users",
+                content,
+                regions,
+                devicePairs,
+                users);
+    }
+
+    /** The options a run of this shape draws with: its dirty mix on top of {@code plain}. */
+    public SyntheticOptions options(long seed, java.time.Instant start, double rate) {
+        SyntheticOptions plain = SyntheticOptions.plain(seed, start, rate).withShape(this);
+        if (this != CATALOG) {
+            return plain;
+        }
+        return plain.withBadInput(0.01, 0.01)
+                .withDisorder(Duration.ZERO, 0.001, Duration.ofMinutes(10))
+                .withLateWithin(0.005, Duration.ofMinutes(2));
+    }
+
+    /** One event of this shape; {@code tiny} draws exactly what the original producer did. */
+    ContentDownloadEvent draw(
+            Random random, long timestampMillis, long index, Predicate<String> degraded) {
+        ContentDownloadEvent event = EventFactory.create(random, timestampMillis, degraded);
+        switch (this) {
+            case TINY -> {}
+            case CATALOG -> {
+                int rank = zipf().sample(random);
+                event.getContent().setContentId(String.format("cat_%06d", rank));
+                event.getContent().setTitle("Catalogue title " + rank);
+                int region = random.nextInt(regions);
+                event.getUserContext().setRegion(String.format("REGION-%02d", region));
+                event.getUserContext().setCity("City " + region);
+                int pair = random.nextInt(devicePairs);
+                event.getUserContext().setDevice("Device " + pair / CATALOG_OS_VERSIONS);
+                event.getUserContext().setOsVersion("OS " + pair % CATALOG_OS_VERSIONS);
+                event.setUserId(String.format("user_%07d", random.nextInt(users)));
+            }
+            case WIDE -> {
+                event.getContent().setContentId("wide_" + index);
+                event.getContent().setTitle("Wide title " + index);
+            }
+        }
+        return event;
+    }
+
+    private synchronized ZipfSampler zipf() {
+        if (zipf == null) {
+            zipf = new ZipfSampler(contents, ZIPF_EXPONENT);
+        }
+        return zipf;
+    }
+}

@@ -1,0 +1,25 @@
+package com.streampulse.job.sink;
+
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** How rows of one table are buffered between flushes and written in one go. */
+public interface SinkTable<T> extends Serializable {
+
+    String name();
+
+    Batch<T> newBatch();
+
+    /** The rows since the last flush. Not thread-safe: the writer uses it from its task thread. */
+    interface Batch<T> {
+        void add(T row);
+
+        int size();
+
+        /** Writes every row; on an exception the batch is unchanged and may be written again. */
+        void writeTo(Connection connection) throws SQLException;
+
+        void clear();
+    }
+}
