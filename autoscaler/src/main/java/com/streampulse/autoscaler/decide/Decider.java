@@ -92,8 +92,9 @@ public final class Decider {
                             load.obs().processedRate()),
                     mem.clearPending());
         }
-        // The cooldown counts from when the job runs again, so a slow restart does not eat it.
-        Instant coolingFrom = later(lastChange, memory.runningAgain());
+        // The cooldown follows a change, counted from when the job runs again, so a slow restart
+        // does not eat it.
+        Instant coolingFrom = lastChange == null ? null : later(lastChange, memory.runningAgain());
         Duration cooldownLeft =
                 coolingFrom == null
                         ? Duration.ZERO

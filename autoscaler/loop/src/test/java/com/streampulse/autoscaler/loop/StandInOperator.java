@@ -95,6 +95,11 @@ final class StandInOperator {
         return applied;
     }
 
+    /** A change of parallelism was applied and the job does not run at it yet. */
+    boolean pending() {
+        return pendingSince >= 0;
+    }
+
     List<Rescale> rescales() {
         return List.copyOf(rescales);
     }
