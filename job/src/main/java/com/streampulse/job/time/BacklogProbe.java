@@ -26,6 +26,11 @@ public interface BacklogProbe extends Serializable {
                         }
 
                         @Override
+                        public int partitionCount() {
+                            return 0;
+                        }
+
+                        @Override
                         public void close() {}
                     };
 
@@ -48,6 +53,12 @@ public interface BacklogProbe extends Serializable {
          * lets event time run ahead.
          */
         boolean caughtUp(int partition, long lastOffset, long lastArrival);
+
+        /**
+         * How many partitions the topic has: -1 while not known yet (event time then waits), 0 when
+         * the source is not Kafka (event time then goes by the partitions read).
+         */
+        int partitionCount();
 
         @Override
         void close();

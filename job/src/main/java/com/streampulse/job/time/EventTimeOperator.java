@@ -298,9 +298,21 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
             advanceTo(lowest);
         } else if (anyMine && newest != Long.MIN_VALUE) {
             advanceTo(wallClockTime(now)); // everything is quiet and read to its end
-        } else if (now - startedAt >= idlenessMillis) {
+        } else if (now - startedAt >= idlenessMillis && mayReadNothing()) {
             markIdle(); // nothing to read here, or nothing ever read: step aside, as Flink would
         }
+    }
+
+    /**
+     * Whether this subtask may be given no partition at all. With at least as many partitions as
+     * subtasks, both the enumerator's round robin and a restore's redistribution give every subtask
+     * one, so a subtask still waiting for its announcement (a slow start, a busy machine) must hold
+     * event time back rather than step aside and let the others run ahead of its backlog.
+     */
+    private boolean mayReadNothing() {
+        int partitionCount = backlog.partitionCount();
+        return partitionCount >= 0
+                && partitionCount < getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
     }
 
     /** Newest event time + wall time since it arrived − out-of-orderness. */

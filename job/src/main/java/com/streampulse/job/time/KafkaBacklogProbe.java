@@ -3,6 +3,7 @@ package com.streampulse.job.time;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,7 +46,9 @@ public final class KafkaBacklogProbe implements BacklogProbe {
         // simply "not caught up" until a later question succeeds.
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-        return new KafkaSession(Admin.create(props));
+        KafkaSession session = new KafkaSession(Admin.create(props));
+        session.askPartitionCount();
+        return session;
     }
 
     /** An end offset and when the question that found it was asked. */
@@ -56,6 +59,8 @@ public final class KafkaBacklogProbe implements BacklogProbe {
         private final Admin admin;
         private final Map<Integer, Answer> answers = new ConcurrentHashMap<>();
         private final AtomicBoolean asking = new AtomicBoolean();
+        private final AtomicBoolean askingCount = new AtomicBoolean();
+        private volatile int partitionCount = -1;
         private long lastAsked = Long.MIN_VALUE;
 
         KafkaSession(Admin admin) {
@@ -86,6 +91,29 @@ public final class KafkaBacklogProbe implements BacklogProbe {
                                 }
                                 asking.set(false);
                             });
+        }
+
+        void askPartitionCount() {
+            if (!askingCount.compareAndSet(false, true)) {
+                return;
+            }
+            admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .whenComplete(
+                            (topics, error) -> {
+                                if (error == null) {
+                                    partitionCount = topics.get(topic).partitions().size();
+                                }
+                                askingCount.set(false);
+                            });
+        }
+
+        @Override
+        public int partitionCount() {
+            if (partitionCount < 0) {
+                askPartitionCount(); // the first answer failed: ask again
+            }
+            return partitionCount;
         }
 
         @Override

@@ -244,7 +244,7 @@ class JobConfigTest {
                         "Timeouts:   PostgreSQL connect 10s, login 20s, socket 45s, statement 30s;"
                                 + " checkpoint 300000 ms, 3 failed in a row tolerated",
                         "Features:   fixed alerts on; trending top 10 over 900 s; anomalies warm-up"
-                                + " 30, 3.0σ/5.0σ, α 0.05, 20 events minimum; sessions gap 1800 s",
+                                + " 30, 3.0σ/5.0σ, α 0.05, 20 events minimum; sessions off",
                         "Start guard: a start without state over newer windows is refused");
         String everything = String.join("\n", c.describe()) + c;
         assertThat(everything).doesNotContain("pa55").doesNotContain(PG_SECRET);

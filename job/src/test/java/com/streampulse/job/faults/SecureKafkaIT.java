@@ -83,9 +83,12 @@ class SecureKafkaIT {
         try (Connection c = db.dataSource().getConnection();
                 Statement s = c.createStatement()) {
             s.execute("CREATE ROLE " + PG_USER + " LOGIN PASSWORD '" + PG_PASSWORD + "'");
+            // Every table the job writes; alert_outbox is written by the trigger on alerts, which
+            // runs with the writer's rights.
             s.execute(
                     "GRANT SELECT, INSERT, UPDATE ON content_stats, region_health, device_stats,"
-                            + " alerts, rejected_events TO "
+                            + " alerts, alert_outbox, rejected_events, dropped_partials,"
+                            + " trending_content, user_sessions TO "
                             + PG_USER);
             s.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO " + PG_USER);
         }

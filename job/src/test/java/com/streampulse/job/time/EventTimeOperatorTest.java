@@ -368,6 +368,21 @@ class EventTimeOperatorTest {
     }
 
     @Test
+    void aSubtaskWaitsForItsPartitionsWhenTheTopicHasOneForEverySubtask() throws Exception {
+        backlog.partitions(2);
+        tick(T + 2 * IDLENESS);
+
+        assertThat(statuses()).isEmpty();
+
+        announce(0, COMMITTED);
+        send(event(0, TEN + 20_000));
+        tick(T + 2 * IDLENESS + TICK);
+
+        assertThat(rejected()).isEmpty();
+        assertThat(watermarks()).containsExactly(TEN + 20_000 - DISORDER - 1);
+    }
+
+    @Test
     void afterARescaleOnlyThePartitionsItsReaderAnnouncesHoldEventTimeBack() throws Exception {
         send(event(0, TEN + 20_000));
         send(event(1, TEN + 20_000));

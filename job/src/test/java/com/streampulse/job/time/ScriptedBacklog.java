@@ -13,11 +13,18 @@ final class ScriptedBacklog implements BacklogProbe, BacklogProbe.Session {
 
     private final Map<Integer, Long> ends = new HashMap<>();
     private boolean reachable = true;
+    private int partitionCount;
     private long lastAsked = Long.MIN_VALUE;
 
     /** Partition {@code partition} ends at {@code endOffset} (the next offset to be written). */
     ScriptedBacklog endsAt(int partition, long endOffset) {
         ends.put(partition, endOffset);
+        return this;
+    }
+
+    /** The topic has this many partitions (0: go by the partitions read, as for other sources). */
+    ScriptedBacklog partitions(int count) {
+        this.partitionCount = count;
         return this;
     }
 
@@ -44,6 +51,11 @@ final class ScriptedBacklog implements BacklogProbe, BacklogProbe.Session {
         return reachable
                 && lastAsked >= lastArrival
                 && ends.getOrDefault(partition, 0L) <= lastOffset + 2;
+    }
+
+    @Override
+    public int partitionCount() {
+        return partitionCount;
     }
 
     @Override
