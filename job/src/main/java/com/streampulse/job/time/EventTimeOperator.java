@@ -298,8 +298,10 @@ public final class EventTimeOperator extends AbstractStreamOperator<Download>
             advanceTo(lowest);
         } else if (anyMine && newest != Long.MIN_VALUE) {
             advanceTo(wallClockTime(now)); // everything is quiet and read to its end
-        } else if (now - startedAt >= idlenessMillis && mayReadNothing()) {
-            markIdle(); // nothing to read here, or nothing ever read: step aside, as Flink would
+        } else if (now - startedAt >= idlenessMillis && (anyMine || mayReadNothing())) {
+            // Nothing ever read that has an event time, or nothing to read here: step aside, as
+            // Flink would.
+            markIdle();
         }
     }
 

@@ -383,6 +383,23 @@ class EventTimeOperatorTest {
     }
 
     @Test
+    void aSubtaskWhosePartitionsHoldNoEventStepsAsideAfterTheIdleness() throws Exception {
+        backlog.partitions(2).endsAt(0, 1);
+        announce(0, COMMITTED);
+        harness.processElement(
+                Ingested.rejected(
+                        new RejectedEvent(
+                                TOPIC, 0, 0, Reason.MALFORMED, "not avro", null, new byte[] {1})),
+                Long.MIN_VALUE);
+        tick(T + IDLENESS + TICK);
+        tick(T + 2 * IDLENESS);
+        tick(T + 2 * IDLENESS + TICK);
+
+        assertThat(watermarks()).isEmpty();
+        assertThat(statuses()).containsExactly(WatermarkStatus.IDLE);
+    }
+
+    @Test
     void afterARescaleOnlyThePartitionsItsReaderAnnouncesHoldEventTimeBack() throws Exception {
         send(event(0, TEN + 20_000));
         send(event(1, TEN + 20_000));
