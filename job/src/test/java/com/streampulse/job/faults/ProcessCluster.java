@@ -5,19 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
@@ -40,8 +33,6 @@ final class ProcessCluster implements AutoCloseable {
      * (other builds), three JVMs took up to 110 s from launch to the job's first checkpoint.
      */
     static final Duration STARTUP = Duration.ofMinutes(4);
-
-    private static final Pattern SLOTS_TOTAL = Pattern.compile("\"slots-total\"\\s*:\\s*(\\d+)");
 
     private final Path work;
     private final List<Process> processes = new ArrayList<>();
@@ -99,40 +90,20 @@ final class ProcessCluster implements AutoCloseable {
     }
 
     /**
-     * Submits once the JobManager's REST endpoint on {@code restPort} answers and reports at least
-     * {@code slots} task slots, so the one submission neither meets a JVM that is still starting
-     * nor waits on TaskManagers that have not registered yet.
+     * Submits once the JobManager answers; a JVM that is still starting refuses the first tries.
      */
-    static JobClient submitWhenUp(
-            int restPort, int slots, StreamExecutionEnvironment env, StreamGraph graph)
+    static JobClient submitWhenUp(StreamExecutionEnvironment env, StreamGraph graph)
             throws Exception {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest overview =
-                HttpRequest.newBuilder(URI.create("http://localhost:" + restPort + "/overview"))
-                        .timeout(Duration.ofSeconds(5))
-                        .build();
         long deadline = System.nanoTime() + STARTUP.toNanos();
-        while (slotsTotal(http, overview) < slots) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(
-                        "The cluster on port " + restPort + " did not offer " + slots + " slots");
+        while (true) {
+            try {
+                return env.executeAsync(graph);
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(500);
             }
-            Thread.sleep(200);
-        }
-        return env.executeAsync(graph);
-    }
-
-    /** {@code slots-total} of the cluster's overview; -1 while the endpoint does not answer. */
-    private static int slotsTotal(HttpClient http, HttpRequest overview)
-            throws InterruptedException {
-        try {
-            HttpResponse<String> response = http.send(overview, BodyHandlers.ofString());
-            Matcher slots = SLOTS_TOTAL.matcher(response.body());
-            return response.statusCode() == 200 && slots.find()
-                    ? Integer.parseInt(slots.group(1))
-                    : -1;
-        } catch (IOException e) {
-            return -1;
         }
     }
 

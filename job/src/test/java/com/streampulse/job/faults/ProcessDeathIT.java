@@ -315,7 +315,7 @@ class ProcessDeathIT {
         new StreamPulseJob(config, source.build(), sinks).build(env);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName("process-death");
-        return ProcessCluster.submitWhenUp(restPort, PARALLELISM, env, graph);
+        return ProcessCluster.submitWhenUp(env, graph);
     }
 
     /**
