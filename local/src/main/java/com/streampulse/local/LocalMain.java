@@ -1,6 +1,7 @@
 package com.streampulse.local;
 
 import com.streampulse.config.Settings;
+import com.streampulse.generator.DemoTraffic;
 import com.streampulse.generator.DurationConverter;
 import com.streampulse.generator.Generator;
 import com.streampulse.generator.KafkaSink;
@@ -101,12 +102,23 @@ public final class LocalMain implements Callable<Integer> {
     @Option(
             names = "--degrade-after",
             converter = DurationConverter.class,
-            defaultValue = "9m",
+            defaultValue = "6m",
             description =
                     "When the region turns bad (after the anomaly baselines learned 3 final"
-                            + " windows: 3 minutes + 5 of lateness)."
+                            + " windows: 3 minutes + 1 of the demo's lateness)."
                             + " Default: ${DEFAULT-VALUE}")
     Duration degradeAfter;
+
+    @Option(
+            names = "--demo",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Demo traffic (tiny shape): a new title surges after 2 min, ASIA-Mumbai's"
+                            + " speed drifts down from 4 min, 40 regular users come back every 4"
+                            + " min. --no-demo sends the original producer's traffic only.")
+    boolean demo;
 
     @Option(
             names = "--malformed-fraction",
@@ -275,6 +287,9 @@ public final class LocalMain implements Callable<Integer> {
                                         degradeAfter)
                                 .withBadInput(malformedFraction, invalidFraction)
                         : workload.options(actualSeed, Instant.now(), rate);
+        if (demo && workload == WorkloadShape.TINY) {
+            options = options.withDemo(DemoTraffic.DEFAULTS);
+        }
         sink = KafkaSink.open(stack.config().kafka(), Duration.ofSeconds(10), partitions);
         generator =
                 new Generator(
@@ -295,6 +310,9 @@ public final class LocalMain implements Callable<Integer> {
                     degradeAfter.toSeconds(),
                     malformedFraction * 100,
                     invalidFraction * 100);
+            if (options.demo() != null) {
+                out.println("🎬 Demo traffic: " + options.demo().describe());
+            }
         } else {
             out.printf(
                     "🎲 Generator: %,.0f events/s, seed %d, shape %s (%s)%n",
