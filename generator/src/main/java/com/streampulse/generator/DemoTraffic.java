@@ -88,7 +88,7 @@ public record DemoTraffic(
     public String describe() {
         return String.format(
                 java.util.Locale.ROOT,
-                "demo: %s surges from %d s, %s slows %.0f%% a minute from %d s, %d regulars"
+                "%s surges from %d s, %s slows %.0f%% a minute from %d s, %d regulars"
                         + " download %d s then pause %d s",
                 SURGING_TITLE.title(),
                 surgeAfter.toSeconds(),

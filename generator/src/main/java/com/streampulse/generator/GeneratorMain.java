@@ -428,7 +428,7 @@ public final class GeneratorMain implements Callable<Integer> {
                     .append(" s");
         }
         if (o.demo() != null) {
-            s.append(", ").append(o.demo().describe());
+            s.append(", demo traffic: ").append(o.demo().describe());
         }
         if (!o.outOfOrder().isZero()) {
             s.append(", out of order up to ").append(o.outOfOrder().toMillis()).append(" ms");

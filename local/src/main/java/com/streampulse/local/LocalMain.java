@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -278,15 +279,18 @@ public final class LocalMain implements Callable<Integer> {
     private void startGenerator() {
         WorkloadShape workload = WorkloadShape.parse(shape);
         long actualSeed = seed != null ? seed : new java.util.Random().nextLong();
+        // On a whole minute, so the first window is full: a partial one would teach the anomaly
+        // baselines a volume (and a noisy average) that the demo's short warm-up cannot forget.
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
         // The original catalogue's regions can be degraded; the other shapes bring their own mix.
         SyntheticOptions options =
                 workload == WorkloadShape.TINY
-                        ? SyntheticOptions.plain(actualSeed, Instant.now(), rate)
+                        ? SyntheticOptions.plain(actualSeed, start, rate)
                                 .withDegraded(
                                         degrade.isBlank() ? List.of() : List.of(degrade),
                                         degradeAfter)
                                 .withBadInput(malformedFraction, invalidFraction)
-                        : workload.options(actualSeed, Instant.now(), rate);
+                        : workload.options(actualSeed, start, rate);
         if (demo && workload == WorkloadShape.TINY) {
             options = options.withDemo(DemoTraffic.DEFAULTS);
         }
@@ -318,14 +322,20 @@ public final class LocalMain implements Callable<Integer> {
                     "🎲 Generator: %,.0f events/s, seed %d, shape %s (%s)%n",
                     rate, options.seed(), workload.label(), workload.keyCounts());
         }
+        out.println("⏱  Events start at " + start + ", on a whole minute");
         generatorThread =
                 new Thread(
                         () -> {
                             try {
+                                while (Instant.now().isBefore(start) && finished.getCount() > 0) {
+                                    Thread.sleep(100);
+                                }
                                 Generator.Summary summary = generator.run();
                                 out.println("✅ Generator sent " + summary.describe());
                             } catch (RuntimeException e) {
                                 out.println("❌ Generator stopped: " + e.getMessage());
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
                             }
                         },
                         "generator");
