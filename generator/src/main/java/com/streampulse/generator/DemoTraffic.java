@@ -4,6 +4,7 @@ import com.streampulse.events.ContentDownloadEvent;
 import com.streampulse.events.Download;
 import com.streampulse.generator.Catalogue.Title;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Random;
 
 /**
@@ -80,14 +81,15 @@ public record DemoTraffic(
                 || regularActive.isNegative()
                 || regularActive.isZero()
                 || regularPause.isNegative()) {
-            throw new IllegalArgumentException("demo durations must not be negative");
+            throw new IllegalArgumentException(
+                    "demo durations must not be negative, and a regular must be active a while");
         }
     }
 
     /** One line for the start banner. */
     public String describe() {
         return String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%s surges from %d s, %s slows %.0f%% a minute from %d s, %d regulars"
                         + " download %d s then pause %d s",
                 SURGING_TITLE.title(),

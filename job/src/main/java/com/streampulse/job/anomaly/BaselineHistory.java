@@ -2,10 +2,13 @@ package com.streampulse.job.anomaly;
 
 import com.streampulse.job.records.WindowCounts;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The baselines one region has learned, by cut-off: the entry at {@code end} is the baseline of the
@@ -36,7 +39,7 @@ public final class BaselineHistory {
      */
     public SortedMap<Long, Baseline> learn(
             NavigableMap<Long, Baseline> history, SortedMap<Long, WindowCounts> finals) {
-        SortedMap<Long, Baseline> added = new java.util.TreeMap<>();
+        SortedMap<Long, Baseline> added = new TreeMap<>();
         for (Map.Entry<Long, WindowCounts> e : finals.entrySet()) {
             long end = e.getKey() + windowMillis;
             Baseline learned = newest(history, end, e.getKey()).learn(e.getValue(), settings);
@@ -60,7 +63,7 @@ public final class BaselineHistory {
      */
     public List<Long> obsolete(NavigableMap<Long, Baseline> history, long oldestCutoff) {
         List<Long> obsolete = new ArrayList<>();
-        java.util.Set<Integer> kept = new java.util.HashSet<>();
+        Set<Integer> kept = new HashSet<>();
         for (Long end : history.headMap(oldestCutoff, true).descendingKeySet()) {
             if (!kept.add(profile(end - windowMillis))) {
                 obsolete.add(end);
