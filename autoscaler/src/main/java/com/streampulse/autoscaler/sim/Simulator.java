@@ -22,7 +22,7 @@ public final class Simulator {
     static final int MAX_PARALLELISM = 12;
     static final Duration INTERVAL = Duration.ofSeconds(15);
     static final Duration RATE_WINDOW = Duration.ofSeconds(150);
-    static final int CHOICE_SEEDS = Integer.getInteger("sim.choiceSeeds", 10);
+    static final int CHOICE_SEEDS = Integer.getInteger("sim.choiceSeeds", 5);
 
     /**
      * The controller's defaults (AUTOSCALER_* unset), with max raised to the model's partitions.
