@@ -56,7 +56,7 @@ public final class Decider {
                         policy,
                         memory.restart() == null ? policy.expectedRestart() : memory.restart());
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
-        Memory mem = learn(memory, load, round.from, lastChange);
+        Memory mem = learn(bootstrap(memory, deployment), load, round.from, lastChange);
         if (!mem.knowsCapacity()) {
             return round.hold(
                     0, "capacity unknown until the job is seen saturated", mem.clearPending());
@@ -229,6 +229,19 @@ public final class Decider {
     private static boolean overloaded(Load load, int from, double capacity, Policy policy) {
         double upperUtilisation = (1 + policy.targetUtilisation()) / 2;
         return load.need() > from * capacity * upperUtilisation;
+    }
+
+    /**
+     * Without a learned capacity, start from what Flink's own metrics show: a job that is never
+     * saturated (over-provisioned, or after a failover that lost the learned value) could otherwise
+     * never be scaled down.
+     */
+    private static Memory bootstrap(Memory memory, DeploymentView deployment) {
+        double flink = deployment.flinkCapacity();
+        if (memory.knowsCapacity() || !(flink > 0) || Double.isInfinite(flink)) {
+            return memory;
+        }
+        return memory.withCapacity(flink);
     }
 
     /**
