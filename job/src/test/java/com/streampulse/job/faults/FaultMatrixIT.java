@@ -327,14 +327,18 @@ class FaultMatrixIT {
             throws InterruptedException {
         TableSnapshot expected = RandomTraffic.expected(config, sent);
         TableSnapshot actual = pipeline.awaitTables(expected::equals, FaultRun.TIMEOUT);
-        assertThat(actual.toString()).as(context).isEqualTo(expected.toString());
+        assertThat(actual.toString())
+                .as(() -> context + actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
     }
 
     private static void assertTables(JobConfig config, List<Sent> sent, String context) {
         TableSnapshot expected = RandomTraffic.expected(config, sent);
         TableSnapshot actual =
                 pipeline.snapshot().withoutResolvedAlerts(RandomTraffic.withdrawable(config, sent));
-        assertThat(actual.toString()).as(context).isEqualTo(expected.toString());
+        assertThat(actual.toString())
+                .as(() -> context + actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
         assertFeatureTables(config, sent, context);
     }
