@@ -32,8 +32,9 @@ import java.util.Set;
  * @param curveEvents backlog per shape in the curves section
  * @param curveWarmupSeconds warm-up of each curve point
  * @param curveSteadySeconds measured time of each curve point
- * @param flinkConf Flink settings applied to the sustained, curve and latency jobs on top of the
- *     job's own ({@code --flink=key=value,key=value}), for measuring a setting before adopting it
+ * @param flinkConf Flink settings applied to the sustained, curve, latency and scale jobs on top of
+ *     the job's own ({@code --flink=key=value,key=value}), for measuring a setting before adopting
+ *     it
  * @param jobEnv job variables for those jobs ({@code --job-env=NAME=value,NAME=value}), e.g. {@code
  *     TRENDING_ENABLED=false}
  */
