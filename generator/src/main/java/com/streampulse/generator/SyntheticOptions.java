@@ -199,6 +199,19 @@ public record SyntheticOptions(
                 traffic);
     }
 
+    /**
+     * These options for a job whose allowed lateness is {@code lateness}: late-within events that
+     * would fall beyond it (a shape's 2 minutes against {@code make run}'s 1) are stamped half the
+     * lateness back instead, so they stay what they promise, late but counted. An event stamped
+     * less than the lateness before the newest one lies in a window that is still open.
+     */
+    public SyntheticOptions lateWithinInside(Duration lateness) {
+        if (lateWithinFraction == 0 || lateWithinBy.compareTo(lateness) < 0) {
+            return this;
+        }
+        return withLateWithin(lateWithinFraction, lateness.dividedBy(2));
+    }
+
     public SyntheticOptions withLateWithin(double fraction, Duration by) {
         return new SyntheticOptions(
                 seed,

@@ -290,7 +290,8 @@ public final class LocalMain implements Callable<Integer> {
                                         degrade.isBlank() ? List.of() : List.of(degrade),
                                         degradeAfter)
                                 .withBadInput(malformedFraction, invalidFraction)
-                        : workload.options(actualSeed, start, rate);
+                        : workload.options(actualSeed, start, rate)
+                                .lateWithinInside(stack.config().allowedLateness());
         if (demo && workload == WorkloadShape.TINY) {
             options = options.withDemo(DemoTraffic.DEFAULTS);
         }
