@@ -1,9 +1,9 @@
 package com.streampulse.job.guard;
 
+import static com.streampulse.job.records.Downloads.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.guard.StartCheck.Start;
-import com.streampulse.job.records.Download;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -12,25 +12,6 @@ class StartCheckTest {
 
     private static final long MINUTE = 60_000;
     private static final Instant T0 = Instant.parse("2025-03-01T08:00:00Z");
-
-    private static Download firstEvent(Instant time, int partition, long offset) {
-        return new Download(
-                time.toEpochMilli(),
-                "mov_1",
-                "Title One",
-                "EU-Berlin",
-                "Pixel 9",
-                "Android 15",
-                Download.Status.SUCCESS,
-                60,
-                40_000_000L,
-                100,
-                partition,
-                offset,
-                time.toEpochMilli(),
-                null,
-                false);
-    }
 
     private static Optional<NewestWindow> newest(String table, Instant windowStart) {
         return Optional.of(new NewestWindow(table, windowStart.toEpochMilli()));
@@ -43,7 +24,7 @@ class StartCheckTest {
                         newest("region_health", T0.plusSeconds(120)),
                         MINUTE,
                         "content-downloads",
-                        firstEvent(T0.plusSeconds(150), 2, 4711));
+                        read(T0.plusSeconds(150), 2, 4711));
 
         assertThat(refusal)
                 .contains(
@@ -65,7 +46,7 @@ class StartCheckTest {
                                 newest("content_stats", T0.plusSeconds(600)),
                                 MINUTE,
                                 "t",
-                                firstEvent(T0.plusSeconds(150), 0, 0)))
+                                read(T0.plusSeconds(150), 0, 0)))
                 .isPresent();
     }
 
@@ -77,14 +58,13 @@ class StartCheckTest {
                                 newest("content_stats", T0.plusSeconds(60)),
                                 MINUTE,
                                 "t",
-                                firstEvent(T0.plusSeconds(120), 0, 0)))
+                                read(T0.plusSeconds(120), 0, 0)))
                 .isEmpty();
     }
 
     @Test
     void emptyTablesPass() {
-        assertThat(StartCheck.refusal(Optional.empty(), MINUTE, "t", firstEvent(T0, 0, 0)))
-                .isEmpty();
+        assertThat(StartCheck.refusal(Optional.empty(), MINUTE, "t", read(T0, 0, 0))).isEmpty();
     }
 
     @Test
@@ -96,14 +76,14 @@ class StartCheckTest {
                                 newest("device_stats", T0),
                                 fiveMinutes,
                                 "t",
-                                firstEvent(T0.plusSeconds(299), 0, 0)))
+                                read(T0.plusSeconds(299), 0, 0)))
                 .isPresent();
         assertThat(
                         StartCheck.refusal(
                                 newest("device_stats", T0),
                                 fiveMinutes,
                                 "t",
-                                firstEvent(T0.plusSeconds(300), 0, 0)))
+                                read(T0.plusSeconds(300), 0, 0)))
                 .isEmpty();
         assertThat(StartCheck.windowStart(T0.toEpochMilli() + 299_999, fiveMinutes))
                 .isEqualTo(T0.toEpochMilli());

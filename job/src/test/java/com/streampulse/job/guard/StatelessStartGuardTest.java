@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.streampulse.config.Settings;
 import com.streampulse.job.config.PostgresSettings;
-import com.streampulse.job.records.Download;
+import com.streampulse.job.records.Downloads;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.testkit.EmbeddedPostgresDb;
@@ -94,23 +94,7 @@ class StatelessStartGuardTest {
     }
 
     private static Ingested event(Instant time, int partition, long offset) {
-        return Ingested.valid(
-                new Download(
-                        time.toEpochMilli(),
-                        "mov_1",
-                        "Title One",
-                        "EU-Berlin",
-                        "Pixel 9",
-                        "Android 15",
-                        Download.Status.SUCCESS,
-                        60,
-                        40_000_000L,
-                        100,
-                        partition,
-                        offset,
-                        time.toEpochMilli(),
-                        null,
-                        false));
+        return Ingested.valid(Downloads.read(time, partition, offset));
     }
 
     private static Ingested malformed(int partition, long offset) {

@@ -1,8 +1,9 @@
 package com.streampulse.job.records;
 
 import com.streampulse.job.records.Download.Status;
+import java.time.Instant;
 
-/** Valid downloads for aggregation tests; only what the counts read varies. */
+/** Valid downloads for tests; only what the code under test reads varies. */
 public final class Downloads {
 
     private Downloads() {}
@@ -23,6 +24,26 @@ public final class Downloads {
                 0,
                 0L,
                 1_764_237_600_000L,
+                null,
+                false);
+    }
+
+    /** A successful download at {@code time}, read from {@code partition} at {@code offset}. */
+    public static Download read(Instant time, int partition, long offset) {
+        return new Download(
+                time.toEpochMilli(),
+                "mov_1",
+                "Title One",
+                "EU-Berlin",
+                "Pixel 9",
+                "Android 15",
+                Status.SUCCESS,
+                60,
+                40_000_000L,
+                100,
+                partition,
+                offset,
+                time.toEpochMilli(),
                 null,
                 false);
     }
