@@ -232,10 +232,14 @@ BENCH_LATENCY_RATE ?= 50000
 BENCH_LATENCY_SECONDS ?= 200
 BENCH_SCALE_KEYS ?= 1000000
 BENCH_SCALE_MINUTES ?= 2
-BENCH_SHAPES ?= catalog,wide
-BENCH_SUSTAINED_EVENTS ?= 20000000
-BENCH_WARMUP_SECONDS ?= 60
-BENCH_STEADY_SECONDS ?= 120
+BENCH_SHAPES ?= catalog,wide,tiny
+# Backlog per shape: N for all, or shape:N,... (default catalog:16000000,wide:6000000,tiny:8000000).
+BENCH_SUSTAINED_EVENTS ?=
+BENCH_WARMUP_SECONDS ?= 20
+BENCH_STEADY_SECONDS ?= 40
+BENCH_CURVE_EVENTS ?= 6000000
+BENCH_CURVE_WARMUP_SECONDS ?= 15
+BENCH_CURVE_STEADY_SECONDS ?= 30
 # One section at a time, e.g. make bench SECTION=sustained (each phase takes minutes).
 SECTION ?= throughput,sustained,curves,peer,latency,scale
 BENCH_PHASES ?= $(SECTION)
@@ -247,7 +251,9 @@ BENCH_RUN = java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timez
 	--latency-rate=$(BENCH_LATENCY_RATE) --latency-seconds=$(BENCH_LATENCY_SECONDS) \
 	--scale-keys=$(BENCH_SCALE_KEYS) --scale-minutes=$(BENCH_SCALE_MINUTES) --phases=$(BENCH_PHASES) \
 	--shapes=$(BENCH_SHAPES) --sustained-events=$(BENCH_SUSTAINED_EVENTS) \
-	--warmup-seconds=$(BENCH_WARMUP_SECONDS) --steady-seconds=$(BENCH_STEADY_SECONDS) $(BENCH_ARGS)
+	--warmup-seconds=$(BENCH_WARMUP_SECONDS) --steady-seconds=$(BENCH_STEADY_SECONDS) \
+	--curve-events=$(BENCH_CURVE_EVENTS) --curve-warmup-seconds=$(BENCH_CURVE_WARMUP_SECONDS) \
+	--curve-steady-seconds=$(BENCH_CURVE_STEADY_SECONDS) $(BENCH_ARGS)
 
 .PHONY: bench-build
 bench-build: ## Package the bench module and what it runs (job, generator, testkit) in this tree
@@ -268,6 +274,8 @@ bench-run-jfr: ## The throughput phase under Java Flight Recorder, without rebui
 	$(MAKE) --no-print-directory BENCH_JAVA_OPTS="$(BENCH_JAVA_OPTS) -XX:+FlightRecorder -XX:StartFlightRecording=filename=bench/target/bench.jfr,settings=profile" \
 		BENCH_PHASES=throughput bench-only
 
+BENCH_WINDOW_PARTIALS ?= 1000000
+BENCH_WINDOW_KEYS_PER_MINUTE ?= 250000
 BENCH_SINK_ROWS ?= 200000
 BENCH_SINK_BATCH ?= 5000
 
@@ -275,6 +283,11 @@ BENCH_SINK_BATCH ?= 5000
 bench-sink: bench-build ## PostgreSQL upsert candidates, rows/s (BENCH_SINK_ROWS, BENCH_SINK_BATCH)
 	java $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.SinkBench $(BENCH_SINK_ROWS) $(BENCH_SINK_BATCH)
+
+.PHONY: bench-window
+bench-window: bench-build ## Content windows' CPU per partial at the wide shape, per state/timer setting (BENCH_WINDOW_PARTIALS)
+	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+		com.streampulse.bench.WindowStateBench $(BENCH_WINDOW_PARTIALS) $(BENCH_WINDOW_KEYS_PER_MINUTE)
 
 .PHONY: bench-only
 bench-only: ## make bench without rebuilding

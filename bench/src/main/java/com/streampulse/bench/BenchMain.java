@@ -94,9 +94,11 @@ public final class BenchMain {
             if (options.phases().contains("curves")) {
                 System.out.printf(
                         "%nCurves: sustained, warm-up %d s, %d s measured, against parallelism"
-                                + " (catalog) and key count (tiny, catalog, wide at 2)...%n",
-                        options.warmupSeconds(), options.steadySeconds());
-                SustainedBench bench = new SustainedBench(infra, cluster, options);
+                                + " (catalog) and key count (tiny, catalog_1k, catalog, wide at"
+                                + " 2)...%n",
+                        options.curveWarmupSeconds(), options.curveSteadySeconds());
+                // Shorter runs and backlogs than the sustained section: six points in minutes.
+                SustainedBench bench = new SustainedBench(infra, cluster, options.forCurves());
                 List<SustainedBench.Result> curve = new ArrayList<>();
                 for (int p : new int[] {1, 2, 4}) {
                     curve.add(
@@ -106,7 +108,8 @@ public final class BenchMain {
                                     loader,
                                     work.resolve("checkpoints-curves")));
                 }
-                for (WorkloadShape shape : List.of(WorkloadShape.TINY, WorkloadShape.WIDE)) {
+                for (WorkloadShape shape :
+                        List.of(WorkloadShape.TINY, WorkloadShape.CATALOG_1K, WorkloadShape.WIDE)) {
                     curve.add(bench.measure(shape, 2, loader, work.resolve("checkpoints-curves")));
                 }
                 report.curves(curve);

@@ -24,10 +24,19 @@ import java.util.Set;
  * @param scaleMinutes minutes of event time in the scale phase
  * @param phases which phases run: throughput, sustained, curves, peer, latency, scale
  * @param shapes the workload shapes the sustained phase measures
- * @param sustainedEvents events loaded as the sustained phase's backlog, per shape
+ * @param sustainedEvents events loaded as the sustained phase's backlog, per shape: {@code N} for
+ *     every shape, or {@code shape:N,shape:N} (see {@link #backlog})
  * @param warmupSeconds how long the sustained job runs before it is measured
  * @param steadySeconds how long the sustained job is measured (less if the backlog runs out)
  * @param latencyWindowSeconds the window size of the latency runs, short for many firings
+ * @param curveEvents backlog per shape in the curves section
+ * @param curveWarmupSeconds warm-up of each curve point
+ * @param curveSteadySeconds measured time of each curve point
+ * @param flinkConf Flink settings applied to the sustained, curve, latency and scale jobs on top of
+ *     the job's own ({@code --flink=key=value,key=value}), for measuring a setting before adopting
+ *     it
+ * @param jobEnv job variables for those jobs ({@code --job-env=NAME=value,NAME=value}), e.g. {@code
+ *     TRENDING_ENABLED=false}
  */
 public record BenchOptions(
         int events,
@@ -43,10 +52,15 @@ public record BenchOptions(
         int scaleMinutes,
         Set<String> phases,
         List<WorkloadShape> shapes,
-        int sustainedEvents,
+        Map<WorkloadShape, Integer> sustainedEvents,
         int warmupSeconds,
         int steadySeconds,
-        int latencyWindowSeconds) {
+        int latencyWindowSeconds,
+        int curveEvents,
+        int curveWarmupSeconds,
+        int curveSteadySeconds,
+        Map<String, String> flinkConf,
+        Map<String, String> jobEnv) {
 
     public static final Set<String> ALL_PHASES =
             Set.of("throughput", "latency", "scale", "sustained", "peer", "curves");
@@ -61,6 +75,9 @@ public record BenchOptions(
         }
         phases = Set.copyOf(phases);
         shapes = List.copyOf(shapes);
+        sustainedEvents = Map.copyOf(sustainedEvents);
+        flinkConf = Map.copyOf(flinkConf);
+        jobEnv = Map.copyOf(jobEnv);
     }
 
     public static BenchOptions parse(String... args) {
@@ -89,17 +106,97 @@ public record BenchOptions(
                         integer(values, "scale-keys", 1_000_000),
                         integer(values, "scale-minutes", 2),
                         Set.of((phases == null ? String.join(",", ALL_PHASES) : phases).split(",")),
-                        Arrays.stream((shapes == null ? "catalog,wide" : shapes).split(","))
+                        Arrays.stream((shapes == null ? "catalog,wide,tiny" : shapes).split(","))
                                 .map(WorkloadShape::parse)
                                 .toList(),
-                        integer(values, "sustained-events", 20_000_000),
-                        integer(values, "warmup-seconds", 60),
-                        integer(values, "steady-seconds", 120),
-                        integer(values, "latency-window-seconds", 5));
+                        backlogs(values.remove("sustained-events")),
+                        integer(values, "warmup-seconds", 20),
+                        integer(values, "steady-seconds", 40),
+                        integer(values, "latency-window-seconds", 5),
+                        integer(values, "curve-events", 6_000_000),
+                        integer(values, "curve-warmup-seconds", 15),
+                        integer(values, "curve-steady-seconds", 30),
+                        pairs(values.remove("flink")),
+                        pairs(values.remove("job-env")));
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("unknown options " + values.keySet());
         }
         return options;
+    }
+
+    /** The same options with the curves' backlog and durations as the sustained ones. */
+    BenchOptions forCurves() {
+        return new BenchOptions(
+                events,
+                seed,
+                partitions,
+                parallelism,
+                runs,
+                eventRate,
+                checkpointInterval,
+                latencyRate,
+                latencySeconds,
+                scaleKeys,
+                scaleMinutes,
+                phases,
+                shapes,
+                backlogs(Integer.toString(curveEvents)),
+                curveWarmupSeconds,
+                curveSteadySeconds,
+                latencyWindowSeconds,
+                curveEvents,
+                curveWarmupSeconds,
+                curveSteadySeconds,
+                flinkConf,
+                jobEnv);
+    }
+
+    /** The backlog the sustained phase loads for {@code shape}. */
+    int backlog(WorkloadShape shape) {
+        return sustainedEvents.get(shape);
+    }
+
+    /**
+     * Backlogs per shape, sized so that each is read for longer than the warm-up and the measured
+     * time at the rates an idle 2-core machine reaches, yet loads in about a minute or two: {@code
+     * catalog} 16 M, {@code wide} 6 M (it reads far slower), {@code tiny} 8 M (it reads fastest; a
+     * larger backlog would take minutes to load, so {@code tiny} may run out: a lower bound).
+     * {@code N} sets every shape, {@code shape:N,...} the ones named.
+     */
+    private static Map<WorkloadShape, Integer> backlogs(String list) {
+        Map<WorkloadShape, Integer> map = new java.util.EnumMap<>(WorkloadShape.class);
+        map.put(WorkloadShape.TINY, 8_000_000);
+        map.put(WorkloadShape.CATALOG_1K, 16_000_000);
+        map.put(WorkloadShape.CATALOG, 16_000_000);
+        map.put(WorkloadShape.WIDE, 6_000_000);
+        if (list == null || list.isBlank()) {
+            return map;
+        }
+        if (!list.contains(":")) {
+            int n = Integer.parseInt(list.replace("_", ""));
+            map.replaceAll((shape, old) -> n);
+            return map;
+        }
+        for (String pair : list.split(",")) {
+            String[] kv = pair.split(":");
+            map.put(WorkloadShape.parse(kv[0]), Integer.parseInt(kv[1].trim().replace("_", "")));
+        }
+        return map;
+    }
+
+    /** {@code a=1,b=2} as a map; null or empty is none. */
+    private static Map<String, String> pairs(String list) {
+        Map<String, String> map = new java.util.LinkedHashMap<>();
+        if (list != null && !list.isBlank()) {
+            for (String pair : list.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq < 1) {
+                    throw new IllegalArgumentException("expected key=value, got '" + pair + "'");
+                }
+                map.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+            }
+        }
+        return map;
     }
 
     private static int integer(Map<String, String> values, String name, int defaultValue) {

@@ -1,7 +1,6 @@
 package com.streampulse.bench;
 
 import com.streampulse.generator.WorkloadShape;
-import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -66,14 +65,15 @@ final class LatencyBench {
         JobConfig config =
                 infra.config(
                         topic,
-                        Map.of(
-                                "CHECKPOINT_DIR",
-                                checkpoints.toUri().toString(),
-                                "WINDOW_SIZE",
-                                window.toMillis() + "ms"));
+                        Scenarios.jobEnv(
+                                options,
+                                Map.of(
+                                        "CHECKPOINT_DIR",
+                                        checkpoints.toUri().toString(),
+                                        "WINDOW_SIZE",
+                                        window.toMillis() + "ms")));
         StreamExecutionEnvironment env = Scenarios.environment(options.parallelism());
-        StreamPulseJob.configure(env, config);
-        StreamPulseJob.production(config).build(env);
+        Scenarios.production(env, config, options);
         JobID job = cluster.submit(env, topic);
 
         PacedSender sender = new PacedSender(loader, topic, shape, options.seed(), rate);

@@ -1,6 +1,5 @@
 package com.streampulse.bench;
 
-import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -55,11 +54,13 @@ final class ScaleBench {
         JobConfig config =
                 infra.config(
                         topic,
-                        Map.of(
-                                "CHECKPOINT_INTERVAL",
-                                CHECKPOINT_INTERVAL.toMillis() + "ms",
-                                "CHECKPOINT_DIR",
-                                checkpoints.toUri().toString()));
+                        Scenarios.jobEnv(
+                                options,
+                                Map.of(
+                                        "CHECKPOINT_INTERVAL",
+                                        CHECKPOINT_INTERVAL.toMillis() + "ms",
+                                        "CHECKPOINT_DIR",
+                                        checkpoints.toUri().toString())));
         // Past every window's end + allowed lateness + out-of-orderness.
         Instant marker =
                 START.plus(Duration.ofMinutes(options.scaleMinutes()))
@@ -72,8 +73,7 @@ final class ScaleBench {
                 loaded.records(), options.scaleKeys(), options.scaleMinutes(), loaded.seconds());
 
         StreamExecutionEnvironment env = Scenarios.environment(options.parallelism());
-        StreamPulseJob.configure(env, config);
-        StreamPulseJob.production(config).build(env);
+        Scenarios.production(env, config, options);
         System.gc();
         ProcessMeter meter = ProcessMeter.start();
         long began = System.nanoTime();

@@ -35,6 +35,26 @@ final class Scenarios {
         return env;
     }
 
+    /**
+     * The production job on {@code env}, with the benchmark's {@code --flink} settings applied on
+     * top of the job's own (to measure a setting before the job adopts it).
+     */
+    static void production(StreamExecutionEnvironment env, JobConfig config, BenchOptions o) {
+        StreamPulseJob.configure(env, config);
+        if (!o.flinkConf().isEmpty()) {
+            env.configure(Configuration.fromMap(o.flinkConf()));
+        }
+        StreamPulseJob.production(config).build(env);
+    }
+
+    /** {@code extra} job variables plus the benchmark's {@code --job-env} ones. */
+    static java.util.Map<String, String> jobEnv(
+            BenchOptions o, java.util.Map<String, String> extra) {
+        java.util.Map<String, String> env = new java.util.HashMap<>(extra);
+        env.putAll(o.jobEnv());
+        return env;
+    }
+
     /** The job's own Kafka source (and decoder), stopping at the end the topic has now. */
     static KafkaSource<Ingested> boundedSource(JobConfig config) {
         return StreamPulseJob.kafkaSourceBuilder(config.kafka())

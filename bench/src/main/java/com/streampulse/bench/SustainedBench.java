@@ -1,7 +1,6 @@
 package com.streampulse.bench;
 
 import com.streampulse.generator.WorkloadShape;
-import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,7 +55,15 @@ final class SustainedBench {
 
     static final Instant START = Instant.parse("2026-01-03T00:00:00Z");
     static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
-    private static final Duration SAMPLE = Duration.ofSeconds(5);
+
+    /** Short, so a backlog that runs out is noticed within a second of it. */
+    private static final Duration SAMPLE = Duration.ofSeconds(1);
+
+    /**
+     * {@code tiny} reads its whole backlog in seconds (it is the decode ceiling), so it warms up
+     * for at most this long; the JIT is warm from the shapes measured before it.
+     */
+    private static final Duration TINY_WARMUP = Duration.ofSeconds(5);
 
     private final Infrastructure infra;
     private final BenchCluster cluster;
@@ -85,7 +92,7 @@ final class SustainedBench {
             infra.kafka().createTopic(topic, options.partitions());
             loaded =
                     loader.shaped(
-                            topic, shape, options.sustainedEvents(), options.seed(), START, rate);
+                            topic, shape, options.backlog(shape), options.seed(), START, rate);
             backlogs.put(shape, loaded);
             System.out.printf(
                     "  %s (%s): loaded %,d events, %,.0f/s of event time, in %.1f s%n",
@@ -96,19 +103,24 @@ final class SustainedBench {
         JobConfig config =
                 infra.config(
                         topic,
-                        Map.of(
-                                "CHECKPOINT_INTERVAL",
-                                CHECKPOINT_INTERVAL.toMillis() + "ms",
-                                "CHECKPOINT_DIR",
-                                checkpoints.toUri().toString()));
+                        Scenarios.jobEnv(
+                                options,
+                                Map.of(
+                                        "CHECKPOINT_INTERVAL",
+                                        CHECKPOINT_INTERVAL.toMillis() + "ms",
+                                        "CHECKPOINT_DIR",
+                                        checkpoints.toUri().toString())));
         StreamExecutionEnvironment env = Scenarios.environment(parallelism);
-        StreamPulseJob.configure(env, config);
-        StreamPulseJob.production(config).build(env);
+        Scenarios.production(env, config, options);
         String jobName = "sustained-" + shape.label() + "-p" + parallelism;
         System.gc();
         JobID job = cluster.submit(env, jobName);
         try {
-            sleep(Duration.ofSeconds(options.warmupSeconds()));
+            Duration warmup = Duration.ofSeconds(options.warmupSeconds());
+            sleep(
+                    shape == WorkloadShape.TINY && warmup.compareTo(TINY_WARMUP) > 0
+                            ? TINY_WARMUP
+                            : warmup);
             String loadBefore = Load.describe();
             ProcessMeter meter = ProcessMeter.start();
             long checkpointsBefore = cluster.completedCheckpoints(job);

@@ -3,6 +3,7 @@ package com.streampulse.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.streampulse.generator.WorkloadShape;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,30 @@ class BenchOptionsTest {
         assertThat(o.latencyRate()).isEqualTo(50_000);
         assertThat(o.scaleKeys()).isEqualTo(1_000_000);
         assertThat(o.phases()).isEqualTo(BenchOptions.ALL_PHASES);
+        assertThat(o.backlog(WorkloadShape.WIDE)).isEqualTo(6_000_000);
+    }
+
+    @Test
+    void backlogsAreSetForEveryShapeOrPerShape() {
+        assertThat(BenchOptions.parse("--sustained-events=1000").backlog(WorkloadShape.TINY))
+                .isEqualTo(1000);
+        BenchOptions o = BenchOptions.parse("--sustained-events=wide:5,catalog:7");
+        assertThat(o.backlog(WorkloadShape.WIDE)).isEqualTo(5);
+        assertThat(o.backlog(WorkloadShape.CATALOG)).isEqualTo(7);
+        assertThat(o.backlog(WorkloadShape.TINY)).isEqualTo(8_000_000);
+        assertThat(o.forCurves().backlog(WorkloadShape.CATALOG)).isEqualTo(6_000_000);
+    }
+
+    @Test
+    void flinkSettingsAndJobVariablesArePairs() {
+        BenchOptions o =
+                BenchOptions.parse(
+                        "--flink=state.backend.rocksdb.use-bloom-filter=true,a=b",
+                        "--job-env=TRENDING_ENABLED=false");
+        assertThat(o.flinkConf())
+                .containsEntry("state.backend.rocksdb.use-bloom-filter", "true")
+                .containsEntry("a", "b");
+        assertThat(o.jobEnv()).containsEntry("TRENDING_ENABLED", "false");
     }
 
     @Test

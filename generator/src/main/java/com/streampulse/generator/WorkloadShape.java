@@ -17,6 +17,8 @@ import java.util.function.Predicate;
  *   <li>{@code catalog}: 100,000 content ids with Zipf popularity (s = 1.1), 50 regions, 200
  *       device/OS pairs, 1 M users; 1 % malformed, 1 % invalid, 0.5 % late within the allowed
  *       lateness (2 min), 0.1 % beyond it (10 min).
+ *   <li>{@code catalog_1k}: {@code catalog}'s regions, devices and users with 1,000 content ids
+ *       (Zipf 1.1), clean: the 1k point of the benchmark's key-count curve.
  *   <li>{@code wide}: a new content id for every event, so every event is its own row (1 M rows a
  *       minute at 16,667 events/s of event time), clean.
  * </ul>
@@ -24,6 +26,7 @@ import java.util.function.Predicate;
 public enum WorkloadShape {
     TINY(Catalogue.TITLES.size(), Catalogue.REGIONS.size(), Catalogue.DEVICES.size(), 100_000),
     CATALOG(100_000, 50, 200, 1_000_000),
+    CATALOG_1K(1_000, 50, 200, 1_000_000),
     WIDE(-1, Catalogue.REGIONS.size(), Catalogue.DEVICES.size(), 100_000);
 
     /** Zipf exponent of content popularity in {@code catalog}. */
@@ -50,7 +53,7 @@ public enum WorkloadShape {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(
-                    "shape must be tiny, catalog or wide, got '" + name + "'");
+                    "shape must be tiny, catalog, catalog_1k or wide, got '" + name + "'");
         }
     }
 
@@ -64,7 +67,7 @@ public enum WorkloadShape {
         String content =
                 switch (this) {
                     case TINY -> contents + " titles";
-                    case CATALOG ->
+                    case CATALOG, CATALOG_1K ->
                             String.format(
                                     Locale.ROOT,
                                     "%,d content ids (Zipf %.1f)",
@@ -98,7 +101,7 @@ public enum WorkloadShape {
         ContentDownloadEvent event = EventFactory.create(random, timestampMillis, degraded);
         switch (this) {
             case TINY -> {}
-            case CATALOG -> {
+            case CATALOG, CATALOG_1K -> {
                 int rank = zipf().sample(random);
                 event.getContent().setContentId(String.format("cat_%06d", rank));
                 event.getContent().setTitle("Catalogue title " + rank);

@@ -73,6 +73,17 @@ class WorkloadShapeTest {
     }
 
     @Test
+    void catalog1kDrawsAThousandTitlesCleanly() {
+        List<Outgoing> records = draw(WorkloadShape.CATALOG_1K.options(7, START, 10_000), EVENTS);
+
+        assertThat(records).allMatch(r -> r.kind() == Kind.VALID);
+        assertThat(records.stream().map(r -> r.event().getContent().getContentId()).distinct())
+                .hasSize(1_000);
+        assertThat(records.stream().map(r -> r.event().getUserContext().getRegion()).distinct())
+                .hasSize(50);
+    }
+
+    @Test
     void wideGivesEveryEventItsOwnContentId() {
         List<Outgoing> records = draw(WorkloadShape.WIDE.options(1, START, 16_667), 50_000);
 

@@ -115,7 +115,10 @@ class BadInputIT {
                 .as("no input made the job fail")
                 .isZero();
         TableSnapshot expected = expected(config, sent);
-        assertThat(pipeline.snapshot().toString()).isEqualTo(expected.toString());
+        TableSnapshot actual = pipeline.snapshot();
+        assertThat(actual.toString())
+                .as(() -> actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
     }
 
     private TableSnapshot expected(JobConfig config, List<Sent> sent) {

@@ -378,13 +378,18 @@ class NetworkFaultIT {
             throws InterruptedException {
         TableSnapshot expected = RandomTraffic.expected(config, sent);
         TableSnapshot actual = pipeline.awaitTables(expected::equals, FaultRun.TIMEOUT);
-        assertThat(actual.toString()).as(context).isEqualTo(expected.toString());
+        assertThat(actual.toString())
+                .as(() -> context + actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
     }
 
     private static void assertTables(JobConfig config, List<Sent> sent, String context) {
         TableSnapshot expected = RandomTraffic.expected(config, sent);
-        assertThat(pipeline.snapshot().toString()).as(context).isEqualTo(expected.toString());
+        TableSnapshot actual = pipeline.snapshot();
+        assertThat(actual.toString())
+                .as(() -> context + actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
     }
 }

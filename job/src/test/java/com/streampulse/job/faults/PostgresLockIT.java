@@ -121,7 +121,9 @@ class PostgresLockIT {
 
         TableSnapshot expected = RandomTraffic.expected(config, sent);
         TableSnapshot actual = pipeline.snapshot();
-        assertThat(actual.toString()).isEqualTo(expected.toString());
+        assertThat(actual.toString())
+                .as(() -> actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(actual.rejectedEvents()).noneMatch(r -> r.reason().equals("LATE"));
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
     }

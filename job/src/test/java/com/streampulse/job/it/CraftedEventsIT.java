@@ -81,7 +81,9 @@ class CraftedEventsIT {
 
             TableSnapshot expected = oracle.expected();
             TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);
-            assertThat(actual.toString()).isEqualTo(expected.toString());
+            assertThat(actual.toString())
+                    .as(() -> actual.differencesFrom(expected))
+                    .isEqualTo(expected.toString());
             assertThat(actual).isEqualTo(expected);
         } finally {
             job.cancel().get();

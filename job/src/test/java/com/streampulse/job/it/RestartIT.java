@@ -72,7 +72,9 @@ class RestartIT {
             TableSnapshot expected = RandomTraffic.expected(config, all);
             TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);
             assertThat(FailingDeserializer.fired()).as("the injected failure happened").isTrue();
-            assertThat(actual.toString()).isEqualTo(expected.toString());
+            assertThat(actual.toString())
+                    .as(() -> actual.differencesFrom(expected))
+                    .isEqualTo(expected.toString());
         } finally {
             job.cancel().get();
         }

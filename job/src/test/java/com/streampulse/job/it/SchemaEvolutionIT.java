@@ -68,7 +68,9 @@ class SchemaEvolutionIT {
 
         TableSnapshot expected = oracle(config).phase(events(sent)).expected();
         TableSnapshot actual = pipeline.snapshot();
-        assertThat(actual.toString()).isEqualTo(expected.toString());
+        assertThat(actual.toString())
+                .as(() -> actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(totalDownloads()).isEqualTo(EVENTS);
         assertThat(actual.rejectedEvents()).isEmpty();
     }
@@ -127,7 +129,10 @@ class SchemaEvolutionIT {
                 paused.getTimestamp(),
                 true);
         TableSnapshot expected = oracle.expected();
-        assertThat(pipeline.snapshot().toString()).isEqualTo(expected.toString());
+        TableSnapshot actual = pipeline.snapshot();
+        assertThat(actual.toString())
+                .as(() -> actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(totalDownloads()).isEqualTo(EVENTS);
     }
 

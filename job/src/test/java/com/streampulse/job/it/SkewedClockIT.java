@@ -145,7 +145,9 @@ class SkewedClockIT {
 
     private static void assertTables(TableSnapshot expected) throws InterruptedException {
         TableSnapshot actual = pipeline.awaitTables(expected::equals, TIMEOUT);
-        assertThat(actual.toString()).isEqualTo(expected.toString());
+        assertThat(actual.toString())
+                .as(() -> actual.differencesFrom(expected))
+                .isEqualTo(expected.toString());
         assertThat(actual.contentStats())
                 .noneMatch(r -> r.contentId().equals("mov_from_the_future"));
     }

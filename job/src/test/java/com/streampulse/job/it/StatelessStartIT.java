@@ -215,7 +215,9 @@ class StatelessStartIT {
             assertThat(FailingDeserializer.fired()).as("the injected failure happened").isTrue();
             assertThat(restartedAt(cluster, job.getJobID())).as("restarted").isPositive();
             assertThat(completedCheckpoints(cluster, job.getJobID())).isZero();
-            assertThat(actual.toString()).isEqualTo(expected.toString());
+            assertThat(actual.toString())
+                    .as(() -> actual.differencesFrom(expected))
+                    .isEqualTo(expected.toString());
         } finally {
             if (!job.getJobStatus().get().isGloballyTerminalState()) {
                 job.cancel().get();

@@ -264,6 +264,37 @@ public record TableSnapshot(
         return new TableSnapshot(contentStats, regionHealth, deviceStats, kept, rejectedEvents);
     }
 
+    /**
+     * The rows that differ from {@code expected}, table by table, for a failure message: a whole
+     * snapshot is too long for a CI log to show where two runs part.
+     */
+    public String differencesFrom(TableSnapshot expected) {
+        StringBuilder out = new StringBuilder();
+        differences(out, "content_stats", expected.contentStats, contentStats);
+        differences(out, "region_health", expected.regionHealth, regionHealth);
+        differences(out, "device_stats", expected.deviceStats, deviceStats);
+        differences(out, "alerts", expected.alerts, alerts);
+        differences(out, "rejected_events", expected.rejectedEvents, rejectedEvents);
+        return out.length() == 0 ? "no differences" : out.toString();
+    }
+
+    private static void differences(
+            StringBuilder out, String table, List<?> expected, List<?> actual) {
+        List<Object> missing = new ArrayList<>(expected);
+        List<Object> unexpected = new ArrayList<>();
+        for (Object row : actual) {
+            if (!missing.remove(row)) {
+                unexpected.add(row);
+            }
+        }
+        for (Object row : missing) {
+            out.append('\n').append(table).append(" missing: ").append(row);
+        }
+        for (Object row : unexpected) {
+            out.append('\n').append(table).append(" unexpected: ").append(row);
+        }
+    }
+
     @Override
     public String toString() {
         return String.join(
