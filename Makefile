@@ -56,7 +56,7 @@ autoscaler-test: ## Run the autoscaler's tests: decisions, mock API server, real
 	$(MVN) -pl autoscaler verify
 
 .PHONY: autoscaler-sim
-autoscaler-sim: ## Replay load traces against a model job: our policy vs KEDA's lag rule, with targets
+autoscaler-sim: ## Replay load traces against a model job: our policy vs KEDA and the operator's autoscaler, targets met or missed
 	$(MVN) -q -pl config,testkit -am install -Dmaven.test.skip=true -Dspotless.check.skip=true
 	$(MVN) -q -pl autoscaler compile exec:java
 

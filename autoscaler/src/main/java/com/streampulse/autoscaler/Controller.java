@@ -45,6 +45,7 @@ public final class Controller {
         boolean skipping;
         boolean refusedStateless;
         String collectError;
+        String jobManagerError;
         String source;
 
         /** What is on the resource's learned annotation. */
@@ -68,6 +69,7 @@ public final class Controller {
     private final LagSource collector;
     private final Decider decider;
     private final Realizer realizer;
+    private final JobManagerClient jobManager;
     private final Metrics metrics;
     private final Clock clock;
     private final Map<String, State> states = new HashMap<>();
@@ -100,6 +102,7 @@ public final class Controller {
                         jobManager,
                         retry,
                         config.podName());
+        this.jobManager = jobManager;
         this.metrics = metrics;
         this.clock = clock;
     }
@@ -140,7 +143,7 @@ public final class Controller {
         if (refusesStatelessUpgrades(deployment, state, now)) {
             return;
         }
-        DeploymentView view = deployment.view();
+        DeploymentView view = fromRunningJob(deployment, deployment.view(), state);
         Target target;
         try {
             target = Target.resolve(config, deployment.annotations());
@@ -193,6 +196,47 @@ public final class Controller {
                             decision.memory());
         }
         finish(deployment, state, obs, decision);
+    }
+
+    /**
+     * The parallelism the job actually runs at, from the JobManager (the spec may not be applied
+     * yet, or the adaptive scheduler got fewer slots than asked), and, while no capacity is known,
+     * Flink's own measure of it from the source's busy time and input rate. The spec's view when
+     * the JobManager cannot be read; that is logged once per cause.
+     */
+    private DeploymentView fromRunningJob(Deployment deployment, DeploymentView view, State state) {
+        String jobId = deployment.jobId();
+        if (!view.stableAndRunning() || jobId == null) {
+            return view;
+        }
+        String url = deployment.jobManagerUrl();
+        try {
+            JobManagerClient.RunningJob job = jobManager.runningJob(url, jobId);
+            double capacity = Double.NaN;
+            if (!state.memory.knowsCapacity()) {
+                JobManagerClient.Vertex source = job.source();
+                capacity =
+                        jobManager
+                                .sourceLoad(url, jobId, source.id())
+                                .capacityPerInstance(source.parallelism());
+            }
+            state.jobManagerError = null;
+            return new DeploymentView(
+                    true,
+                    view.state(),
+                    job.parallelism() > 0 ? job.parallelism() : view.parallelism(),
+                    view.lastRescale(),
+                    capacity);
+        } catch (JobManagerClient.JobManagerException e) {
+            if (!e.getMessage().equals(state.jobManagerError)) {
+                LOG.info(
+                        "{}: running job not read, using the spec's parallelism: {}",
+                        deployment.key(),
+                        e.getMessage());
+                state.jobManagerError = e.getMessage();
+            }
+            return view;
+        }
     }
 
     /**

@@ -104,6 +104,14 @@ public final class GeneratorMain implements Callable<Integer> {
     Duration degradeAfter;
 
     @Option(
+            names = "--demo",
+            description =
+                    "Demo traffic for trending, anomalies and sessions: a new title surges after"
+                            + " 2 min, ASIA-Mumbai's speed drifts down 3%% a minute from 4 min, 40"
+                            + " regular users download for 1 min then pause for 3 (as make run).")
+    boolean demo;
+
+    @Option(
             names = "--out-of-order",
             arity = "0..1",
             fallbackValue = "5s",
@@ -397,9 +405,11 @@ public final class GeneratorMain implements Callable<Integer> {
                             lateBy,
                             malformedFraction,
                             invalidFraction);
-            return mixGiven
-                    ? flags.withShape(workload)
-                    : shaped.withDegraded(degrade, degradeAfter);
+            SyntheticOptions chosen =
+                    mixGiven
+                            ? flags.withShape(workload)
+                            : shaped.withDegraded(degrade, degradeAfter);
+            return demo ? chosen.withDemo(DemoTraffic.DEFAULTS) : chosen;
         } catch (IllegalArgumentException e) {
             throw new ParameterException(new CommandLine(this), e.getMessage());
         }
@@ -416,6 +426,9 @@ public final class GeneratorMain implements Callable<Integer> {
                     .append(" after ")
                     .append(o.degradeAfter().toSeconds())
                     .append(" s");
+        }
+        if (o.demo() != null) {
+            s.append(", demo traffic: ").append(o.demo().describe());
         }
         if (!o.outOfOrder().isZero()) {
             s.append(", out of order up to ").append(o.outOfOrder().toMillis()).append(" ms");

@@ -18,6 +18,7 @@ import java.util.List;
  * @param shape the key counts events are drawn from
  * @param lateWithinFraction share of events stamped {@code lateWithinBy} in the past: late, but
  *     within the allowed lateness when {@code lateWithinBy} is shorter than it
+ * @param demo the demo's surge, drift and returning users on top; null for none
  */
 public record SyntheticOptions(
         long seed,
@@ -32,7 +33,8 @@ public record SyntheticOptions(
         double invalidFraction,
         WorkloadShape shape,
         double lateWithinFraction,
-        Duration lateWithinBy) {
+        Duration lateWithinBy,
+        DemoTraffic demo) {
 
     /** The original producer's catalogue, without late-within events. */
     public SyntheticOptions(
@@ -59,7 +61,8 @@ public record SyntheticOptions(
                 invalidFraction,
                 WorkloadShape.TINY,
                 0,
-                Duration.ZERO);
+                Duration.ZERO,
+                null);
     }
 
     public SyntheticOptions {
@@ -120,7 +123,8 @@ public record SyntheticOptions(
                 invalidFraction,
                 shape,
                 lateWithinFraction,
-                lateWithinBy);
+                lateWithinBy,
+                demo);
     }
 
     public SyntheticOptions withBadInput(double malformed, double invalid) {
@@ -137,7 +141,8 @@ public record SyntheticOptions(
                 invalid,
                 shape,
                 lateWithinFraction,
-                lateWithinBy);
+                lateWithinBy,
+                demo);
     }
 
     public SyntheticOptions withDisorder(Duration maxOutOfOrder, double late, Duration by) {
@@ -154,7 +159,8 @@ public record SyntheticOptions(
                 invalidFraction,
                 shape,
                 lateWithinFraction,
-                lateWithinBy);
+                lateWithinBy,
+                demo);
     }
 
     public SyntheticOptions withShape(WorkloadShape newShape) {
@@ -171,7 +177,26 @@ public record SyntheticOptions(
                 invalidFraction,
                 newShape,
                 lateWithinFraction,
-                lateWithinBy);
+                lateWithinBy,
+                demo);
+    }
+
+    public SyntheticOptions withDemo(DemoTraffic traffic) {
+        return new SyntheticOptions(
+                seed,
+                start,
+                rate,
+                degradedRegions,
+                degradeAfter,
+                outOfOrder,
+                lateFraction,
+                lateBy,
+                malformedFraction,
+                invalidFraction,
+                shape,
+                lateWithinFraction,
+                lateWithinBy,
+                traffic);
     }
 
     public SyntheticOptions withLateWithin(double fraction, Duration by) {
@@ -188,6 +213,7 @@ public record SyntheticOptions(
                 invalidFraction,
                 shape,
                 fraction,
-                by);
+                by,
+                demo);
     }
 }

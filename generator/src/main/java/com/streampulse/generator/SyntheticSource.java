@@ -2,6 +2,7 @@ package com.streampulse.generator;
 
 import com.streampulse.events.ContentDownloadEvent;
 import com.streampulse.generator.Outgoing.Kind;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Random;
 
@@ -59,6 +60,9 @@ public final class SyntheticSource implements Iterator<Outgoing> {
                                 eventIndex,
                                 region ->
                                         degradedNow && options.degradedRegions().contains(region));
+        if (options.demo() != null) {
+            options.demo().apply(event, random, Duration.ofMillis(scheduled - startMillis));
+        }
         String key = event.getUserContext().getRegion();
         if (options.malformedFraction() > 0 && random.nextDouble() < options.malformedFraction()) {
             return new Outgoing(

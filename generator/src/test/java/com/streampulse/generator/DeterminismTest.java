@@ -18,7 +18,8 @@ class DeterminismTest {
         return SyntheticOptions.plain(seed, START, 500)
                 .withDegraded(List.of("ASIA-Seoul"), Duration.ofSeconds(2))
                 .withDisorder(Duration.ofSeconds(5), 0.02, Duration.ofMinutes(10))
-                .withBadInput(0.02, 0.02);
+                .withBadInput(0.02, 0.02)
+                .withDemo(DemoTraffic.DEFAULTS);
     }
 
     static List<Outgoing> draw(SyntheticOptions options, int n) {

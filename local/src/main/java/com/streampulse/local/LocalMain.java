@@ -1,6 +1,7 @@
 package com.streampulse.local;
 
 import com.streampulse.config.Settings;
+import com.streampulse.generator.DemoTraffic;
 import com.streampulse.generator.DurationConverter;
 import com.streampulse.generator.Generator;
 import com.streampulse.generator.KafkaSink;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -101,12 +103,23 @@ public final class LocalMain implements Callable<Integer> {
     @Option(
             names = "--degrade-after",
             converter = DurationConverter.class,
-            defaultValue = "9m",
+            defaultValue = "6m",
             description =
                     "When the region turns bad (after the anomaly baselines learned 3 final"
-                            + " windows: 3 minutes + 5 of lateness)."
+                            + " windows: 3 minutes + 1 of the demo's lateness)."
                             + " Default: ${DEFAULT-VALUE}")
     Duration degradeAfter;
+
+    @Option(
+            names = "--demo",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Demo traffic (tiny shape): a new title surges after 2 min, ASIA-Mumbai's"
+                            + " speed drifts down from 4 min, 40 regular users come back every 4"
+                            + " min. --no-demo sends the original producer's traffic only.")
+    boolean demo;
 
     @Option(
             names = "--malformed-fraction",
@@ -266,15 +279,21 @@ public final class LocalMain implements Callable<Integer> {
     private void startGenerator() {
         WorkloadShape workload = WorkloadShape.parse(shape);
         long actualSeed = seed != null ? seed : new java.util.Random().nextLong();
+        // On a whole minute, so the first window is full: a partial one would teach the anomaly
+        // baselines a volume (and a noisy average) that the demo's short warm-up cannot forget.
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
         // The original catalogue's regions can be degraded; the other shapes bring their own mix.
         SyntheticOptions options =
                 workload == WorkloadShape.TINY
-                        ? SyntheticOptions.plain(actualSeed, Instant.now(), rate)
+                        ? SyntheticOptions.plain(actualSeed, start, rate)
                                 .withDegraded(
                                         degrade.isBlank() ? List.of() : List.of(degrade),
                                         degradeAfter)
                                 .withBadInput(malformedFraction, invalidFraction)
-                        : workload.options(actualSeed, Instant.now(), rate);
+                        : workload.options(actualSeed, start, rate);
+        if (demo && workload == WorkloadShape.TINY) {
+            options = options.withDemo(DemoTraffic.DEFAULTS);
+        }
         sink = KafkaSink.open(stack.config().kafka(), Duration.ofSeconds(10), partitions);
         generator =
                 new Generator(
@@ -295,19 +314,28 @@ public final class LocalMain implements Callable<Integer> {
                     degradeAfter.toSeconds(),
                     malformedFraction * 100,
                     invalidFraction * 100);
+            if (options.demo() != null) {
+                out.println("🎬 Demo traffic: " + options.demo().describe());
+            }
         } else {
             out.printf(
                     "🎲 Generator: %,.0f events/s, seed %d, shape %s (%s)%n",
                     rate, options.seed(), workload.label(), workload.keyCounts());
         }
+        out.println("⏱  Events start at " + start + ", on a whole minute");
         generatorThread =
                 new Thread(
                         () -> {
                             try {
+                                while (Instant.now().isBefore(start) && finished.getCount() > 0) {
+                                    Thread.sleep(100);
+                                }
                                 Generator.Summary summary = generator.run();
                                 out.println("✅ Generator sent " + summary.describe());
                             } catch (RuntimeException e) {
                                 out.println("❌ Generator stopped: " + e.getMessage());
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
                             }
                         },
                         "generator");

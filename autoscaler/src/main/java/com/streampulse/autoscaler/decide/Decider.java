@@ -13,8 +13,8 @@ import java.util.Locale;
  * min(max, partitions)], where capacity is the records per second one instance was seen to process
  * while saturated (a backlog throughout the window, so the source read as fast as it could).
  *
- * <p>{@link #decide} reads top to bottom: is it safe to decide, what is the load, then up, down or
- * hold.
+ * <p>{@link #decide} reads top to bottom: is it safe to decide, what is the load and the capacity,
+ * then {@code up}, {@code down} or {@code hold}, each a small step of its own.
  */
 public final class Decider {
 
@@ -47,20 +47,8 @@ public final class Decider {
         if (unsafe != null) {
             return unsafe;
         }
-        int ceiling = policy.ceiling(obs.partitions());
-        if (round.from > ceiling) {
-            // The max was lowered or partitions removed: instances above the ceiling sit idle or
-            // break the limit the user set, so no stabilisation is waited for.
-            return round.change(
-                    Kind.SCALE_DOWN,
-                    ceiling,
-                    ceiling,
-                    "above the ceiling min(max "
-                            + policy.maxParallelism()
-                            + ", "
-                            + obs.partitions()
-                            + " partitions)",
-                    memory);
+        if (round.from > policy.ceiling(obs.partitions())) {
+            return downToTheCeiling(obs, round, memory);
         }
         Load load =
                 Load.of(
@@ -68,60 +56,107 @@ public final class Decider {
                         policy,
                         memory.restart() == null ? policy.expectedRestart() : memory.restart());
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
-        Memory mem = learn(memory, load, round.from, lastChange);
+        Memory mem = learn(bootstrap(memory, deployment), load, round.from, lastChange);
         if (!mem.knowsCapacity()) {
             return round.hold(
                     0, "capacity unknown until the job is seen saturated", mem.clearPending());
         }
         mem = judgeLastScaleUp(mem, load, round.from, lastChange);
         int desired = desired(load, mem.capacity(), policy, obs.partitions());
+        Pending pending =
+                new Pending(
+                        round,
+                        desired,
+                        load.describe(mem.capacity()),
+                        cooldownLeft(memory, lastChange, round),
+                        obs.processedRate());
+        if (desired > round.from) {
+            return up(pending, load, mem);
+        }
+        if (desired < round.from) {
+            return down(pending, load, mem);
+        }
+        return hold(pending, mem);
+    }
+
+    /**
+     * The max was lowered or partitions removed: instances above the ceiling sit idle or break the
+     * limit the user set, so no stabilisation is waited for.
+     */
+    private static Decision downToTheCeiling(Observation obs, Round round, Memory memory) {
+        int ceiling = round.policy.ceiling(obs.partitions());
+        return round.change(
+                Kind.SCALE_DOWN,
+                ceiling,
+                ceiling,
+                "above the ceiling min(max "
+                        + round.policy.maxParallelism()
+                        + ", "
+                        + obs.partitions()
+                        + " partitions)",
+                memory);
+    }
+
+    /**
+     * Up: not after a scale-up that did not help, and only past the dead band's upper edge; then
+     * after the stabilisation and the cooldown ({@link Pending#up}).
+     */
+    private static Decision up(Pending pending, Load load, Memory mem) {
         Memory.UpCheck check = mem.upCheck();
-        if (desired > round.from && check != null && check.ineffective()) {
+        if (check != null && check.ineffective()) {
             // Flink's autoscaler does the same: a scale-up that did not raise the throughput
             // (a skewed key, a slow sink, an external limit) is not repeated.
-            return round.hold(
-                    desired,
+            return pending.round.hold(
+                    pending.desired,
                     String.format(
                             Locale.ROOT,
                             "wants %d but the scale-up %d->%d raised throughput only from %.0f/s"
                                     + " to %.0f/s; not scaling up again",
-                            desired,
+                            pending.desired,
                             check.from(),
                             check.to(),
                             check.before(),
                             load.obs().processedRate()),
                     mem.clearPending());
         }
-        // The cooldown follows a change, counted from when the job runs again, so a slow restart
-        // does not eat it.
-        Instant coolingFrom = lastChange == null ? null : later(lastChange, memory.runningAgain());
-        Duration cooldownLeft =
-                coolingFrom == null
-                        ? Duration.ZERO
-                        : policy.cooldown().minus(Duration.between(coolingFrom, now));
-        Pending pending =
-                new Pending(
-                        round,
-                        desired,
-                        load.describe(mem.capacity()),
-                        cooldownLeft,
-                        obs.processedRate());
-        if (desired > round.from && overloaded(load, round.from, mem.capacity(), policy)) {
-            return pending.up(mem);
+        if (!overloaded(load, pending.round.from, mem.capacity(), pending.round.policy)) {
+            return hold(pending, mem);
         }
-        if (desired < round.from) {
-            return load.caughtUp()
-                    ? pending.down(mem)
-                    : round.hold(
-                            desired,
-                            "would do with "
-                                    + desired
-                                    + " but lag is not near zero; "
-                                    + pending.numbers,
-                            mem.clearPending());
+        return pending.up(mem);
+    }
+
+    /** Down: only with lag near zero; then after the stabilisation and the cooldown. */
+    private static Decision down(Pending pending, Load load, Memory mem) {
+        if (!load.caughtUp()) {
+            return pending.round.hold(
+                    pending.desired,
+                    "would do with "
+                            + pending.desired
+                            + " but lag is not near zero; "
+                            + pending.numbers,
+                    mem.clearPending());
         }
-        return round.hold(
-                desired, "parallelism fits the load; " + pending.numbers, mem.clearPending());
+        return pending.down(mem);
+    }
+
+    /** Hold: the parallelism fits the load (or sits inside the dead band). */
+    private static Decision hold(Pending pending, Memory mem) {
+        return pending.round.hold(
+                pending.desired,
+                "parallelism fits the load; " + pending.numbers,
+                mem.clearPending());
+    }
+
+    /**
+     * The cooldown follows a change, counted from when the job runs again, so a slow restart does
+     * not eat it.
+     */
+    private static Duration cooldownLeft(Memory memory, Instant lastChange, Round round) {
+        if (lastChange == null) {
+            return Duration.ZERO;
+        }
+        Instant coolingFrom = later(lastChange, memory.runningAgain());
+        return round.policy.cooldown().minus(Duration.between(coolingFrom, round.now));
     }
 
     /** A skip (or, while rates are still being collected, a hold) when deciding is not safe. */
@@ -194,6 +229,19 @@ public final class Decider {
     private static boolean overloaded(Load load, int from, double capacity, Policy policy) {
         double upperUtilisation = (1 + policy.targetUtilisation()) / 2;
         return load.need() > from * capacity * upperUtilisation;
+    }
+
+    /**
+     * Without a learned capacity, start from what Flink's own metrics show: a job that is never
+     * saturated (over-provisioned, or after a failover that lost the learned value) could otherwise
+     * never be scaled down.
+     */
+    private static Memory bootstrap(Memory memory, DeploymentView deployment) {
+        double flink = deployment.flinkCapacity();
+        if (memory.knowsCapacity() || !(flink > 0) || Double.isInfinite(flink)) {
+            return memory;
+        }
+        return memory.withCapacity(flink);
     }
 
     /**

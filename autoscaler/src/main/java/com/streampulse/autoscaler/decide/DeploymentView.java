@@ -10,6 +10,19 @@ import java.time.Instant;
  * @param parallelism the parallelism the job runs at now
  * @param lastRescale when this controller (any instance) last changed it, from the annotation; null
  *     if never
+ * @param flinkCapacity records per second one instance processes when fully busy, from Flink's own
+ *     busy time and input rate of the source (NaN when not read): the capacity to start from when
+ *     none was learned, e.g. for a job that was never saturated
  */
 public record DeploymentView(
-        boolean stableAndRunning, String state, int parallelism, Instant lastRescale) {}
+        boolean stableAndRunning,
+        String state,
+        int parallelism,
+        Instant lastRescale,
+        double flinkCapacity) {
+
+    public DeploymentView(
+            boolean stableAndRunning, String state, int parallelism, Instant lastRescale) {
+        this(stableAndRunning, state, parallelism, lastRescale, Double.NaN);
+    }
+}

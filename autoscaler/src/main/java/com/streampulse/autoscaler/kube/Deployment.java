@@ -69,6 +69,14 @@ public record Deployment(FlinkDeployment resource, String lifecycleState, String
                 : status.getJobStatus().getJobId();
     }
 
+    /** The JobManager's REST address: the annotation, else the operator's REST service. */
+    public String jobManagerUrl() {
+        return annotations()
+                .getOrDefault(
+                        Annotations.JOBMANAGER_URL,
+                        JobManagerClient.defaultUrl(namespace(), name()));
+    }
+
     /** spec.job.parallelism, or the highest vertex override when in-place mode has set them. */
     public int parallelism() {
         int parallelism =

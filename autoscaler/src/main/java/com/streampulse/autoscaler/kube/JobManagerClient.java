@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads a running job's vertex ids from the JobManager REST API ({@code GET /jobs/<id>/}). */
+/**
+ * Reads the running job from the JobManager REST API: its vertices with their actual parallelism
+ * ({@code GET /jobs/<id>/}) and Flink's own load metrics of the source vertex.
+ */
 public final class JobManagerClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -24,8 +27,110 @@ public final class JobManagerClient {
         return "http://" + name + "-rest." + namespace + ":8081";
     }
 
+    /** The running job's vertex ids ({@code GET /jobs/<id>/}), in Flink's topological order. */
     public List<String> vertexIds(String baseUrl, String jobId) {
-        String url = baseUrl.replaceAll("/+$", "") + "/jobs/" + jobId + "/";
+        return runningJob(baseUrl, jobId).vertices().stream().map(Vertex::id).toList();
+    }
+
+    /** One vertex of the running job as {@code GET /jobs/<id>/} lists it. */
+    public record Vertex(String id, String name, int parallelism) {}
+
+    /** The running job: its vertices and the parallelism each actually runs at. */
+    public record RunningJob(List<Vertex> vertices) {
+
+        /** The highest vertex parallelism: what the autoscaler sets for every vertex. */
+        public int parallelism() {
+            return vertices.stream().mapToInt(Vertex::parallelism).max().orElse(0);
+        }
+
+        /** The Kafka source's vertex (Flink names it "Source: ..."), else the first. */
+        public Vertex source() {
+            return vertices.stream()
+                    .filter(v -> v.name().startsWith("Source"))
+                    .findFirst()
+                    .orElse(vertices.get(0));
+        }
+    }
+
+    public RunningJob runningJob(String baseUrl, String jobId) {
+        String url = base(baseUrl) + "/jobs/" + jobId + "/";
+        List<Vertex> vertices = new ArrayList<>();
+        for (JsonNode vertex : get(url).path("vertices")) {
+            vertices.add(
+                    new Vertex(
+                            vertex.path("id").asText(),
+                            vertex.path("name").asText(),
+                            vertex.path("parallelism").asInt()));
+        }
+        if (vertices.isEmpty() || vertices.stream().anyMatch(v -> v.id().isEmpty())) {
+            throw new JobManagerException("GET " + url + " listed no vertex ids", null);
+        }
+        return new RunningJob(vertices);
+    }
+
+    /**
+     * What Flink's own metrics say of a source vertex, aggregated over its subtasks.
+     *
+     * @param busyTimeMsPerSecond average over the subtasks
+     * @param recordsInPerSecond all subtasks together: the Kafka source operator's {@code
+     *     numRecordsInPerSecond} (the task's own counter stays 0 for a source)
+     */
+    public record SourceLoad(double busyTimeMsPerSecond, double recordsInPerSecond) {
+
+        /** Below this share of busy time the division below is mostly noise. */
+        static final double MIN_BUSY_MS = 50;
+
+        /**
+         * Records per second one instance processes when fully busy (as Flink's autoscaler computes
+         * its true processing rate); NaN when the source is too idle to tell.
+         */
+        public double capacityPerInstance(int parallelism) {
+            if (busyTimeMsPerSecond < MIN_BUSY_MS || recordsInPerSecond <= 0 || parallelism < 1) {
+                return Double.NaN;
+            }
+            return recordsInPerSecond / parallelism / (busyTimeMsPerSecond / 1000);
+        }
+    }
+
+    /**
+     * {@code GET /jobs/<id>/vertices/<vid>/subtasks/metrics}: the metric names, then their avg and
+     * sum over the subtasks.
+     */
+    public SourceLoad sourceLoad(String baseUrl, String jobId, String vertexId) {
+        String url =
+                base(baseUrl) + "/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
+        String recordsIn = null;
+        for (JsonNode metric : get(url)) {
+            String id = metric.path("id").asText();
+            if (id.startsWith("Source__") && id.endsWith(".numRecordsInPerSecond")) {
+                recordsIn = id;
+            }
+        }
+        if (recordsIn == null) {
+            throw new JobManagerException(
+                    "GET " + url + " lists no Source__*.numRecordsInPerSecond", null);
+        }
+        double busy = Double.NaN;
+        double in = Double.NaN;
+        for (JsonNode metric :
+                get(url + "?get=busyTimeMsPerSecond," + recordsIn + "&agg=avg,sum")) {
+            if (metric.path("id").asText().equals("busyTimeMsPerSecond")) {
+                busy = metric.path("avg").asDouble(Double.NaN);
+            } else {
+                in = metric.path("sum").asDouble(Double.NaN);
+            }
+        }
+        if (Double.isNaN(busy) || Double.isNaN(in)) {
+            throw new JobManagerException("GET " + url + " gave no busy time or input rate", null);
+        }
+        return new SourceLoad(busy, in);
+    }
+
+    private static String base(String baseUrl) {
+        return baseUrl.replaceAll("/+$", "");
+    }
+
+    private JsonNode get(String url) {
         try {
             HttpResponse<String> response =
                     http.send(
@@ -35,20 +140,14 @@ public final class JobManagerClient {
                 throw new JobManagerException(
                         "GET " + url + " answered " + response.statusCode(), null);
             }
-            JsonNode vertices = json.readTree(response.body()).path("vertices");
-            List<String> ids = new ArrayList<>();
-            for (JsonNode vertex : vertices) {
-                ids.add(vertex.path("id").asText());
-            }
-            if (ids.isEmpty() || ids.stream().anyMatch(String::isEmpty)) {
-                throw new JobManagerException("GET " + url + " listed no vertex ids", null);
-            }
-            return ids;
+            return json.readTree(response.body());
         } catch (IOException e) {
             throw new JobManagerException("GET " + url + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JobManagerException("Interrupted reading " + url, e);
+        } catch (IllegalArgumentException e) {
+            throw new JobManagerException("Bad JobManager URL " + url, e);
         }
     }
 

@@ -187,13 +187,7 @@ public final class Realizer {
             throw new JobManagerClient.JobManagerException(
                     deployment.key() + " has no status.jobStatus.jobId to read vertices of", null);
         }
-        String url =
-                deployment
-                        .annotations()
-                        .getOrDefault(
-                                Annotations.JOBMANAGER_URL,
-                                JobManagerClient.defaultUrl(
-                                        deployment.namespace(), deployment.name()));
+        String url = deployment.jobManagerUrl();
         List<String> ids =
                 retry.call(
                         "vertices of " + deployment.key(), () -> jobManager.vertexIds(url, jobId));

@@ -53,6 +53,28 @@ public final class JobModel {
     private int parallelism;
     private int downtimeLeft;
     private int sinceCheckpoint;
+    private final FlinkCounters counters = new FlinkCounters();
+
+    /**
+     * What Flink's own metrics count since the job last started (they restart with it): records
+     * read by the source, and the summed busy milliseconds of its busiest subtask and of all
+     * subtasks. The operator's autoscaler reads these (busyTimeMsPerSecond, numRecordsIn).
+     */
+    static final class FlinkCounters {
+        int starts;
+        long secondsRunning;
+        double recordsIn;
+        double busiestBusyMs;
+        double totalBusyMs;
+
+        void reset() {
+            starts++;
+            secondsRunning = 0;
+            recordsIn = 0;
+            busiestBusyMs = 0;
+            totalBusyMs = 0;
+        }
+    }
 
     public JobModel(int parallelism, long seed) {
         this(parallelism, seed, Variant.BASE);
@@ -71,11 +93,16 @@ public final class JobModel {
             downtimeLeft--;
             return;
         }
-        double can =
-                CAPACITY
-                        * effectiveInstances()
-                        * Math.max(0, 1 + CAPACITY_NOISE * random.nextGaussian());
-        position += Math.min(end - position, can);
+        double perInstance = CAPACITY * Math.max(0, 1 + CAPACITY_NOISE * random.nextGaussian());
+        double can = perInstance * effectiveInstances();
+        double processed = Math.min(end - position, can);
+        position += processed;
+        // The busiest subtask is busy for the share of the capacity used (it limits the rest);
+        // all subtasks together for the records over what one instance can do.
+        counters.secondsRunning++;
+        counters.recordsIn += processed;
+        counters.busiestBusyMs += can > 0 ? 1000 * processed / can : 0;
+        counters.totalBusyMs += perInstance > 0 ? 1000 * processed / perInstance : 0;
         if (++sinceCheckpoint >= CHECKPOINT_SECONDS) {
             sinceCheckpoint = 0;
             committed = position;
@@ -97,6 +124,12 @@ public final class JobModel {
         downtimeLeft = variant.restartSeconds();
         position = committed;
         sinceCheckpoint = 0;
+        counters.reset();
+    }
+
+    /** Flink's counters since the job last started; read-only for the metric collectors. */
+    FlinkCounters counters() {
+        return counters;
     }
 
     public boolean running() {

@@ -12,6 +12,8 @@ package com.streampulse.autoscaler.sim;
  * @param overSlotSeconds integral of parallelism beyond ceil(input / capacity), in slot-seconds
  * @param finalParallelism at the end of the trace
  * @param slotSeconds integral of the parallelism over time: what the job cost
+ * @param unevenSeconds seconds processed at a parallelism that spreads the partitions unevenly (the
+ *     only time the two capacity models differ)
  */
 record RunResult(
         int rescales,
@@ -22,7 +24,8 @@ record RunResult(
         int longestBacklog,
         double overSlotSeconds,
         int finalParallelism,
-        double slotSeconds) {
+        double slotSeconds,
+        int unevenSeconds) {
 
     static RunResult run(Trace trace, Scaler scaler, int initialParallelism, long seed) {
         return run(trace, scaler, initialParallelism, seed, JobModel.Variant.BASE);
@@ -47,6 +50,7 @@ record RunResult(
         int backlog = 0;
         int longestBacklog = 0;
         double over = 0;
+        int uneven = 0;
         for (int t = 0; t < trace.seconds(); t++) {
             job.step(rates[t]);
             int wanted = scaler.tick(t, job);
@@ -69,6 +73,11 @@ record RunResult(
             longestBacklog = Math.max(longestBacklog, backlog);
             over += Math.max(0, job.parallelism() - Math.ceil(mean / JobModel.CAPACITY));
             slotSeconds += job.parallelism();
+            if (job.running()
+                    && JobModel.PARTITIONS % Math.min(job.parallelism(), JobModel.PARTITIONS)
+                            != 0) {
+                uneven++;
+            }
         }
         return new RunResult(
                 rescales,
@@ -79,6 +88,7 @@ record RunResult(
                 longestBacklog,
                 over,
                 job.parallelism(),
-                slotSeconds);
+                slotSeconds,
+                uneven);
     }
 }

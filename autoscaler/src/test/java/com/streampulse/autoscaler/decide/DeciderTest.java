@@ -394,4 +394,43 @@ class DeciderTest {
                 decider.decide(load(T0, 3000, 1800, 400_000, 12), running(2), POLICY, changed, T0);
         assertThat(d.memory().knowsCapacity()).isFalse();
     }
+
+    /**
+     * Issue 13's failover bug, without the learned annotation: a job at 12 that needs 3 is never
+     * saturated, so capacity cannot be learned from offsets; Flink's own busy time and input rate
+     * (1000/s per fully busy instance) let it come down after the scale-down stabilisation.
+     */
+    @Test
+    void anOverProvisionedJobComesDownOnFlinksOwnCapacityWhenNoneWasLearned() {
+        DeploymentView overProvisioned =
+                new DeploymentView(true, "lifecycle STABLE, job RUNNING", 12, null, 1000);
+        Decision first =
+                decider.decide(
+                        load(T0, 2000, 2000, 0, 12), overProvisioned, TWELVE, Memory.EMPTY, T0);
+        assertThat(first.kind()).isEqualTo(Kind.HOLD);
+        assertThat(first.memory().capacity()).isEqualTo(1000);
+        assertThat(first.desired()).isEqualTo(3); // ceil(2000 / (1000 * 0.7))
+
+        Instant due = T0.plusSeconds(600);
+        Decision down =
+                decider.decide(
+                        load(due, 2000, 2000, 0, 12), overProvisioned, TWELVE, first.memory(), due);
+        assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
+        assertThat(down.to()).isEqualTo(3);
+
+        // Without Flink's figure the same job waits for a saturation that never comes.
+        Decision blind =
+                decider.decide(load(T0, 2000, 2000, 0, 12), running(12), TWELVE, Memory.EMPTY, T0);
+        assertThat(blind.reason()).startsWith("capacity unknown");
+    }
+
+    /** A capacity learned from saturated windows is not replaced by Flink's figure. */
+    @Test
+    void aLearnedCapacityWinsOverFlinksFigure() {
+        DeploymentView view =
+                new DeploymentView(true, "lifecycle STABLE, job RUNNING", 4, null, 5000);
+        Decision hold =
+                decider.decide(load(T0, 2000, 2000, 0, 12), view, TWELVE, knowing(CAPACITY), T0);
+        assertThat(hold.memory().capacity()).isEqualTo(CAPACITY);
+    }
 }

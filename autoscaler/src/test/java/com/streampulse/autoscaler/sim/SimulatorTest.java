@@ -47,4 +47,24 @@ class SimulatorTest {
         assertThat(ours.shortestReversalGap()).isGreaterThanOrEqualTo(600);
         assertThat(keda.shortestReversalGap()).isLessThan(600);
     }
+
+    /**
+     * The operator's autoscaler, driven through flink-autoscaler's own collector, evaluator and
+     * executor, sees the ×3 step in the model's busy time and rates and scales to a parallelism
+     * that carries 4,500 records/s (at least 5 instances of 1,000/s, aligned to 12 partitions: 6 or
+     * 12), without ever exceeding the partitions.
+     */
+    @Test
+    void theOperatorsAutoscalerFollowsTheStepOnTheModelsMetrics() {
+        Trace step = Trace.all().get(0);
+        RunResult operator =
+                RunResult.run(
+                        step,
+                        new OperatorAutoscaler(Simulator.operatorSettings().get(0)),
+                        Simulator.initialParallelism(step),
+                        Simulator.SEED);
+        assertThat(operator.rescales()).isBetween(1, 3);
+        assertThat(operator.finalParallelism()).isIn(6, 12);
+        assertThat(operator.unevenSeconds()).isZero();
+    }
 }

@@ -5,7 +5,6 @@ import com.streampulse.job.anomaly.AnomalyRules.Anomaly;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.AlertRow.Change;
 import com.streampulse.job.records.WindowCounts;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,7 +27,8 @@ import org.apache.flink.util.Collector;
  * final; they are learned, in the order of their start, on W's firing. W is judged against the
  * baseline learned from exactly the windows that ended by {@code W.start − lateness}: a function of
  * the log alone, the same on every firing of W and in every replay, whatever the watermark did in
- * between. The baselines of the last few cut-offs are kept so a late firing finds its own.
+ * between. The baselines of the last few cut-offs are kept so a late firing finds its own (with the
+ * hour-of-day profile, also the newest of every hour: see {@link BaselineHistory}).
  *
  * <p>Each firing writes the current verdict of every warmed-up metric, like the fixed rules: raise
  * when it breaks now, resolve when it broke on the window's on-time events, withdraw otherwise.
@@ -48,6 +48,8 @@ public final class AnomalyDetector extends KeyedProcessFunction<String, WindowCo
     private transient MapState<Long, Baseline> baselines;
 
     private transient Counter alertsGenerated;
+
+    private transient BaselineHistory rule;
 
     public AnomalyDetector(long windowMillis, long latenessMillis, AnomalySettings settings) {
         this.windowMillis = windowMillis;
@@ -71,6 +73,7 @@ public final class AnomalyDetector extends KeyedProcessFunction<String, WindowCo
                                         "baselines",
                                         Types.LONG,
                                         TypeInformation.of(Baseline.class)));
+        rule = new BaselineHistory(windowMillis, settings);
         alertsGenerated =
                 getRuntimeContext()
                         .getMetricGroup()
@@ -84,9 +87,10 @@ public final class AnomalyDetector extends KeyedProcessFunction<String, WindowCo
         long cutoff = counts.windowStart - latenessMillis;
         TreeMap<Long, Baseline> history = learnUpTo(cutoff);
         pending.put(counts.windowStart, counts);
-        Map.Entry<Long, Baseline> asOf = history.floorEntry(cutoff);
-        Baseline baseline = asOf == null ? Baseline.EMPTY : asOf.getValue();
-        forget(history, cutoff - latenessMillis);
+        Baseline baseline = rule.asOf(history, cutoff, counts.windowStart);
+        for (Long obsolete : rule.obsolete(history, cutoff - latenessMillis)) {
+            baselines.remove(obsolete);
+        }
 
         String region = ctx.getCurrentKey();
         List<Anomaly> onTime = AnomalyRules.judge(region, counts.onTime(), baseline, settings);
@@ -118,29 +122,13 @@ public final class AnomalyDetector extends KeyedProcessFunction<String, WindowCo
                 finals.put(e.getKey(), e.getValue());
             }
         }
-        Baseline current = history.isEmpty() ? Baseline.EMPTY : history.lastEntry().getValue();
-        for (Map.Entry<Long, WindowCounts> e : finals.entrySet()) {
-            long end = e.getKey() + windowMillis;
-            current = current.learn(e.getValue(), settings);
-            history.put(end, current);
-            baselines.put(end, current);
-            pending.remove(e.getKey());
+        for (Map.Entry<Long, Baseline> learned : rule.learn(history, finals).entrySet()) {
+            baselines.put(learned.getKey(), learned.getValue());
+        }
+        for (Long start : finals.keySet()) {
+            pending.remove(start);
         }
         return history;
-    }
-
-    /**
-     * Drops the baselines no open window can ask for any more: every later firing has a cut-off
-     * after {@code oldestCutoff}, so the newest baseline at or before it is the oldest one needed.
-     */
-    private void forget(TreeMap<Long, Baseline> history, long oldestCutoff) throws Exception {
-        Long keep = history.floorKey(oldestCutoff);
-        if (keep == null) {
-            return;
-        }
-        for (Long cutoff : new ArrayList<>(history.headMap(keep, false).keySet())) {
-            baselines.remove(cutoff);
-        }
     }
 
     private static Anomaly sameMetric(List<Anomaly> verdicts, Anomaly verdict) {

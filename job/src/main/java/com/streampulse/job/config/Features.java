@@ -42,6 +42,14 @@ public record Features(
                             + critical);
         }
         double alpha = s.decimal("ANOMALY_ALPHA", 0.05, 0.001, 1.0);
+        boolean hourOfDay = s.bool("ANOMALY_HOUR_OF_DAY", false);
+        if (hourOfDay && Duration.ofHours(1).toMillis() % window.toMillis() != 0) {
+            // Otherwise a window would straddle two hours and belong to neither profile.
+            throw new ConfigException(
+                    "ANOMALY_HOUR_OF_DAY needs a WINDOW_SIZE that divides an hour, got "
+                            + window.toMillis()
+                            + "ms");
+        }
         return new Features(
                 s.bool("FIXED_ALERTS_ENABLED", true),
                 s.bool("TRENDING_ENABLED", true),
@@ -55,7 +63,8 @@ public record Features(
                         s.integer("ANOMALY_WARMUP_WINDOWS", 30, 1, 100_000),
                         s.integer("ANOMALY_MIN_EVENTS", 20, 1, Integer.MAX_VALUE),
                         warning,
-                        critical),
+                        critical,
+                        hourOfDay),
                 // Off unless asked for: keyed per event, sessions cost about three quarters of the
                 // job's
                 // throughput (BENCHMARKS.md, issue 16).
@@ -84,6 +93,7 @@ public record Features(
                                 + ", "
                                 + anomaly.minEvents()
                                 + " events minimum"
+                                + (anomaly.hourOfDay() ? ", one baseline per hour of day" : "")
                         : "off")
                 + "; sessions "
                 + (sessions ? "gap " + sessionGap.toSeconds() + " s" : "off");

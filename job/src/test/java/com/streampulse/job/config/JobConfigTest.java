@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.streampulse.config.ConfigException;
 import com.streampulse.config.Settings;
 import com.streampulse.job.alerts.AlertThresholds;
+import com.streampulse.job.anomaly.AnomalySettings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,17 @@ class JobConfigTest {
                 .hasMessage(
                         "ANOMALY_CRITICAL_SIGMAS must be at least ANOMALY_WARNING_SIGMAS (4.0), got"
                                 + " 3.0");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        with("ANOMALY_HOUR_OF_DAY", "true", "WINDOW_SIZE", "2h")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(
+                        "ANOMALY_HOUR_OF_DAY needs a WINDOW_SIZE that divides an hour, got"
+                                + " 7200000ms");
+        assertThat(JobConfig.from(with("ANOMALY_HOUR_OF_DAY", "true")).features().anomaly())
+                .isEqualTo(AnomalySettings.DEFAULTS.withHourOfDay(true));
+        assertThat(JobConfig.from(with()).features().anomaly().hourOfDay()).isFalse();
         assertThatThrownBy(() -> JobConfig.from(with("TRENDING_TOP_N", "0")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("TRENDING_TOP_N must be between 1 and 1000");

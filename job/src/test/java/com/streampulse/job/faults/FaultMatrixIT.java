@@ -186,6 +186,7 @@ class FaultMatrixIT {
         track(FaultRun.submit(pipeline, config, 2, retained.toUri().toString(), false));
 
         awaitTables(config, sent, "restored from " + retained);
+        awaitFeatureTables(config, sent, "restored from " + retained);
         assertThat(FaultyDeserializer.read())
                 .as("the new job resumed from %s instead of reading everything again", retained)
                 .isLessThan(RECORDS);
@@ -215,6 +216,7 @@ class FaultMatrixIT {
         track(FaultRun.submit(pipeline, config, 1, savepoint, false));
 
         awaitTables(config, sent, "parallelism 1 -> 2 -> 1, last savepoint " + savepoint);
+        awaitFeatureTables(config, sent, "parallelism 1 -> 2 -> 1, last savepoint " + savepoint);
         assertThat(FaultyDeserializer.read()).as("the last job resumed").isLessThan(RECORDS);
     }
 
@@ -340,6 +342,23 @@ class FaultMatrixIT {
                 .as(() -> context + actual.differencesFrom(expected))
                 .isEqualTo(expected.toString());
         assertThat(expected.regionHealth()).as("the case has windows").isNotEmpty();
+        assertFeatureTables(config, sent, context);
+    }
+
+    /**
+     * For unbounded jobs: waits until trending_content and user_sessions hold what the oracle says
+     * (their last rows follow the main tables' by a sink flush), then asserts them.
+     */
+    private static void awaitFeatureTables(JobConfig config, List<Sent> sent, String context)
+            throws InterruptedException {
+        List<String> trending = RandomTraffic.expectedTrending(config, sent);
+        List<String> sessions = RandomTraffic.expectedSessions(config, sent);
+        FaultRun.await(
+                () ->
+                        FeatureOracle.readTrending(pipeline.db().dataSource()).equals(trending)
+                                && FeatureOracle.readSessions(pipeline.db().dataSource())
+                                        .equals(sessions),
+                FaultRun.TIMEOUT);
         assertFeatureTables(config, sent, context);
     }
 
