@@ -260,7 +260,7 @@ bench-build: ## Package the bench module and what it runs (job, generator, testk
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Every section (~1 h here); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
+bench: bench-build ## Every section (~40 min on an idle machine, at most ~8 each); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile
