@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.streampulse.events.ContentDownloadEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The demo's surge, drift and returning users, over 15 minutes of seeded events at 200/s. */
 class DemoTrafficTest {
@@ -96,6 +99,29 @@ class DemoTrafficTest {
             }
             assertThat(active).isEqualTo((int) DEMO.regularActive().toSeconds());
         }
+    }
+
+    @Test
+    void theCommandLineSendsItWithDemo(@TempDir Path dir) throws Exception {
+        Path dump = dir.resolve("demo.jsonl");
+        int exit =
+                GeneratorMain.run(
+                        Map.of(),
+                        new String[] {
+                            "--demo",
+                            "--count",
+                            "2000",
+                            "--rate",
+                            "0",
+                            "--seed",
+                            "1",
+                            "--dry-run",
+                            "--dump",
+                            dump.toString()
+                        });
+        assertThat(exit).isZero();
+        String sent = Files.readString(dump);
+        assertThat(sent).contains("regular_", DemoTraffic.SURGING_TITLE.contentId());
     }
 
     private static List<List<Long>> splitByGap(List<Long> times, long gap) {

@@ -177,6 +177,45 @@ class AnomalyDetectorTest {
         h.getOutput().clear();
     }
 
+    /**
+     * Two days of a quiet hour (100 downloads a minute) then a busy one (1,000): with the
+     * hour-of-day profile the busy hour is normal on its second day and a quiet minute in it is the
+     * anomaly; with one baseline for all hours the busy hour alerts every minute.
+     */
+    @Test
+    void withTheHourOfDayProfileEachHourIsJudgedByItsOwnBaseline() throws Exception {
+        for (boolean hourly : new boolean[] {true, false}) {
+            try (var h = harness(SETTINGS.withHourOfDay(hourly))) {
+                Random random = new Random(24);
+                for (int day = 0; day < 2; day++) {
+                    for (int hour = 0; hour < 2; hour++) {
+                        for (int m = 0; m < 60; m++) {
+                            int minute = day * 24 * 60 + hour * 60 + m;
+                            long usual = hour == 0 ? 100 : 1_000;
+                            long total =
+                                    day == 1 && hour == 1 && m == 30
+                                            ? 100
+                                            : usual + random.nextInt((int) usual / 30);
+                            h.processElement(
+                                    window("EU", minute, total, total * 95 / 100, 20.0), 0);
+                        }
+                    }
+                }
+                List<Long> secondBusyHour =
+                        rows(h, "ANOMALY_VOLUME").stream()
+                                .filter(a -> a.change() == Change.RAISE)
+                                .map(AlertRow::windowStart)
+                                .filter(t -> t >= START + (24 + 1) * 60 * MINUTE)
+                                .toList();
+                if (hourly) {
+                    assertThat(secondBusyHour).containsExactly(START + (25 * 60 + 30) * MINUTE);
+                } else {
+                    assertThat(secondBusyHour).hasSize(59);
+                }
+            }
+        }
+    }
+
     private static List<AlertRow> rows(
             KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, AlertRow> h, String type) {
         return h.extractOutputValues().stream().filter(a -> a.alertType().equals(type)).toList();
@@ -185,6 +224,17 @@ class AnomalyDetectorTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, AlertRow> harness()
             throws Exception {
         return harness(true);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, AlertRow> harness(
+            AnomalySettings settings) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new AnomalyDetector(MINUTE, LATENESS, settings)),
+                        (WindowCounts c) -> c.key,
+                        Types.STRING);
+        h.open();
+        return h;
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, AlertRow> harness(
