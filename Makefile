@@ -260,7 +260,7 @@ bench-build: ## Package the bench module and what it runs (job, generator, testk
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Every section (~1 h here); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
+bench: bench-build ## Every section (~40 min on an idle machine, at most ~8 each); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile
@@ -276,6 +276,7 @@ bench-run-jfr: ## The throughput phase under Java Flight Recorder, without rebui
 
 BENCH_WINDOW_PARTIALS ?= 1000000
 BENCH_WINDOW_KEYS_PER_MINUTE ?= 250000
+BENCH_WINDOW_ROUNDS ?= 2
 BENCH_SINK_ROWS ?= 200000
 BENCH_SINK_BATCH ?= 5000
 
@@ -287,7 +288,7 @@ bench-sink: bench-build ## PostgreSQL upsert candidates, rows/s (BENCH_SINK_ROWS
 .PHONY: bench-window
 bench-window: bench-build ## Content windows' CPU per partial at the wide shape, per state/timer setting (BENCH_WINDOW_PARTIALS)
 	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
-		com.streampulse.bench.WindowStateBench $(BENCH_WINDOW_PARTIALS) $(BENCH_WINDOW_KEYS_PER_MINUTE)
+		com.streampulse.bench.WindowStateBench $(BENCH_WINDOW_PARTIALS) $(BENCH_WINDOW_KEYS_PER_MINUTE) $(BENCH_WINDOW_ROUNDS)
 
 .PHONY: bench-only
 bench-only: ## make bench without rebuilding

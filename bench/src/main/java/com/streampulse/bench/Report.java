@@ -160,7 +160,7 @@ final class Report {
                     r.directorySizeBytes() / MIB);
         }
         target(
-                "1M keys/minute in < 1 GiB heap (live after GC)",
+                String.format("%,d keys/minute in < 1 GiB heap (live after GC)", o.scaleKeys()),
                 r.usage().peakLiveHeapBytes() < 1024 * MIB,
                 String.format("%,.0f MiB", r.usage().peakLiveHeapBytes() / MIB),
                 String.format(

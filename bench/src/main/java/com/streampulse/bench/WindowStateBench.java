@@ -21,6 +21,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
@@ -34,12 +35,20 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * every window, so the figure includes adding, firing and cleaning up. Each variant changes only
  * Flink settings, e.g. where the timers live.
  *
- * <p>Usage: {@code WindowStateBench [partials=1000000] [keysPerMinute=250000]}.
+ * <p>Usage: {@code WindowStateBench [partials=1000000] [keysPerMinute=250000] [rounds=2]}: the
+ * variants run interleaved, {@code rounds} times, so a busy spell hits all of them.
  */
 final class WindowStateBench {
 
     /** CPU nanoseconds of each window task thread, recorded when its chained sink closes. */
     private static final Map<String, Long> CPU_BY_RUN = new ConcurrentHashMap<>();
+
+    /** The variant that runs {@link BucketedWindowsPrototype} instead of the job's windows. */
+    private static final String BUCKETED =
+            "RocksDB, prototype: a timer per bucket of content ids (not the job)";
+
+    /** Buckets of content ids in the prototype: one per key group at the job's max parallelism. */
+    private static final int BUCKETS = StreamPulseJob.MAX_PARALLELISM;
 
     private static final Duration WINDOW = Duration.ofMinutes(1);
     private static final Duration LATENESS = Duration.ofMinutes(5);
@@ -49,6 +58,7 @@ final class WindowStateBench {
     public static void main(String[] args) throws Exception {
         int partials = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
         int keysPerMinute = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 250_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         Map<String, Map<String, String>> variants = new LinkedHashMap<>();
         variants.put("RocksDB, timers in RocksDB (the job today)", Map.of());
         variants.put(
@@ -60,6 +70,7 @@ final class WindowStateBench {
         variants.put(
                 "heap state backend (reference: no RocksDB)",
                 Map.of("state.backend.type", "hashmap"));
+        variants.put(BUCKETED, Map.of());
         System.out.printf(
                 "Content windows at the wide shape: %,d partials, %,d keys a minute, one per key,"
                         + " parallelism 1; CPU of the window task's thread; %s%n",
@@ -67,17 +78,19 @@ final class WindowStateBench {
         try (BenchCluster cluster = new BenchCluster(1)) {
             run(cluster, "warm-up", Map.of(), partials / 4, keysPerMinute); // JIT
             System.out.printf(
-                    "| %-46s | µs CPU per partial | wall s | load average |%n", "variant");
+                    "| %-70s | µs CPU per partial | wall s | load average |%n", "variant");
             System.out.println("|---|---:|---:|---|");
-            for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
-                long began = System.nanoTime();
-                long cpu = run(cluster, v.getKey(), v.getValue(), partials, keysPerMinute);
-                System.out.printf(
-                        "| %-46s | %.2f | %.1f | %s |%n",
-                        v.getKey(),
-                        cpu / 1e3 / partials,
-                        (System.nanoTime() - began) / 1e9,
-                        Load.describe());
+            for (int round = 0; round < rounds; round++) {
+                for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
+                    long began = System.nanoTime();
+                    long cpu = run(cluster, v.getKey(), v.getValue(), partials, keysPerMinute);
+                    System.out.printf(
+                            "| %-70s | %.2f | %.1f | %s |%n",
+                            v.getKey(),
+                            cpu / 1e3 / partials,
+                            (System.nanoTime() - began) / 1e9,
+                            Load.describe());
+                }
             }
         }
         System.exit(0);
@@ -99,27 +112,37 @@ final class WindowStateBench {
         conf.addAll(Configuration.fromMap(settings));
         env.configure(conf);
         TypeInformation<WindowCounts> counts = TypeInformation.of(WindowCounts.class);
-        env.fromSequence(0, partials - 1)
-                .map(i -> partial(i, keysPerMinute))
-                .returns(counts)
-                .assignTimestampsAndWatermarks(
-                        WatermarkStrategy.<WindowCounts>forMonotonousTimestamps()
-                                .withTimestampAssigner(
-                                        (c, t) -> c.windowStart + WINDOW.toMillis() - 1))
-                .keyBy(c -> c.key, Types.STRING)
-                .window(TumblingEventTimeWindows.of(WINDOW))
-                .allowedLateness(LATENESS)
-                .aggregate(
-                        new MergeCounts(),
-                        new WindowResults<>(
-                                ContentStats::of,
-                                AlertRules.SCOPE_CONTENT,
-                                AlertThresholds.DEFAULTS),
-                        counts,
-                        counts,
-                        TypeInformation.of(ContentStats.class))
-                .name("Content windows")
-                .sinkTo(new ThreadCpuSink<>(name));
+        DataStream<WindowCounts> input =
+                env.fromSequence(0, partials - 1)
+                        .map(i -> partial(i, keysPerMinute))
+                        .returns(counts)
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<WindowCounts>forMonotonousTimestamps()
+                                        .withTimestampAssigner(
+                                                (c, t) -> c.windowStart + WINDOW.toMillis() - 1));
+        TypeInformation<ContentStats> rows = TypeInformation.of(ContentStats.class);
+        DataStream<ContentStats> windows =
+                name.equals(BUCKETED)
+                        ? input.keyBy(c -> Math.floorMod(c.key.hashCode(), BUCKETS), Types.INT)
+                                .transform(
+                                        "Content windows",
+                                        rows,
+                                        new BucketedWindowsPrototype(
+                                                WINDOW.toMillis(), LATENESS.toMillis()))
+                        : input.keyBy(c -> c.key, Types.STRING)
+                                .window(TumblingEventTimeWindows.of(WINDOW))
+                                .allowedLateness(LATENESS)
+                                .aggregate(
+                                        new MergeCounts(),
+                                        new WindowResults<>(
+                                                ContentStats::of,
+                                                AlertRules.SCOPE_CONTENT,
+                                                AlertThresholds.DEFAULTS),
+                                        counts,
+                                        counts,
+                                        rows)
+                                .name("Content windows");
+        windows.sinkTo(new ThreadCpuSink<>(name));
         cluster.run(env, "window-state " + name);
         return CPU_BY_RUN.remove(name);
     }

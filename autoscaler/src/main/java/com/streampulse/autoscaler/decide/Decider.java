@@ -56,10 +56,9 @@ public final class Decider {
                         policy,
                         memory.restart() == null ? policy.expectedRestart() : memory.restart());
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
-        Memory mem = learn(bootstrap(memory, deployment), load, round.from, lastChange);
+        Memory mem = learn(memory, load, round.from, lastChange);
         if (!mem.knowsCapacity()) {
-            return round.hold(
-                    0, "capacity unknown until the job is seen saturated", mem.clearPending());
+            return downOnFlinksFigure(load, deployment, round, mem, lastChange);
         }
         mem = judgeLastScaleUp(mem, load, round.from, lastChange);
         int desired = desired(load, mem.capacity(), policy, obs.partitions());
@@ -232,16 +231,44 @@ public final class Decider {
     }
 
     /**
-     * Without a learned capacity, start from what Flink's own metrics show: a job that is never
-     * saturated (over-provisioned, or after a failover that lost the learned value) could otherwise
-     * never be scaled down.
+     * Without a learned capacity, a job that is never saturated (over-provisioned, or after a
+     * failover that lost the learned value) could never come down. Flink's own figure (records in
+     * per fully busy instance) lets it, with lag near zero and after the usual stabilisation; it is
+     * kept only once it has brought the job down. It does not drive a scale-up and is not kept
+     * otherwise: busy time misjudges a source whose limit is not its CPU (a rate limit, a slow
+     * broker), and a figure too high would hold back the saturated windows that measure capacity
+     * directly.
      */
-    private static Memory bootstrap(Memory memory, DeploymentView deployment) {
+    private static Decision downOnFlinksFigure(
+            Load load, DeploymentView deployment, Round round, Memory mem, Instant lastChange) {
         double flink = deployment.flinkCapacity();
-        if (memory.knowsCapacity() || !(flink > 0) || Double.isInfinite(flink)) {
-            return memory;
+        String unknown = "capacity unknown until the job is seen saturated";
+        if (!(flink > 0) || Double.isInfinite(flink) || !load.caughtUp()) {
+            return round.hold(0, unknown, mem.clearPending());
         }
-        return memory.withCapacity(flink);
+        int desired = desired(load, flink, round.policy, load.obs().partitions());
+        if (desired >= round.from) {
+            return round.hold(0, unknown, mem.clearPending());
+        }
+        Pending pending =
+                new Pending(
+                        round,
+                        desired,
+                        load.describe(flink) + " (Flink's busy time)",
+                        cooldownLeft(mem, lastChange, round),
+                        load.obs().processedRate());
+        Decision down = down(pending, load, mem.withCapacity(flink));
+        if (down.kind() == Kind.SCALE_DOWN) {
+            return down;
+        }
+        return new Decision(
+                down.kind(),
+                down.from(),
+                down.to(),
+                down.desired(),
+                down.reason(),
+                down.time(),
+                down.memory().withCapacity(Double.NaN));
     }
 
     /**

@@ -99,7 +99,6 @@ final class OperatorAutoscaler implements Scaler {
         }
     }
 
-    private final Settings settings;
     private final Configuration conf;
     private final SimClock clock = new SimClock();
     private final AutoScalerStateStore<String, JobAutoScalerContext<String>> store =
@@ -115,7 +114,6 @@ final class OperatorAutoscaler implements Scaler {
     private int lastStarts;
 
     OperatorAutoscaler(Settings settings) {
-        this.settings = settings;
         this.conf = settings.configuration();
         AutoScalerEventHandler<String, JobAutoScalerContext<String>> quiet =
                 (context, type, reason, message, messageKey, interval) -> {};
@@ -126,10 +124,6 @@ final class OperatorAutoscaler implements Scaler {
     @Override
     public String name() {
         return "operator";
-    }
-
-    String settings() {
-        return settings.label();
     }
 
     @Override

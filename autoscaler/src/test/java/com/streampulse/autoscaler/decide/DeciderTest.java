@@ -408,8 +408,9 @@ class DeciderTest {
                 decider.decide(
                         load(T0, 2000, 2000, 0, 12), overProvisioned, TWELVE, Memory.EMPTY, T0);
         assertThat(first.kind()).isEqualTo(Kind.HOLD);
-        assertThat(first.memory().capacity()).isEqualTo(1000);
         assertThat(first.desired()).isEqualTo(3); // ceil(2000 / (1000 * 0.7))
+        // Not kept until it has brought the job down: it never drives a scale-up.
+        assertThat(first.memory().knowsCapacity()).isFalse();
 
         Instant due = T0.plusSeconds(600);
         Decision down =
@@ -417,6 +418,19 @@ class DeciderTest {
                         load(due, 2000, 2000, 0, 12), overProvisioned, TWELVE, first.memory(), due);
         assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
         assertThat(down.to()).isEqualTo(3);
+        assertThat(down.memory().capacity()).isEqualTo(1000);
+
+        // With a backlog Flink's figure is not used: the saturated window measures capacity
+        // itself (1000/s processed by 2), and that drives the scale-up.
+        Decision behind =
+                decider.decide(
+                        load(T0, 2000, 1000, 600_000, 12),
+                        new DeploymentView(true, "lifecycle STABLE, job RUNNING", 2, null, 1000),
+                        TWELVE,
+                        Memory.EMPTY,
+                        T0);
+        assertThat(behind.memory().capacity()).isEqualTo(500);
+        assertThat(behind.reason()).startsWith("wants 12");
 
         // Without Flink's figure the same job waits for a saturation that never comes.
         Decision blind =

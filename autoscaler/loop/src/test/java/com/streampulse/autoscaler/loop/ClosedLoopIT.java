@@ -166,6 +166,7 @@ class ClosedLoopIT {
                 spreadOverPartitions(RandomTraffic.records(new Random(13), records));
         List<Sent> sent;
         List<Integer> afterStep = new ArrayList<>();
+        List<String> readsOfTheRunningJob = new ArrayList<>();
         try (Admin admin = Admin.create(kafka.adminProperties());
                 PacedProducer producer =
                         new PacedProducer(
@@ -183,6 +184,7 @@ class ClosedLoopIT {
             while (!producer.done()) {
                 operator.reconcile();
                 controller.runOnce();
+                readsOfTheRunningJob.add(readRunningJob(operator));
                 Thread.sleep(500);
             }
             sent = producer.await();
@@ -193,6 +195,7 @@ class ClosedLoopIT {
                 operator.reconcile();
                 Thread.sleep(200);
             }
+            readsOfTheRunningJob.add(readRunningJob(operator));
         }
         List<Rescale> rescales = operator.rescales();
         System.out.printf(
@@ -212,9 +215,49 @@ class ClosedLoopIT {
         } else {
             assertThat(rescales).as("no scale-down while the load stays up").isEqualTo(up);
         }
+        // The controller's reads of the real JobManager REST API: the running job's parallelism
+        // as the stand-in operator last set it, and Flink's own capacity figure of a source
+        // subtask. That figure is only read and printed here: the throttle is a rate limit, not
+        // CPU work, so busy time misjudges it (the controller uses the figure only to come down).
+        System.out.printf(
+                "closed loop %s: running job read as %s%n",
+                mode.value(), readsOfTheRunningJob.stream().distinct().toList());
+        assertThat(readsOfTheRunningJob.get(readsOfTheRunningJob.size() - 1))
+                .as("the running job's parallelism after the last rescale")
+                .startsWith("p=" + rescales.get(rescales.size() - 1).to() + " ");
+        assertThat(
+                        readsOfTheRunningJob.stream()
+                                .filter(r -> !r.endsWith("NaN"))
+                                .map(
+                                        r ->
+                                                Double.parseDouble(
+                                                        r.substring(r.indexOf("capacity=") + 9))))
+                .as("Flink's capacity of one source subtask")
+                .isNotEmpty()
+                .allMatch(c -> c > 0);
         TableSnapshot actual = pipeline.awaitTables(expected::equals, Duration.ofSeconds(120));
         cluster.cancelJob(operator.job()).get();
         assertThat(actual.toString()).isEqualTo(expected.toString());
+    }
+
+    /**
+     * What the controller reads of the running job through the MiniCluster's REST API: "p=<running
+     * parallelism> capacity=<records/s per fully busy source subtask, NaN while too idle>".
+     */
+    static String readRunningJob(StandInOperator operator) {
+        JobManagerClient rest = new JobManagerClient();
+        String url = cluster.getRestAddress().join().toString();
+        String job = operator.job().toHexString();
+        try {
+            JobManagerClient.RunningJob running = rest.runningJob(url, job);
+            JobManagerClient.Vertex source = running.source();
+            double capacity =
+                    rest.sourceLoad(url, job, source.id())
+                            .capacityPerInstance(source.parallelism());
+            return "p=" + running.parallelism() + " capacity=" + capacity;
+        } catch (JobManagerClient.JobManagerException e) {
+            return "unread (" + e.getMessage() + ") capacity=NaN"; // restarting
+        }
     }
 
     /** The seeded traffic, its partitions redrawn over the topic's twelve. */
