@@ -104,13 +104,16 @@ public final class LocalStack implements AutoCloseable {
         }
         // Checkpoints every 10 s unless told otherwise: rows reach PostgreSQL on checkpoints.
         env.putIfAbsent("CHECKPOINT_INTERVAL", "10s");
-        // Sessions on, with a short warm-up, lateness and gap, and 5-minute trends, so a demo
+        // Trends and sessions on, with a short warm-up, lateness and gap, and 5-minute trends, so a
+        // demo
         // shows anomaly alerts, trends with their growth and closed sessions within minutes
-        // (production defaults: 30 windows, 5 minutes, sessions off, 15 minutes). A window is
+        // (production defaults: 30 windows, 5 minutes, sessions and trends off, 15 minutes). A
+        // window is
         // final, and teaches the baseline, one lateness after its end; a session is written
         // gap + lateness + one window after its last download.
         env.putIfAbsent("ANOMALY_WARMUP_WINDOWS", "3");
         env.putIfAbsent("ALLOWED_LATENESS", "1m");
+        env.putIfAbsent("TRENDING_ENABLED", "true");
         env.putIfAbsent("TRENDING_WINDOW", "5m");
         env.putIfAbsent("SESSIONS_ENABLED", "true");
         env.putIfAbsent("SESSION_GAP", "2m");

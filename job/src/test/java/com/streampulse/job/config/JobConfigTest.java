@@ -69,6 +69,7 @@ class JobConfigTest {
     void defaultsAreThoseOfTheDesign() {
         JobConfig c = JobConfig.from(with());
         assertThat(c.features().sessions()).as("sessions cost most of the throughput").isFalse();
+        assertThat(c.features().trending()).as("trends cost most of the throughput").isFalse();
 
         assertThat(c.windowSize()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(5));
@@ -255,7 +256,7 @@ class JobConfigTest {
                         "Sinks:      JDBC batches of 5000, pre-aggregation buffer 100000 keys",
                         "Timeouts:   PostgreSQL connect 10s, login 20s, socket 45s, statement 30s;"
                                 + " checkpoint 300000 ms, 3 failed in a row tolerated",
-                        "Features:   fixed alerts on; trending top 10 over 900 s; anomalies warm-up"
+                        "Features:   fixed alerts on; trending off; anomalies warm-up"
                                 + " 30, 3.0σ/5.0σ, α 0.05, 20 events minimum; sessions off",
                         "Start guard: a start without state over newer windows is refused");
         String everything = String.join("\n", c.describe()) + c;

@@ -100,7 +100,9 @@ public final class Pipeline implements AutoCloseable {
         env.put("IDLENESS", "3s");
         env.put("CHECKPOINT_INTERVAL", "500ms");
         env.put("JDBC_BATCH_SIZE", "500");
-        env.put("SESSIONS_ENABLED", "true"); // off in production by default, checked here
+        // Off in production by default, checked here.
+        env.put("TRENDING_ENABLED", "true");
+        env.put("SESSIONS_ENABLED", "true");
         return JobConfig.from(Settings.of(env, flags));
     }
 
