@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -52,15 +51,7 @@ final class ScaleBench {
                 loader.distinctContent(
                         topic, options.scaleKeys(), options.scaleMinutes(), options.seed(), START);
         JobConfig config =
-                infra.config(
-                        topic,
-                        Scenarios.jobEnv(
-                                options,
-                                Map.of(
-                                        "CHECKPOINT_INTERVAL",
-                                        CHECKPOINT_INTERVAL.toMillis() + "ms",
-                                        "CHECKPOINT_DIR",
-                                        checkpoints.toUri().toString())));
+                Scenarios.checkpointed(infra, topic, options, CHECKPOINT_INTERVAL, checkpoints);
         // Past every window's end + allowed lateness + out-of-orderness.
         Instant marker =
                 START.plus(Duration.ofMinutes(options.scaleMinutes()))

@@ -5,6 +5,10 @@ import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.config.JobConfig;
 import com.streampulse.job.records.Ingested;
 import com.streampulse.job.sink.JdbcSinks;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
@@ -48,11 +52,31 @@ final class Scenarios {
     }
 
     /** {@code extra} job variables plus the benchmark's {@code --job-env} ones. */
-    static java.util.Map<String, String> jobEnv(
-            BenchOptions o, java.util.Map<String, String> extra) {
-        java.util.Map<String, String> env = new java.util.HashMap<>(extra);
+    static Map<String, String> jobEnv(BenchOptions o, Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
         env.putAll(o.jobEnv());
         return env;
+    }
+
+    /**
+     * The job's configuration for {@code topic}, checkpointing every {@code interval} into {@code
+     * checkpoints}, with the benchmark's {@code --job-env} variables on top.
+     */
+    static JobConfig checkpointed(
+            Infrastructure infra,
+            String topic,
+            BenchOptions o,
+            Duration interval,
+            Path checkpoints) {
+        return infra.config(
+                topic,
+                jobEnv(
+                        o,
+                        Map.of(
+                                "CHECKPOINT_INTERVAL",
+                                interval.toMillis() + "ms",
+                                "CHECKPOINT_DIR",
+                                checkpoints.toUri().toString())));
     }
 
     /** The job's own Kafka source (and decoder), stopping at the end the topic has now. */

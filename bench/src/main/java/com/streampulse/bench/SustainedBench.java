@@ -101,15 +101,7 @@ final class SustainedBench {
         infra.truncate();
         ScaleBench.deleteRecursively(checkpoints);
         JobConfig config =
-                infra.config(
-                        topic,
-                        Scenarios.jobEnv(
-                                options,
-                                Map.of(
-                                        "CHECKPOINT_INTERVAL",
-                                        CHECKPOINT_INTERVAL.toMillis() + "ms",
-                                        "CHECKPOINT_DIR",
-                                        checkpoints.toUri().toString())));
+                Scenarios.checkpointed(infra, topic, options, CHECKPOINT_INTERVAL, checkpoints);
         StreamExecutionEnvironment env = Scenarios.environment(parallelism);
         Scenarios.production(env, config, options);
         String jobName = "sustained-" + shape.label() + "-p" + parallelism;
