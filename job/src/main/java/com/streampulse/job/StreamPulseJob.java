@@ -285,8 +285,8 @@ public final class StreamPulseJob {
     /**
      * Top N per scope and sliding window, in two phases: per bucket of content ids, then merged per
      * scope. The number of buckets is fixed (the max parallelism), so rescaling moves buckets,
-     * never splits one. The pre-aggregator sends one batch per bucket and flush. (Uid
-     * "trending-buckets" held one value per content before; its state is not restored.)
+     * never splits one. The pre-aggregator sends one batch per bucket and flush. (Both uids changed
+     * with the state's layout: "trending-buckets" and "trending-ranking" are not restored.)
      */
     private DataStream<TrendingRow> trending(DataStream<TrendingBatch> batches) {
         Features f = config.features();
@@ -303,9 +303,12 @@ public final class StreamPulseJob {
                 .keyBy(r -> r.scope, Types.STRING)
                 .process(
                         new TrendingRanker(
-                                f.trendingWindow().toMillis(), lateness, f.trendingTopN()))
+                                config.windowSize().toMillis(),
+                                f.trendingWindow().toMillis(),
+                                lateness,
+                                f.trendingTopN()))
                 .name("Trending: per scope")
-                .uid("trending-ranking");
+                .uid("trending-scope-candidates");
     }
 
     /** Sessions per user, from the events themselves (without their payload). */

@@ -127,15 +127,7 @@ class TrendingTest {
 
         open();
         scenarioPart1();
-        OperatorSubtaskState b = buckets.snapshot(1, 1);
-        OperatorSubtaskState r = ranker.snapshot(1, 1);
-        close();
-        buckets = bucketsHarness();
-        buckets.initializeState(b);
-        buckets.open();
-        ranker = rankerHarness();
-        ranker.initializeState(r);
-        ranker.open();
+        restartFromSnapshot();
         scenarioPart2();
 
         // Rows of different scopes may come in another order (timers of different keys); each
@@ -152,6 +144,35 @@ class TrendingTest {
     }
 
     @Test
+    void aLateChangeWaitingForTheNextWindowEndIsSentAfterARestore() throws Exception {
+        partial("EU", "a", 0, 5);
+        partial("EU", "b", 0, 4);
+        watermark(2 * MINUTE - 1);
+        rows.clear();
+        // Late: two more of b in 10:01, after the window ending 10:02 was sent.
+        partial("EU", "b", 1, 2);
+        watermark(2 * MINUTE);
+        assertThat(rows).isEmpty();
+
+        restartFromSnapshot();
+        watermark(3 * MINUTE - 1);
+
+        assertThat(rows)
+                .containsExactlyInAnyOrder(
+                        // 10:02 (09:59-10:02): b overtakes a; the window ending 10:01 does not
+                        // hold 10:01 and is not written again.
+                        row("EU", 2, 1, "b", 6, 0),
+                        row("EU", 2, 2, "a", 5, 0),
+                        row("global", 2, 1, "b", 6, 0),
+                        row("global", 2, 2, "a", 5, 0),
+                        // 10:03 (10:00-10:03), sent for the first time.
+                        row("EU", 3, 1, "b", 6, 0),
+                        row("EU", 3, 2, "a", 5, 0),
+                        row("global", 3, 1, "b", 6, 0),
+                        row("global", 3, 2, "a", 5, 0));
+    }
+
+    @Test
     void stateIsForgottenOnceNoWindowCanCountIt() throws Exception {
         partial("EU", "a", 0, 5);
         watermark(MINUTE - 1);
@@ -160,6 +181,19 @@ class TrendingTest {
         watermark(20 * MINUTE);
         assertThat(ranker.numKeyedStateEntries()).isZero();
         assertThat(buckets.numKeyedStateEntries()).isZero();
+    }
+
+    /** Both phases snapshotted, closed and restored, as after a failure. */
+    private void restartFromSnapshot() throws Exception {
+        OperatorSubtaskState b = buckets.snapshot(1, 1);
+        OperatorSubtaskState r = ranker.snapshot(1, 1);
+        close();
+        buckets = bucketsHarness();
+        buckets.initializeState(b);
+        buckets.open();
+        ranker = rankerHarness();
+        ranker.initializeState(r);
+        ranker.open();
     }
 
     private void scenarioPart1() throws Exception {
@@ -228,7 +262,7 @@ class TrendingTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, Ranking, TrendingRow>
             rankerHarness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TrendingRanker(3 * MINUTE, 5 * MINUTE, 2)),
+                new KeyedProcessOperator<>(new TrendingRanker(MINUTE, 3 * MINUTE, 5 * MINUTE, 2)),
                 r -> r.scope,
                 Types.STRING);
     }
