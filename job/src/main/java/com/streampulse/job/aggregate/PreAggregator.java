@@ -86,11 +86,8 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void processElement(StreamRecord<Download> element) {
         Download d = element.getValue();
         long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
-        Partials window = windows.get(windowStart);
-        if (window == null) {
-            window = new Partials(windowStart, trendingBuckets);
-            windows.put(windowStart, window);
-        }
+        Partials window =
+                windows.computeIfAbsent(windowStart, start -> new Partials(start, trendingBuckets));
         window.sources.add(d.partition(), d.offset());
         add(window, Dimension.CONTENT, d.contentId(), d.contentId(), d.title(), d);
         add(window, Dimension.REGION, d.region(), d.region(), "", d);
