@@ -51,6 +51,14 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     private transient TreeMap<Long, Partials> windows;
 
     private transient int bufferedKeys;
+
+    /**
+     * (region, content) pairs buffered for trending, capped on their own: counted with the stats
+     * keys, they outnumber them at a large catalogue and flushed the stats partials early several
+     * times a minute, doubling the windows' work.
+     */
+    private transient int trendingPairs;
+
     private transient Counter eventsProcessed;
     private transient Counter windowsFlushed;
     private transient long lastProgressLog;
@@ -99,11 +107,14 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 d.osVersion(),
                 d);
         if (window.trending != null && window.trending.add(d.region(), d.contentId(), d.title())) {
-            bufferedKeys++;
+            trendingPairs++;
         }
         eventsProcessed.inc();
         if (bufferedKeys >= maxBufferedKeys) {
             flushUpTo(Long.MAX_VALUE);
+        }
+        if (trendingPairs >= maxBufferedKeys) {
+            windows.values().forEach(this::sendTrending);
         }
     }
 
@@ -157,14 +168,19 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 }
                 bufferedKeys -= partials.size();
             }
-            if (window.trending != null) {
-                bufferedKeys -=
-                        window.trending.drain(
-                                b -> output.collect(TRENDING, new StreamRecord<>(b, timestamp)));
-            }
+            sendTrending(window);
             closed++;
         }
         return closed;
+    }
+
+    private void sendTrending(Partials window) {
+        if (window.trending != null) {
+            long timestamp = window.start + windowMillis - 1;
+            trendingPairs -=
+                    window.trending.drain(
+                            b -> output.collect(TRENDING, new StreamRecord<>(b, timestamp)));
+        }
     }
 
     private void logProgress() {
