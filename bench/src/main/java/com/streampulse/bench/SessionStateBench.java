@@ -106,7 +106,7 @@ final class SessionStateBench {
                         .transform(
                                 "Pre-aggregate",
                                 TypeInformation.of(WindowCounts.class),
-                                new PreAggregator(WINDOW.toMillis(), buffered, false, sessions));
+                                new PreAggregator(WINDOW.toMillis(), buffered, 0, sessions));
         partials.sinkTo(new ThreadCpuSink<>(run + "-pre"));
         if (sessions) {
             partials.getSideOutput(PreAggregator.SESSIONS)
