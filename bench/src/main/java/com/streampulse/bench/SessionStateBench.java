@@ -31,8 +31,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * and pre-aggregation, chained) and the sessions' thread, per download.
  *
  * <p>Usage: {@code SessionStateBench [downloads=3000000] [users=1000000] [rate=50000]
- * [bufferedKeys=100000] [rounds=2]}, rate in downloads per second of event time (so {@code rate ×
- * 60 / users} downloads per user and window).
+ * [bufferedKeys=100000] [rounds=2] [name=value,...]}, rate in downloads per second of event time
+ * (so {@code rate × 60 / users} downloads per user and window); Flink settings, if given, add a
+ * third variant: sessions on with those settings (e.g. {@code
+ * state.backend.rocksdb.use-bloom-filter=true}).
  */
 final class SessionStateBench {
 
@@ -49,6 +51,14 @@ final class SessionStateBench {
         int rate = arg(args, 2, 50_000);
         int buffered = arg(args, 3, 100_000);
         int rounds = arg(args, 4, 2);
+        Map<String, String> tuned = new java.util.LinkedHashMap<>();
+        if (args.length > 5) {
+            for (String pair : args[5].split(",")) {
+                tuned.put(
+                        pair.substring(0, pair.indexOf('=')),
+                        pair.substring(pair.indexOf('=') + 1));
+            }
+        }
         System.out.printf(
                 "Sessions: %,d downloads, %,d users, %,d/s of event time (%.1f per user and"
                         + " window), %,d buffered keys, parallelism 1; %s%n",
@@ -58,13 +68,28 @@ final class SessionStateBench {
                         + " per download | load average |");
         System.out.println("|---|---:|---:|---:|---|");
         try (BenchCluster cluster = new BenchCluster(1)) {
-            run(cluster, true, downloads / 4, users, rate, buffered); // JIT
+            run(cluster, true, Map.of(), downloads / 4, users, rate, buffered); // JIT
+            Map<String, Map<String, String>> variants = new java.util.LinkedHashMap<>();
+            variants.put("off", null);
+            variants.put("on", Map.of());
+            if (!tuned.isEmpty()) {
+                variants.put("on, " + tuned, tuned);
+            }
             for (int round = 0; round < rounds; round++) {
-                for (boolean sessions : new boolean[] {false, true}) {
-                    long[] cpu = run(cluster, sessions, downloads, users, rate, buffered);
+                for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
+                    boolean sessions = v.getValue() != null;
+                    long[] cpu =
+                            run(
+                                    cluster,
+                                    sessions,
+                                    sessions ? v.getValue() : Map.of(),
+                                    downloads,
+                                    users,
+                                    rate,
+                                    buffered);
                     System.out.printf(
                             "| %s | %.2f | %s | %s | %s |%n",
-                            sessions ? "on" : "off",
+                            v.getKey(),
                             cpu[0] / 1e3 / downloads,
                             sessions ? String.format("%.2f", cpu[1] / 1e3 / downloads) : "-",
                             sessions ? String.format("%.2f", (double) cpu[2] / downloads) : "-",
@@ -83,6 +108,7 @@ final class SessionStateBench {
     private static long[] run(
             BenchCluster cluster,
             boolean sessions,
+            Map<String, String> settings,
             int downloads,
             int users,
             int rate,
@@ -94,6 +120,7 @@ final class SessionStateBench {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(PipelineOptions.MAX_PARALLELISM, StreamPulseJob.MAX_PARALLELISM);
+        conf.addAll(Configuration.fromMap(settings));
         env.configure(conf);
         String run = sessions + "-" + System.nanoTime();
         SingleOutputStreamOperator<WindowCounts> partials =
