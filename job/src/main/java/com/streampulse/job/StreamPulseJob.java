@@ -31,7 +31,7 @@ import com.streampulse.job.sink.SinkProgress;
 import com.streampulse.job.time.AnnouncedSplitsSource;
 import com.streampulse.job.time.EventTimeOperator;
 import com.streampulse.job.time.KafkaBacklogProbe;
-import com.streampulse.job.trending.ContentDownloads;
+import com.streampulse.job.trending.TrendingBatch;
 import com.streampulse.job.trending.TrendingBuckets;
 import com.streampulse.job.trending.TrendingRanker;
 import com.streampulse.job.trending.TrendingRow;
@@ -203,7 +203,7 @@ public final class StreamPulseJob {
                                 new PreAggregator(
                                         config.windowSize().toMillis(),
                                         config.maxBufferedKeys(),
-                                        features.trending()))
+                                        features.trending() ? MAX_PARALLELISM : 0))
                         .uid("pre-aggregate");
         String contentAlerts = features.fixedAlerts() ? AlertRules.SCOPE_CONTENT : null;
         String regionAlerts = features.fixedAlerts() ? AlertRules.SCOPE_REGION : null;
@@ -285,13 +285,13 @@ public final class StreamPulseJob {
     /**
      * Top N per scope and sliding window, in two phases: per bucket of content ids, then merged per
      * scope. The number of buckets is fixed (the max parallelism), so rescaling moves buckets,
-     * never splits one.
+     * never splits one. The pre-aggregator sends one batch per bucket and flush. (Both uids changed
+     * with the state's layout: "trending-buckets" and "trending-ranking" are not restored.)
      */
-    private DataStream<TrendingRow> trending(DataStream<ContentDownloads> partials) {
+    private DataStream<TrendingRow> trending(DataStream<TrendingBatch> batches) {
         Features f = config.features();
         long lateness = config.allowedLateness().toMillis();
-        return partials.keyBy(
-                        d -> TrendingBuckets.bucket(d.contentId(), MAX_PARALLELISM), Types.INT)
+        return batches.keyBy(b -> b.bucket, Types.INT)
                 .process(
                         new TrendingBuckets(
                                 config.windowSize().toMillis(),
@@ -299,13 +299,16 @@ public final class StreamPulseJob {
                                 lateness,
                                 f.trendingTopN()))
                 .name("Trending: per bucket")
-                .uid("trending-buckets")
+                .uid("trending-bucket-minutes")
                 .keyBy(r -> r.scope, Types.STRING)
                 .process(
                         new TrendingRanker(
-                                f.trendingWindow().toMillis(), lateness, f.trendingTopN()))
+                                config.windowSize().toMillis(),
+                                f.trendingWindow().toMillis(),
+                                lateness,
+                                f.trendingTopN()))
                 .name("Trending: per scope")
-                .uid("trending-ranking");
+                .uid("trending-scope-candidates");
     }
 
     /** Sessions per user, from the events themselves (without their payload). */
