@@ -1,5 +1,6 @@
 package com.streampulse.autoscaler;
 
+import com.streampulse.autoscaler.collect.FlinkCapacityWindow;
 import com.streampulse.autoscaler.collect.LagCollector.CollectException;
 import com.streampulse.autoscaler.collect.LagSource;
 import com.streampulse.autoscaler.collect.RateWindow;
@@ -40,6 +41,7 @@ public final class Controller {
     /** Per deployment, between rounds. */
     private static final class State {
         final RateWindow window;
+        final FlinkCapacityWindow flink;
         Memory memory = Memory.EMPTY;
         int parallelism = -1;
         boolean skipping;
@@ -59,6 +61,7 @@ public final class Controller {
 
         State(Duration span, Learned learned) {
             window = new RateWindow(span);
+            flink = new FlinkCapacityWindow(span);
             written = learned;
             memory = Memory.from(learned);
         }
@@ -143,7 +146,7 @@ public final class Controller {
         if (refusesStatelessUpgrades(deployment, state, now)) {
             return;
         }
-        DeploymentView view = fromRunningJob(deployment, deployment.view(), state);
+        DeploymentView view = fromRunningJob(deployment, deployment.view(), state, now);
         Target target;
         try {
             target = Target.resolve(config, deployment.annotations());
@@ -200,33 +203,24 @@ public final class Controller {
 
     /**
      * The parallelism the job actually runs at, from the JobManager (the spec may not be applied
-     * yet, or the adaptive scheduler got fewer slots than asked), and, while no capacity is known,
-     * Flink's own measure of it from the source's busy time and input rate. The spec's view when
-     * the JobManager cannot be read; that is logged once per cause.
+     * yet, or the adaptive scheduler got fewer slots than asked), and Flink's own view of the
+     * source over the rate window ({@link FlinkCapacityWindow}): records in per second of busy time
+     * and the share of time it waited for input. The spec's view when the JobManager cannot be
+     * read; that is logged once per cause. The source's counters are missing for a moment after
+     * every start; their figures are then unknown (NaN).
      */
-    private DeploymentView fromRunningJob(Deployment deployment, DeploymentView view, State state) {
+    private DeploymentView fromRunningJob(
+            Deployment deployment, DeploymentView view, State state, Instant now) {
         String jobId = deployment.jobId();
         if (!view.stableAndRunning() || jobId == null) {
+            state.flink.reset();
             return view;
         }
         String url = deployment.jobManagerUrl();
+        JobManagerClient.RunningJob job;
         try {
-            JobManagerClient.RunningJob job = jobManager.runningJob(url, jobId);
-            double capacity = Double.NaN;
-            if (!state.memory.knowsCapacity()) {
-                JobManagerClient.Vertex source = job.source();
-                capacity =
-                        jobManager
-                                .sourceLoad(url, jobId, source.id())
-                                .capacityPerInstance(source.parallelism());
-            }
+            job = jobManager.runningJob(url, jobId);
             state.jobManagerError = null;
-            return new DeploymentView(
-                    true,
-                    view.state(),
-                    job.parallelism() > 0 ? job.parallelism() : view.parallelism(),
-                    view.lastRescale(),
-                    capacity);
         } catch (JobManagerClient.JobManagerException e) {
             if (!e.getMessage().equals(state.jobManagerError)) {
                 LOG.info(
@@ -235,8 +229,27 @@ public final class Controller {
                         e.getMessage());
                 state.jobManagerError = e.getMessage();
             }
+            state.flink.reset();
             return view;
         }
+        JobManagerClient.Vertex source = job.source();
+        try {
+            state.flink.add(
+                    jobId,
+                    source.parallelism(),
+                    now,
+                    jobManager.sourceCounters(url, jobId, source.id()));
+        } catch (JobManagerClient.JobManagerException e) {
+            LOG.debug("{}: {}", deployment.key(), e.getMessage());
+            state.flink.reset();
+        }
+        return new DeploymentView(
+                true,
+                view.state(),
+                job.parallelism() > 0 ? job.parallelism() : view.parallelism(),
+                view.lastRescale(),
+                state.flink.capacityPerInstance(),
+                state.flink.idleShare());
     }
 
     /**

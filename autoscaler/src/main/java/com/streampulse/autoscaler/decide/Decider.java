@@ -54,7 +54,8 @@ public final class Decider {
                 Load.of(
                         obs,
                         policy,
-                        memory.restart() == null ? policy.expectedRestart() : memory.restart());
+                        memory.restart() == null ? policy.expectedRestart() : memory.restart(),
+                        deployment.flinkIdleShare());
         Instant lastChange = later(memory.lastChange(), deployment.lastRescale());
         Memory mem = learn(memory, load, round.from, lastChange);
         if (!mem.knowsCapacity()) {

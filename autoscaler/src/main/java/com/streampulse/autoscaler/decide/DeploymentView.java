@@ -11,18 +11,31 @@ import java.time.Instant;
  * @param lastRescale when this controller (any instance) last changed it, from the annotation; null
  *     if never
  * @param flinkCapacity records per second one instance processes when fully busy, from Flink's own
- *     busy time and input rate of the source (NaN when not read): the capacity to start from when
- *     none was learned, e.g. for a job that was never saturated
+ *     counters of the source (records in per busy second; NaN when not read): the capacity to start
+ *     from when none was learned, e.g. for a job that was never saturated
+ * @param flinkIdleShare the share of time the source's subtasks were idle over the rate window,
+ *     from the same counters (NaN when not read): a source idle half the time is not saturated,
+ *     whatever the lag says
  */
 public record DeploymentView(
         boolean stableAndRunning,
         String state,
         int parallelism,
         Instant lastRescale,
-        double flinkCapacity) {
+        double flinkCapacity,
+        double flinkIdleShare) {
 
     public DeploymentView(
             boolean stableAndRunning, String state, int parallelism, Instant lastRescale) {
-        this(stableAndRunning, state, parallelism, lastRescale, Double.NaN);
+        this(stableAndRunning, state, parallelism, lastRescale, Double.NaN, Double.NaN);
+    }
+
+    public DeploymentView(
+            boolean stableAndRunning,
+            String state,
+            int parallelism,
+            Instant lastRescale,
+            double flinkCapacity) {
+        this(stableAndRunning, state, parallelism, lastRescale, flinkCapacity, Double.NaN);
     }
 }

@@ -10,7 +10,9 @@ import java.util.Locale;
  *     the catch-up target
  * @param nearZero a lag of at most this many records counts as caught up
  * @param saturated a backlog of more than a checkpoint's worth (half of "near zero") that is not
- *     shrinking, or that was there all window: the source then reads as fast as it can
+ *     shrinking, or that was there all window, and a source that was not idle for half the window
+ *     or more (when Flink's counters were read): the source then reads as fast as it can. The idle
+ *     check tells a backlog from a steady lag of slow checkpoints, which offsets alone cannot.
  * @param needAfterRestart what a new parallelism must process: as {@code need}, with the input of
  *     the rescale's own downtime added to the backlog
  */
@@ -20,7 +22,10 @@ record Load(
     /** Input above processing by this factor means the backlog is growing. */
     private static final double GROWING = 1.05;
 
-    static Load of(Observation obs, Policy policy, Duration restart) {
+    /** A source idle this share of the time or more is not saturated. */
+    private static final double IDLE_WHEN_NOT_SATURATED = 0.5;
+
+    static Load of(Observation obs, Policy policy, Duration restart, double flinkIdleShare) {
         double nearZero =
                 Math.max(obs.inputRate(), obs.processedRate())
                         * policy.lagNearZero().toMillis()
@@ -29,7 +34,8 @@ record Load(
         boolean saturated =
                 obs.lag() > backlog
                         && (obs.minLag() > backlog
-                                || obs.inputRate() > obs.processedRate() * GROWING);
+                                || obs.inputRate() > obs.processedRate() * GROWING)
+                        && !(flinkIdleShare >= IDLE_WHEN_NOT_SATURATED);
         double catchUp = policy.catchUp().toMillis() / 1000.0;
         double need = obs.inputRate() + obs.lag() / catchUp;
         double restartBacklog = obs.inputRate() * restart.toMillis() / 1000.0;

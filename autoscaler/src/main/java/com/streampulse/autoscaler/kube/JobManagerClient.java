@@ -19,6 +19,11 @@ public final class JobManagerClient {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    /** Flink's task metrics: milliseconds busy, and idle, since the task started. */
+    private static final String BUSY = "accumulateBusyTimeMs";
+
+    private static final String IDLE = "accumulateIdleTimeMs";
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -69,61 +74,54 @@ public final class JobManagerClient {
     }
 
     /**
-     * What Flink's own metrics say of a source vertex, aggregated over its subtasks.
+     * Flink's own counters of a source vertex, summed over its subtasks, as the operator's
+     * autoscaler reads them: records the Kafka source operator took in and milliseconds the tasks
+     * were busy (neither idle nor back-pressured) since they started. Rates come from two readings
+     * ({@code FlinkCapacityWindow}), not from Flink's per-second gauges: {@code
+     * numRecordsInPerSecond} is a 60 s moving rate that reads low for the first minute after every
+     * restart, while busy time follows within seconds, so their quotient misjudged capacity.
      *
-     * @param busyTimeMsPerSecond average over the subtasks
-     * @param recordsInPerSecond all subtasks together: the Kafka source operator's {@code
-     *     numRecordsInPerSecond} (the task's own counter stays 0 for a source)
+     * @param recordsIn the source operator's {@code numRecordsIn} (the task's own counter stays 0
+     *     for a source)
+     * @param busyMs {@code accumulateBusyTimeMs}
+     * @param idleMs {@code accumulateIdleTimeMs}: waiting for input (back-pressure is neither)
      */
-    public record SourceLoad(double busyTimeMsPerSecond, double recordsInPerSecond) {
-
-        /** Below this share of busy time the division below is mostly noise. */
-        static final double MIN_BUSY_MS = 50;
-
-        /**
-         * Records per second one instance processes when fully busy (as Flink's autoscaler computes
-         * its true processing rate); NaN when the source is too idle to tell.
-         */
-        public double capacityPerInstance(int parallelism) {
-            if (busyTimeMsPerSecond < MIN_BUSY_MS || recordsInPerSecond <= 0 || parallelism < 1) {
-                return Double.NaN;
-            }
-            return recordsInPerSecond / parallelism / (busyTimeMsPerSecond / 1000);
-        }
-    }
+    public record SourceCounters(double recordsIn, double busyMs, double idleMs) {}
 
     /**
-     * {@code GET /jobs/<id>/vertices/<vid>/subtasks/metrics}: the metric names, then their avg and
-     * sum over the subtasks.
+     * {@code GET /jobs/<id>/vertices/<vid>/subtasks/metrics}: the metric names, then the sums over
+     * the subtasks.
      */
-    public SourceLoad sourceLoad(String baseUrl, String jobId, String vertexId) {
+    public SourceCounters sourceCounters(String baseUrl, String jobId, String vertexId) {
         String url =
                 base(baseUrl) + "/jobs/" + jobId + "/vertices/" + vertexId + "/subtasks/metrics";
         String recordsIn = null;
         for (JsonNode metric : get(url)) {
             String id = metric.path("id").asText();
-            if (id.startsWith("Source__") && id.endsWith(".numRecordsInPerSecond")) {
+            if (id.startsWith("Source__") && id.endsWith(".numRecordsIn")) {
                 recordsIn = id;
             }
         }
         if (recordsIn == null) {
-            throw new JobManagerException(
-                    "GET " + url + " lists no Source__*.numRecordsInPerSecond", null);
+            throw new JobManagerException("GET " + url + " lists no Source__*.numRecordsIn", null);
         }
         double busy = Double.NaN;
+        double idle = Double.NaN;
         double in = Double.NaN;
         for (JsonNode metric :
-                get(url + "?get=busyTimeMsPerSecond," + recordsIn + "&agg=avg,sum")) {
-            if (metric.path("id").asText().equals("busyTimeMsPerSecond")) {
-                busy = metric.path("avg").asDouble(Double.NaN);
-            } else {
-                in = metric.path("sum").asDouble(Double.NaN);
+                get(url + "?get=" + BUSY + "," + IDLE + "," + recordsIn + "&agg=sum")) {
+            double sum = metric.path("sum").asDouble(Double.NaN);
+            switch (metric.path("id").asText()) {
+                case BUSY -> busy = sum;
+                case IDLE -> idle = sum;
+                default -> in = sum;
             }
         }
-        if (Double.isNaN(busy) || Double.isNaN(in)) {
-            throw new JobManagerException("GET " + url + " gave no busy time or input rate", null);
+        if (Double.isNaN(busy) || Double.isNaN(idle) || Double.isNaN(in)) {
+            throw new JobManagerException(
+                    "GET " + url + " gave no accumulated busy or idle time or records in", null);
         }
-        return new SourceLoad(busy, in);
+        return new SourceCounters(in, busy, idle);
     }
 
     private static String base(String baseUrl) {

@@ -438,6 +438,26 @@ class DeciderTest {
         assertThat(blind.reason()).startsWith("capacity unknown");
     }
 
+    /**
+     * A steady lag of slow checkpoints looks like a backlog that was there all window; Flink's
+     * counters say the source waited for input 80 % of the time, so nothing is learned from it (the
+     * closed loop's replacement controller learned 10/s per instance of a 100/s source this way).
+     */
+    @Test
+    void aSourceIdleMostOfTheTimeIsNotSaturatedWhateverTheLag() {
+        // 2000 records, 33 s of input: above half of "near zero" (60 s), all window long.
+        Observation steadyLag = load(T0, 60, 60, 2000, 12);
+        DeploymentView mostlyIdle =
+                new DeploymentView(true, "lifecycle STABLE, job RUNNING", 6, null, Double.NaN, 0.8);
+        Decision idle = decider.decide(steadyLag, mostlyIdle, TWELVE, Memory.EMPTY, T0);
+        assertThat(idle.memory().knowsCapacity()).isFalse();
+
+        DeploymentView busy =
+                new DeploymentView(true, "lifecycle STABLE, job RUNNING", 6, null, Double.NaN, 0.1);
+        Decision saturated = decider.decide(steadyLag, busy, TWELVE, Memory.EMPTY, T0);
+        assertThat(saturated.memory().capacity()).isEqualTo(10.0);
+    }
+
     /** A capacity learned from saturated windows is not replaced by Flink's figure. */
     @Test
     void aLearnedCapacityWinsOverFlinksFigure() {

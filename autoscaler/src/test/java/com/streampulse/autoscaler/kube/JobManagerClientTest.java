@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The JobManager REST reads against a real HTTP server answering with Flink 1.20's JSON: the job
  * details recorded from a JobManager, and the aggregated subtask metrics in the documented shape
- * ({@code [{"id": ..., "avg": ..., "sum": ...}]}). ClosedLoopIT reads the same from a MiniCluster.
+ * ({@code [{"id": ..., "sum": ...}]}). ClosedLoopIT reads the same from a MiniCluster.
  */
 class JobManagerClientTest {
 
@@ -69,36 +69,39 @@ class JobManagerClientTest {
     }
 
     @Test
-    void flinksCapacityIsRecordsInPerFullyBusyInstance() {
-        String recordsIn = "Source__content-downloads.numRecordsInPerSecond";
+    void readsTheSourcesRecordsInAndBusyTimeSummedOverItsSubtasks() {
+        String recordsIn = "Source__content-downloads.numRecordsIn";
         answers.put(
                 METRICS,
-                "[{\"id\":\"busyTimeMsPerSecond\"},{\"id\":\"numRecordsInPerSecond\"},"
+                "[{\"id\":\"accumulateBusyTimeMs\"},{\"id\":\"accumulateIdleTimeMs\"},"
+                        + "{\"id\":\"numRecordsIn\"},"
+                        + "{\"id\":\"Source__content-downloads.numRecordsInPerSecond\"},"
                         + "{\"id\":\""
                         + recordsIn
                         + "\"}]");
         answers.put(
-                METRICS + "?get=busyTimeMsPerSecond," + recordsIn + "&agg=avg,sum",
-                "[{\"id\":\"busyTimeMsPerSecond\",\"avg\":250.0,\"sum\":500.0},"
+                METRICS
+                        + "?get=accumulateBusyTimeMs,accumulateIdleTimeMs,"
+                        + recordsIn
+                        + "&agg=sum",
+                "[{\"id\":\"accumulateBusyTimeMs\",\"sum\":5000.0},"
+                        + "{\"id\":\"accumulateIdleTimeMs\",\"sum\":15000.0},"
                         + "{\"id\":\""
                         + recordsIn
-                        + "\",\"avg\":300.0,\"sum\":600.0}]");
+                        + "\",\"sum\":12000.0}]");
 
-        JobManagerClient.SourceLoad load = new JobManagerClient().sourceLoad(url, JOB, SOURCE);
+        JobManagerClient.SourceCounters counters =
+                new JobManagerClient().sourceCounters(url, JOB, SOURCE);
 
-        assertThat(load.busyTimeMsPerSecond()).isEqualTo(250.0);
-        assertThat(load.recordsInPerSecond()).isEqualTo(600.0);
-        // 600/s over 2 subtasks, each busy a quarter of the time: 1200/s per fully busy one.
-        assertThat(load.capacityPerInstance(2)).isEqualTo(1200.0);
-        assertThat(new JobManagerClient.SourceLoad(20, 600).capacityPerInstance(2)).isNaN();
+        assertThat(counters).isEqualTo(new JobManagerClient.SourceCounters(12000, 5000, 15000));
     }
 
     @Test
-    void aSourceWithoutItsInputRateIsAClearError() {
-        answers.put(METRICS, "[{\"id\":\"busyTimeMsPerSecond\"}]");
-        assertThatThrownBy(() -> new JobManagerClient().sourceLoad(url, JOB, SOURCE))
+    void aSourceWithoutItsRecordsInIsAClearError() {
+        answers.put(METRICS, "[{\"id\":\"accumulateBusyTimeMs\"}]");
+        assertThatThrownBy(() -> new JobManagerClient().sourceCounters(url, JOB, SOURCE))
                 .isInstanceOf(JobManagerClient.JobManagerException.class)
-                .hasMessageEndingWith("lists no Source__*.numRecordsInPerSecond");
+                .hasMessageEndingWith("lists no Source__*.numRecordsIn");
         assertThatThrownBy(() -> new JobManagerClient().runningJob(url, "0000"))
                 .isInstanceOf(JobManagerClient.JobManagerException.class)
                 .hasMessageContaining("answered 404");

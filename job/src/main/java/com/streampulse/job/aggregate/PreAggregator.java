@@ -3,7 +3,10 @@ package com.streampulse.job.aggregate;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
-import com.streampulse.job.trending.ContentDownloads;
+import com.streampulse.job.sessions.SessionPartial;
+import com.streampulse.job.sessions.SessionPartials;
+import com.streampulse.job.trending.TrendingBatch;
+import com.streampulse.job.trending.TrendingPartials;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,34 +42,55 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
 
     private static final long PROGRESS_INTERVAL_MILLIS = 10_000;
 
-    /** Downloads per region and content and window, for trending (when it is on). */
-    public static final OutputTag<ContentDownloads> TRENDING =
-            new OutputTag<>("trending-partials") {};
+    /** Downloads per region and content and window, one batch per bucket, for trending. */
+    public static final OutputTag<TrendingBatch> TRENDING = new OutputTag<>("trending-partials") {};
+
+    /** Each user's downloads per window, for sessions (when they are on). */
+    public static final OutputTag<SessionPartial> SESSIONS = new OutputTag<>("session-partials") {};
 
     private final long windowMillis;
     private final int maxBufferedKeys;
-    private final boolean trending;
+    private final int trendingBuckets;
+    private final boolean sessions;
 
     /** Window start → the window's partials. Sorted so closing windows is a head scan. */
     private transient TreeMap<Long, Partials> windows;
 
     private transient int bufferedKeys;
+
+    /**
+     * Per-user partials, capped on their own at {@code maxBufferedKeys}: in the shared count a
+     * million users would flush the content partials many times a window, and the content windows
+     * are the job's busiest task.
+     */
+    private transient SessionPartials users;
+
     private transient Counter eventsProcessed;
     private transient Counter windowsFlushed;
     private transient long lastProgressLog;
     private transient long loggedEvents;
 
     public PreAggregator(long windowMillis, int maxBufferedKeys) {
-        this(windowMillis, maxBufferedKeys, false);
+        this(windowMillis, maxBufferedKeys, 0);
     }
 
     /**
-     * @param trending also sum downloads per region and content, sent to {@link #TRENDING}
+     * @param trendingBuckets when positive, also sum downloads per region and content, sent to
+     *     {@link #TRENDING} in batches per bucket of content ids (0: trending is off)
      */
-    public PreAggregator(long windowMillis, int maxBufferedKeys, boolean trending) {
+    public PreAggregator(long windowMillis, int maxBufferedKeys, int trendingBuckets) {
+        this(windowMillis, maxBufferedKeys, trendingBuckets, false);
+    }
+
+    /**
+     * @param sessions also sum each user's downloads per window, sent to {@link #SESSIONS}
+     */
+    public PreAggregator(
+            long windowMillis, int maxBufferedKeys, int trendingBuckets, boolean sessions) {
         this.windowMillis = windowMillis;
         this.maxBufferedKeys = maxBufferedKeys;
-        this.trending = trending;
+        this.trendingBuckets = trendingBuckets;
+        this.sessions = sessions;
         // Chained to the source like a UDF operator (AbstractStreamOperator defaults to HEAD).
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
@@ -75,6 +99,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void open() throws Exception {
         super.open();
         windows = new TreeMap<>();
+        users = sessions ? new SessionPartials(windowMillis) : null;
         MetricGroup metrics = getMetricGroup().addGroup("streampulse");
         eventsProcessed = metrics.counter("eventsProcessed");
         windowsFlushed = metrics.counter("windowsFlushed");
@@ -85,7 +110,8 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void processElement(StreamRecord<Download> element) {
         Download d = element.getValue();
         long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
-        Partials window = windows.computeIfAbsent(windowStart, Partials::new);
+        Partials window =
+                windows.computeIfAbsent(windowStart, start -> new Partials(start, trendingBuckets));
         window.sources.add(d.partition(), d.offset());
         add(window, Dimension.CONTENT, d.contentId(), d.contentId(), d.title(), d);
         add(window, Dimension.REGION, d.region(), d.region(), "", d);
@@ -96,15 +122,11 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 d.device(),
                 d.osVersion(),
                 d);
-        if (trending) {
-            String key = d.region() + '\u0000' + d.contentId();
-            TrendingSum sum = window.trending.get(key);
-            if (sum == null) {
-                sum = new TrendingSum(d);
-                window.trending.put(key, sum);
-                bufferedKeys++;
-            }
-            sum.downloads++;
+        if (window.trending != null && window.trending.add(d.region(), d.contentId(), d.title())) {
+            bufferedKeys++;
+        }
+        if (users != null && users.add(windowStart, d) >= maxBufferedKeys) {
+            users.flushUpTo(Long.MAX_VALUE, this::emitSession);
         }
         eventsProcessed.inc();
         if (bufferedKeys >= maxBufferedKeys) {
@@ -150,6 +172,9 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
 
     /** Emits the partials of every window whose last millisecond is at or before {@code time}. */
     private int flushUpTo(long time) {
+        if (users != null) {
+            users.flushUpTo(time, this::emitSession);
+        }
         int closed = 0;
         while (!windows.isEmpty() && windows.firstKey() + windowMillis - 1 <= time) {
             Partials window = windows.pollFirstEntry().getValue();
@@ -162,22 +187,18 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 }
                 bufferedKeys -= partials.size();
             }
-            for (TrendingSum sum : window.trending.values()) {
-                output.collect(
-                        TRENDING,
-                        new StreamRecord<>(
-                                new ContentDownloads(
-                                        sum.region,
-                                        sum.contentId,
-                                        sum.title,
-                                        window.start,
-                                        sum.downloads),
-                                timestamp));
+            if (window.trending != null) {
+                bufferedKeys -=
+                        window.trending.drain(
+                                b -> output.collect(TRENDING, new StreamRecord<>(b, timestamp)));
             }
-            bufferedKeys -= window.trending.size();
             closed++;
         }
         return closed;
+    }
+
+    private void emitSession(SessionPartial partial, long timestamp) {
+        output.collect(SESSIONS, new StreamRecord<>(partial, timestamp));
     }
 
     private void logProgress() {
@@ -194,31 +215,19 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         }
     }
 
-    /** One region's downloads of one content in one window. */
-    private static final class TrendingSum {
-        final String region;
-        final String contentId;
-        final String title;
-        long downloads;
-
-        TrendingSum(Download d) {
-            region = d.region();
-            contentId = d.contentId();
-            title = d.title();
-        }
-    }
-
     /** One window's partial sums, per dimension. */
     private static final class Partials {
         final long start;
         final Map<String, WindowCounts> content = new HashMap<>();
         final Map<String, WindowCounts> region = new HashMap<>();
         final Map<String, WindowCounts> device = new HashMap<>();
-        final Map<String, TrendingSum> trending = new HashMap<>();
+        final TrendingPartials trending;
         final OffsetRanges sources = new OffsetRanges();
 
-        Partials(long start) {
+        Partials(long start, int trendingBuckets) {
             this.start = start;
+            this.trending =
+                    trendingBuckets > 0 ? new TrendingPartials(start, trendingBuckets) : null;
         }
 
         List<Map<String, WindowCounts>> all() {

@@ -33,6 +33,19 @@ public final class TopN {
         }
     }
 
+    /** As {@link #offer(Trend)}, allocating only for a content that makes the list. */
+    public void offer(String contentId, String title, long downloads, long previousDownloads) {
+        if (!worstFirst.isEmpty() && worstFirst.size() >= n) {
+            Trend worst = worstFirst.peek();
+            if (downloads < worst.downloads()
+                    || (downloads == worst.downloads()
+                            && contentId.compareTo(worst.contentId()) > 0)) {
+                return;
+            }
+        }
+        offer(new Trend(contentId, title, downloads, previousDownloads));
+    }
+
     public List<Trend> ranked() {
         List<Trend> ranked = new ArrayList<>(worstFirst);
         ranked.sort(RANK);

@@ -1,12 +1,9 @@
 package com.streampulse.job.trending;
 
-import com.streampulse.job.trending.TopN.Trend;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -18,20 +15,21 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Trending, phase one: keyed by a bucket of content ids, it keeps each content's downloads per
- * window (per region and for {@code global}) and, every time event time passes a window end, sends
- * its own top N of every scope for the sliding window that ends there. Phase two ({@link
- * TrendingRanker}) merges the buckets' lists; a content lives in one bucket, so the top N of the
- * merged lists is the top N of all contents.
+ * Trending, phase one: keyed by a bucket of content ids, it keeps the bucket's downloads per window
+ * (one {@link MinuteCounts} per window start, per content and region) and, every time event time
+ * passes a window end, sends its own top N of every scope ({@code global} and each region) for the
+ * sliding window that ends there. Phase two ({@link TrendingRanker}) merges the buckets' lists; a
+ * content lives in one bucket, so the top N of the merged lists is the top N of all contents.
  *
- * <p>Input: the pre-aggregator's partial sums, stamped with their window's last millisecond, so
- * every on-time partial of a window is here before the watermark passes it. A partial that comes
- * after (a late update within the allowed lateness) changes the sliding windows that contain its
- * window, or whose previous window does, and those already sent are sent again on the next
- * watermark, once for all the late partials that came in between.
+ * <p>Input: the pre-aggregator's batches, one per bucket and flush, stamped with their window's
+ * last millisecond, so every on-time batch of a window is here before the watermark passes it. A
+ * batch that comes after (a late update within the allowed lateness) changes the sliding windows
+ * that contain its window, or whose previous window does. Those already sent are ranked again and
+ * sent at the next window end, in the same pass as the new window: late data reaches {@code
+ * trending_content} at most one slide of event time after it arrived, and costs one pass per slide
+ * however often the watermark moves.
  */
-public final class TrendingBuckets
-        extends KeyedProcessFunction<Integer, ContentDownloads, Ranking> {
+public final class TrendingBuckets extends KeyedProcessFunction<Integer, TrendingBatch, Ranking> {
 
     private static final long serialVersionUID = 1L;
 
@@ -42,8 +40,15 @@ public final class TrendingBuckets
     private final long latenessMillis;
     private final int topN;
 
-    /** scope + NUL + content id → downloads per window start. */
-    private transient MapState<String, MinuteSeries> series;
+    /** Window start → the bucket's downloads in it. */
+    private transient MapState<Long, MinuteCounts> minutes;
+
+    /**
+     * Window start → late downloads not yet in {@link #minutes}. The pre-aggregator sends late
+     * partials on every watermark; adding them to this small value and folding it into the window's
+     * once per slide spares a read and rewrite of the whole window per late batch.
+     */
+    private transient MapState<Long, MinuteCounts> late;
 
     private transient ValueState<BucketClock> clock;
 
@@ -58,20 +63,31 @@ public final class TrendingBuckets
         this.topN = topN;
     }
 
-    /** The bucket of a content: a fixed number, independent of the parallelism. */
+    /**
+     * The bucket of a content: a fixed number, independent of the parallelism. From the hash code's
+     * mixed middle bits, not its low ones: hash maps of one bucket's contents index by the low
+     * bits, and contents that all shared them would pile into a few tree bins.
+     */
     public static int bucket(String contentId, int buckets) {
-        return Math.floorMod(contentId.hashCode(), buckets);
+        return Math.floorMod((contentId.hashCode() * 0x9E3779B9) >>> 16, buckets);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        series =
+        minutes =
                 getRuntimeContext()
                         .getMapState(
                                 new MapStateDescriptor<>(
-                                        "series",
-                                        Types.STRING,
-                                        TypeInformation.of(MinuteSeries.class)));
+                                        "minutes",
+                                        Types.LONG,
+                                        TypeInformation.of(MinuteCounts.class)));
+        late =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "late",
+                                        Types.LONG,
+                                        TypeInformation.of(MinuteCounts.class)));
         clock =
                 getRuntimeContext()
                         .getState(
@@ -80,39 +96,39 @@ public final class TrendingBuckets
     }
 
     @Override
-    public void processElement(ContentDownloads d, Context ctx, Collector<Ranking> out)
+    public void processElement(TrendingBatch batch, Context ctx, Collector<Ranking> out)
             throws Exception {
         long watermark = ctx.timerService().currentWatermark();
-        if (d.windowStart() + slideMillis - 1 + latenessMillis <= watermark) {
+        long start = batch.windowStart;
+        if (start + slideMillis - 1 + latenessMillis <= watermark) {
             // Closed for good: the stats windows drop it too (into dropped_partials).
             return;
         }
-        add(d.region(), d);
-        add(GLOBAL, d);
         BucketClock c = clock.value() == null ? BucketClock.NEW : clock.value();
-        long lateFrom = c.lateFrom();
-        long windowEnd = d.windowStart() + slideMillis;
-        if (windowEnd <= c.published()) {
-            lateFrom = Math.min(lateFrom, d.windowStart());
-            // On the next watermark; never before the last window sent (after a restore the
-            // watermark starts from nothing).
-            ctx.timerService().registerEventTimeTimer(Math.max(watermark + 1, c.published()));
-        } else {
-            ctx.timerService().registerEventTimeTimer(windowEnd - 1);
-        }
-        clock.update(
-                new BucketClock(
-                        c.published(), lateFrom, Math.max(c.newestStart(), d.windowStart())));
+        long windowEnd = start + slideMillis;
+        boolean ranked = windowEnd <= c.published();
+        add(ranked ? late : minutes, start, batch.counts);
+        long lateFrom = ranked ? Math.min(c.lateFrom(), start) : c.lateFrom();
+        // On time: when the watermark passes the window. Late: at the next window end, with the
+        // next window (after a restore the watermark starts from nothing, the clock does not).
+        long due =
+                Math.max(
+                        windowEnd, Math.max(nextWindowEnd(watermark), c.published() + slideMillis));
+        ctx.timerService().registerEventTimeTimer(due - 1);
+        clock.update(new BucketClock(c.published(), lateFrom, Math.max(c.newestStart(), start)));
     }
 
-    private void add(String scope, ContentDownloads d) throws Exception {
-        String key = scope + '\u0000' + d.contentId();
-        MinuteSeries s = series.get(key);
-        if (s == null) {
-            s = new MinuteSeries();
-        }
-        s.add(d.title(), d.windowStart(), d.downloads());
-        series.put(key, s);
+    private static void add(MapState<Long, MinuteCounts> to, long start, MinuteCounts counts)
+            throws Exception {
+        MinuteCounts before = to.get(start);
+        to.put(start, before == null ? counts : MinuteCounts.merge(before, counts));
+    }
+
+    /** The first window end the watermark has not passed yet. */
+    private long nextWindowEnd(long watermark) {
+        return watermark == Long.MIN_VALUE
+                ? Long.MIN_VALUE
+                : (Math.floorDiv(watermark + 1, slideMillis) + 1) * slideMillis;
     }
 
     @Override
@@ -121,17 +137,21 @@ public final class TrendingBuckets
         if (c == null) {
             return;
         }
-        // Window ends to (re)send: those a late partial changed, then the new ones up to now
-        // that can still have downloads in them.
+        // Window ends to (re)send: those a late batch changed, then the new ones up to now that
+        // can still have downloads in them.
         long newestDue =
                 Math.min(
                         time + 1 - Math.floorMod(time + 1, slideMillis),
                         c.newestStart() + lengthMillis);
-        TreeMap<Long, Map<String, TopN>> due = new TreeMap<>();
+        TreeSet<Long> due = new TreeSet<>();
         if (c.lateFrom() != Long.MAX_VALUE) {
+            for (Map.Entry<Long, MinuteCounts> e : late.entries()) {
+                add(minutes, e.getKey(), e.getValue());
+            }
+            late.clear();
             long lastAffected = Math.min(c.published(), c.lateFrom() + 2 * lengthMillis);
             for (long end = c.lateFrom() + slideMillis; end <= lastAffected; end += slideMillis) {
-                due.put(end, new HashMap<>());
+                due.add(end);
             }
         }
         long firstNew =
@@ -139,17 +159,27 @@ public final class TrendingBuckets
                         ? oldestStart() + slideMillis
                         : c.published() + slideMillis;
         for (long end = firstNew; end <= newestDue; end += slideMillis) {
-            due.put(end, new HashMap<>());
+            due.add(end);
         }
         if (!due.isEmpty()) {
-            rank(due);
-            send(due, ctx.getCurrentKey(), out);
+            Map<Long, MinuteCounts> needed = new HashMap<>();
+            for (long start = due.first() - 2 * lengthMillis;
+                    start < due.last();
+                    start += slideMillis) {
+                MinuteCounts m = minutes.get(start);
+                if (m != null) {
+                    needed.put(start, m);
+                }
+            }
+            new SlidingRanking(slideMillis, lengthMillis, topN)
+                    .rank(ctx.getCurrentKey(), needed, due)
+                    .forEach(out::collect);
         }
-        long published = due.isEmpty() ? c.published() : Math.max(c.published(), due.lastKey());
+        long published = due.isEmpty() ? c.published() : Math.max(c.published(), due.last());
         // A window that ended more than the lateness ago cannot change, nor can those that
         // count its downloads as their previous window's.
         if (forget(time - latenessMillis - 2 * lengthMillis)) {
-            series.clear();
+            minutes.clear();
             clock.clear();
             return;
         }
@@ -162,72 +192,25 @@ public final class TrendingBuckets
                                 : c.newestStart() + latenessMillis + 2 * lengthMillis + 1);
     }
 
-    /** One pass over the bucket's contents for every due window end. */
-    private void rank(TreeMap<Long, Map<String, TopN>> due) throws Exception {
-        for (Map.Entry<String, MinuteSeries> e : series.entries()) {
-            String key = e.getKey();
-            int nul = key.indexOf('\u0000');
-            String scope = key.substring(0, nul);
-            String contentId = key.substring(nul + 1);
-            MinuteSeries s = e.getValue();
-            for (Map.Entry<Long, Map<String, TopN>> window : due.entrySet()) {
-                long end = window.getKey();
-                long downloads = s.sum(end - lengthMillis, end);
-                if (downloads > 0) {
-                    long previous = s.sum(end - 2 * lengthMillis, end - lengthMillis);
-                    window.getValue()
-                            .computeIfAbsent(scope, k -> new TopN(topN))
-                            .offer(new Trend(contentId, s.title, downloads, previous));
-                }
-            }
-        }
-    }
-
-    private static void send(
-            TreeMap<Long, Map<String, TopN>> due, int bucket, Collector<Ranking> out) {
-        for (Map.Entry<Long, Map<String, TopN>> window : due.entrySet()) {
-            List<String> scopes = new ArrayList<>(window.getValue().keySet());
-            scopes.sort(null);
-            for (String scope : scopes) {
-                out.collect(
-                        Ranking.of(
-                                scope,
-                                window.getKey(),
-                                bucket,
-                                window.getValue().get(scope).ranked()));
-            }
-        }
-    }
-
     /** The oldest window start held; only asked when there is at least one. */
     private long oldestStart() throws Exception {
         long oldest = Long.MAX_VALUE - slideMillis;
-        for (MinuteSeries s : series.values()) {
-            if (s.starts.length > 0) {
-                oldest = Math.min(oldest, s.starts[0]);
-            }
+        for (Long start : minutes.keys()) {
+            oldest = Math.min(oldest, start);
         }
         return oldest;
     }
 
-    /**
-     * Drops downloads no open window can count any more, and contents left with none; true when the
-     * bucket is empty.
-     */
+    /** Drops the windows starting before {@code before}; true when none is left. */
     private boolean forget(long before) throws Exception {
         boolean empty = true;
-        Iterator<Map.Entry<String, MinuteSeries>> it = series.iterator();
+        Iterator<Long> it = minutes.keys().iterator();
         while (it.hasNext()) {
-            Map.Entry<String, MinuteSeries> e = it.next();
-            MinuteSeries s = e.getValue();
-            if (s.starts.length > 0 && s.starts[0] < before) {
-                if (s.forgetBefore(before)) {
-                    it.remove();
-                    continue;
-                }
-                e.setValue(s);
+            if (it.next() < before) {
+                it.remove();
+            } else {
+                empty = false;
             }
-            empty = false;
         }
         return empty;
     }

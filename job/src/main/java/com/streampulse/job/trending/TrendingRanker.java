@@ -4,11 +4,13 @@ import com.streampulse.job.trending.TopN.Trend;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -17,24 +19,31 @@ import org.apache.flink.util.Collector;
  * them into the scope's top N on the next watermark (once for all the buckets that sent in
  * between), and writes only the ranks whose row changed since it last wrote them. A window's
  * ranking only ever gains downloads, so its number of ranks never shrinks and no row is deleted.
+ *
+ * <p>Each bucket's list is its own state entry, so a list that arrives costs one write, not a read
+ * and rewrite of every bucket's lists for the window.
  */
 public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, TrendingRow> {
 
     private static final long serialVersionUID = 1L;
 
     private final long lengthMillis;
-    private final long latenessMillis;
+    private final long retentionMillis;
     private final int topN;
 
-    /** Window end → every bucket's candidates (dirty: changed since last merged). */
-    private transient MapState<Long, Ranking> candidates;
+    /** (window end, bucket) → the bucket's candidates. */
+    private transient MapState<Tuple2<Long, Integer>, Ranking> candidates;
 
     /** Window end → the ranking as last written. */
     private transient MapState<Long, Ranking> published;
 
-    public TrendingRanker(long lengthMillis, long latenessMillis, int topN) {
+    /**
+     * @param slideMillis how long after the lateness a bucket may still re-send a window: it sends
+     *     late changes at the next window end
+     */
+    public TrendingRanker(long slideMillis, long lengthMillis, long latenessMillis, int topN) {
         this.lengthMillis = lengthMillis;
-        this.latenessMillis = latenessMillis;
+        this.retentionMillis = latenessMillis + slideMillis;
         this.topN = topN;
     }
 
@@ -43,7 +52,11 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
         TypeInformation<Ranking> ranking = TypeInformation.of(Ranking.class);
         candidates =
                 getRuntimeContext()
-                        .getMapState(new MapStateDescriptor<>("candidates", Types.LONG, ranking));
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "bucket-candidates",
+                                        Types.TUPLE(Types.LONG, Types.INT),
+                                        ranking));
         published =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("published", Types.LONG, ranking));
@@ -52,43 +65,33 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     @Override
     public void processElement(Ranking bucket, Context ctx, Collector<TrendingRow> out)
             throws Exception {
-        Ranking all = candidates.get(bucket.windowEnd);
-        if (all == null) {
-            all = new Ranking();
-            all.scope = bucket.scope;
-            all.windowEnd = bucket.windowEnd;
-            // Kept until no late partial can change the window any more.
-            ctx.timerService().registerEventTimeTimer(bucket.windowEnd - 1 + latenessMillis);
-        }
-        all.replaceBucket(bucket);
-        all.dirty = true;
-        candidates.put(bucket.windowEnd, all);
+        candidates.put(Tuple2.of(bucket.windowEnd, bucket.bucket), bucket);
+        // Kept until no late batch can change the window any more.
+        ctx.timerService().registerEventTimeTimer(bucket.windowEnd - 1 + retentionMillis);
         ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrendingRow> out)
             throws Exception {
-        List<Long> done = new ArrayList<>();
-        for (Map.Entry<Long, Ranking> e : candidates.entries()) {
-            long windowEnd = e.getKey();
-            Ranking all = e.getValue();
-            if (all.dirty) {
-                all.dirty = false;
-                publish(
-                        ctx.getCurrentKey(),
-                        windowEnd,
-                        TopN.merge(topN, List.of(all.trends())),
-                        out);
-                e.setValue(all);
+        // Merging every open window (a few per scope) is cheaper than remembering which changed;
+        // those that did not write nothing.
+        TreeMap<Long, TopN> merged = new TreeMap<>();
+        List<Tuple2<Long, Integer>> done = new ArrayList<>();
+        for (Map.Entry<Tuple2<Long, Integer>, Ranking> e : candidates.entries()) {
+            long windowEnd = e.getKey().f0;
+            if (windowEnd - 1 + retentionMillis <= time) {
+                done.add(e.getKey());
             }
-            if (windowEnd - 1 + latenessMillis <= time) {
-                done.add(windowEnd);
-            }
+            TopN top = merged.computeIfAbsent(windowEnd, k -> new TopN(topN));
+            e.getValue().trends().forEach(top::offer);
         }
-        for (Long windowEnd : done) {
-            candidates.remove(windowEnd);
-            published.remove(windowEnd);
+        for (Map.Entry<Long, TopN> window : merged.entrySet()) {
+            publish(ctx.getCurrentKey(), window.getKey(), window.getValue().ranked(), out);
+        }
+        for (Tuple2<Long, Integer> key : done) {
+            candidates.remove(key);
+            published.remove(key.f0);
         }
     }
 

@@ -46,18 +46,23 @@ class TopNTest {
     }
 
     @Test
-    void seriesSumsWindowsAndForgetsOldOnes() {
-        MinuteSeries s = new MinuteSeries();
-        s.add("T", 180, 3);
-        s.add("T", 60, 1);
-        s.add("S", 120, 2);
-        s.add("T", 60, 4);
-        assertThat(s.title).isEqualTo("S");
-        assertThat(s.sum(60, 180)).isEqualTo(7);
-        assertThat(s.sum(0, 1000)).isEqualTo(10);
-        assertThat(s.forgetBefore(120)).isFalse();
-        assertThat(s.starts).containsExactly(120, 180);
-        assertThat(s.forgetBefore(181)).isTrue();
+    void minuteCountsAddUpPerContentAndRegionInAnyOrder() {
+        MinuteCounts.Builder a = new MinuteCounts.Builder();
+        assertThat(a.add("EU", "x", "T", 3)).isTrue();
+        assertThat(a.add("US", "x", "T", 1)).isTrue();
+        assertThat(a.add("EU", "x", "T", 4)).isFalse();
+        MinuteCounts.Builder b = new MinuteCounts.Builder();
+        b.add("US", "y", "Y", 2);
+        b.add("EU", "x", "S", 5);
+        MinuteCounts merged = MinuteCounts.merge(a.build(), b.build());
+
+        assertThat(merged.contents).containsExactly("x", "y");
+        // The smallest title wins, whichever came first.
+        assertThat(merged.titles).containsExactly("S", "Y");
+        assertThat(merged.firstEntry).containsExactly(0, 2, 3);
+        assertThat(merged.regions).containsExactly("EU", "US");
+        assertThat(merged.region).containsExactly(0, 1, 1);
+        assertThat(merged.downloads).containsExactly(12, 1, 2);
     }
 
     private static Trend trend(String id, long downloads) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.streampulse.autoscaler.Annotations;
 import com.streampulse.autoscaler.Controller;
 import com.streampulse.autoscaler.Metrics;
+import com.streampulse.autoscaler.collect.FlinkCapacityWindow;
 import com.streampulse.autoscaler.collect.LagCollector;
 import com.streampulse.autoscaler.config.AutoscalerConfig;
 import com.streampulse.autoscaler.config.Mode;
@@ -28,17 +29,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
+import org.apache.flink.runtime.client.JobStatusMessage;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.util.TestStreamEnvironment;
@@ -54,11 +59,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  * source subtask paced to {@value #PER_SUBTASK} records/s (the machine's two cores are never the
  * limit), a load trace compressed in time with the policy's durations compressed alike (15 s rounds
  * become 0.5 s), and a {@link StandInOperator} doing the operator's part in each mode. The load
- * steps up ×3; the job must settle in at most two rescales, and the tables must then equal the
- * oracle: no count lost or doubled through the rescales.
+ * steps up ×3; the job must settle in at most two rescales. When the load is back down the
+ * controller is killed and replaced by one that learned nothing (the learned annotation removed):
+ * it must bring the over-provisioned job down on Flink's own capacity figure. The tables must then
+ * equal the oracle: no count lost or doubled through the rescales.
  *
- * <p>{@code make autoscaler-loop} runs the long trace ({@code -Dloop.full=true}): the step up, a
- * longer stay, and the load back down, which the controller must follow down too.
+ * <p>{@code make autoscaler-loop} runs the same with longer stays ({@code -Dloop.full=true}).
  */
 @EnableKubernetesMockClient(crud = true)
 class ClosedLoopIT {
@@ -70,11 +76,16 @@ class ClosedLoopIT {
     static final double BASE = 60;
     static final boolean FULL = Boolean.getBoolean("loop.full");
 
-    /** Seconds: the step up, the step back down (after the end in the smoke run), the end. */
+    /**
+     * Seconds: the step up; the step back down; the failover, once the backlog is worked off, when
+     * the controller is killed and replaced by one that never learned the job's capacity; the end
+     * at the latest (the smoke run ends once the replacement has brought the job down).
+     */
     static final double STEP_UP = FULL ? 15 : 6;
 
-    static final double STEP_DOWN = FULL ? 75 : 1e9;
-    static final double END = FULL ? 150 : 30;
+    static final double STEP_DOWN = FULL ? 75 : 20;
+    static final double FAILOVER = FULL ? 90 : 24;
+    static final double END = FULL ? 150 : 100;
 
     static final ResourceDefinitionContext FLINK_DEPLOYMENTS =
             ResourceDefinitionContext.fromResourceType(FlinkDeployment.class);
@@ -94,6 +105,9 @@ class ClosedLoopIT {
         // The adaptive scheduler waits 30 s between rescales by default; the trace is compressed.
         conf.set(JobManagerOptions.SCHEDULER_SCALING_INTERVAL_MIN, Duration.ZERO);
         conf.set(RestOptions.BIND_PORT, "0"); // other builds on the machine may hold 8081
+        // The REST API's metrics are fetched from the task managers every 10 s by default; the
+        // trace is compressed 30×, so this is the same compression.
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500));
         cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
@@ -122,6 +136,12 @@ class ClosedLoopIT {
     @EnumSource(Mode.class)
     void aStepOfThreeTimesSettlesInAtMostTwoRescalesAndNoCountIsLostOrDoubled(Mode mode)
             throws Exception {
+        // A job a failed case left running would hold the slots.
+        for (JobStatusMessage job : cluster.listJobs().get()) {
+            if (!job.getJobState().isGloballyTerminalState()) {
+                cluster.cancelJob(job.getJobId()).get();
+            }
+        }
         String topic = "loop-" + mode.value();
         kafka.createTopic(topic, PARTITIONS);
         pipeline.db().truncateAll();
@@ -165,76 +185,111 @@ class ClosedLoopIT {
         List<TestEvent> traffic =
                 spreadOverPartitions(RandomTraffic.records(new Random(13), records));
         List<Sent> sent;
-        List<Integer> afterStep = new ArrayList<>();
         List<String> readsOfTheRunningJob = new ArrayList<>();
+        List<String> decisions = new ArrayList<>();
+        FlinkCapacityWindow flinksFigure = new FlinkCapacityWindow(Duration.ofSeconds(5));
+        int rescalesBeforeFailover = -1;
         try (Admin admin = Admin.create(kafka.adminProperties());
                 PacedProducer producer =
                         new PacedProducer(
                                 kafka.adminProperties(), topic, traffic, ClosedLoopIT::load, END)) {
-            Controller controller =
-                    new Controller(
-                            controllerConfig(mode, topic, "streampulse-" + topic),
-                            client,
-                            new LagCollector(admin, Clock.systemUTC()),
-                            new JobManagerClient(),
-                            new Retry(3, Duration.ofMillis(200)),
-                            new Metrics(),
-                            Clock.systemUTC());
+            Controller controller = controller(mode, topic, admin);
             producer.start();
             while (!producer.done()) {
+                if (rescalesBeforeFailover < 0
+                        && producer.elapsed() >= FAILOVER
+                        && !operator.rescales().isEmpty()
+                        && !operator.pending()) {
+                    // The spike is over and the controller is killed: its successor starts
+                    // with nothing learned, neither in memory nor on the resource.
+                    // Not before the old controller's scale-up has been applied (on a slow
+                    // machine it may come after the step down).
+                    rescalesBeforeFailover = operator.rescales().size();
+                    forgetWhatWasLearned();
+                    controller = controller(mode, topic, admin);
+                }
                 operator.reconcile();
                 controller.runOnce();
-                readsOfTheRunningJob.add(readRunningJob(operator));
+                decisions.add(lastDecision());
+                readsOfTheRunningJob.add(readRunningJob(operator, flinksFigure));
+                if (!FULL
+                        && rescalesBeforeFailover >= 0
+                        && operator.rescales().size() > rescalesBeforeFailover
+                        && !operator.pending()) {
+                    producer.finish(); // the replacement has brought the job down
+                }
                 Thread.sleep(500);
             }
             sent = producer.await();
             // A rescale decided near the end of the trace may still be under way (this machine
             // is slow): let it finish, without further decisions, so its downtime is measured.
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            operator.reconcile();
             while (operator.pending() && System.nanoTime() < deadline) {
-                operator.reconcile();
                 Thread.sleep(200);
+                operator.reconcile();
             }
-            readsOfTheRunningJob.add(readRunningJob(operator));
+            readsOfTheRunningJob.add(readRunningJob(operator, flinksFigure));
         }
         List<Rescale> rescales = operator.rescales();
         System.out.printf(
-                "closed loop %s: rescales %s, %d records sent over %.0f s%n",
-                mode.value(), rescales, sent.size(), END);
-
-        TableSnapshot expected = RandomTraffic.expected(config, sent);
-        List<Rescale> up = rescales.stream().filter(r -> r.to() > r.from()).toList();
-        assertThat(up).as("scale-ups after the ×3 step").isNotEmpty().hasSizeLessThanOrEqualTo(2);
-        assertThat(up.get(up.size() - 1).to() * PER_SUBTASK)
-                .as("capacity reached after the step")
-                .isGreaterThanOrEqualTo((int) (3 * BASE));
-        if (FULL) {
-            assertThat(rescales.get(rescales.size() - 1).to())
-                    .as("parallelism after the load went back down")
-                    .isLessThan(up.get(up.size() - 1).to());
-        } else {
-            assertThat(rescales).as("no scale-down while the load stays up").isEqualTo(up);
-        }
-        // The controller's reads of the real JobManager REST API: the running job's parallelism
-        // as the stand-in operator last set it, and Flink's own capacity figure of a source
-        // subtask. That figure is only read and printed here: the throttle is a rate limit, not
-        // CPU work, so busy time misjudges it (the controller uses the figure only to come down).
+                "closed loop %s: rescales %s (the controller replaced after the first %d), %d"
+                        + " records sent%n",
+                mode.value(), rescales, rescalesBeforeFailover, sent.size());
+        System.out.printf(
+                "closed loop %s: rescaling decisions %s%n",
+                mode.value(),
+                decisions.stream()
+                        .filter(d -> d != null && d.startsWith("scale-"))
+                        .distinct()
+                        .toList());
         System.out.printf(
                 "closed loop %s: running job read as %s%n",
                 mode.value(), readsOfTheRunningJob.stream().distinct().toList());
+
+        TableSnapshot expected = RandomTraffic.expected(config, sent);
+        List<Rescale> beforeFailover = rescales.subList(0, rescalesBeforeFailover);
+        List<Rescale> up = beforeFailover.stream().filter(r -> r.to() > r.from()).toList();
+        assertThat(up).as("scale-ups after the ×3 step").isNotEmpty().hasSizeLessThanOrEqualTo(2);
+        int high = up.get(up.size() - 1).to();
+        assertThat(high * PER_SUBTASK)
+                .as("capacity reached after the step")
+                .isGreaterThanOrEqualTo((int) (3 * BASE));
+        assertThat(beforeFailover).as("no scale-down while the load stays up").isEqualTo(up);
+        // The failover: the replacement never saw the job saturated and the learned annotation
+        // is gone, so only Flink's own figure (records in per busy second, read through the
+        // JobManager's REST API) can bring the over-provisioned job down to what the base load
+        // needs: one subtask paced to 100/s at the target utilisation 0.7 carries 60/s. Allowed
+        // is up to four: on a loaded machine busy time includes waiting for a core, so the figure
+        // reads low at low load (40-100/s at 1-6 subtasks, 15-61/s at 12 here).
+        int after = rescales.get(rescales.size() - 1).to();
+        assertThat(rescales.subList(rescalesBeforeFailover, rescales.size()))
+                .as("rescales by the replacement controller")
+                .isNotEmpty()
+                .allMatch(r -> r.to() < r.from());
+        assertThat(after)
+                .as("parallelism after the failover")
+                .isLessThan(high)
+                .isLessThanOrEqualTo(4);
+        assertThat(after * PER_SUBTASK).isGreaterThanOrEqualTo((int) BASE);
+        // The controller's reads of the real JobManager REST API: the running job's parallelism
+        // as the stand-in operator last set it, and Flink's capacity figure, read at up to four
+        // subtasks, between a quarter of the pacing and twice it (Flink's 60 s input rate, used
+        // before, read 13-39/s for the first minute after every start).
         assertThat(readsOfTheRunningJob.get(readsOfTheRunningJob.size() - 1))
                 .as("the running job's parallelism after the last rescale")
-                .startsWith("p=" + rescales.get(rescales.size() - 1).to() + " ");
+                .startsWith("p=" + after + " ");
         assertThat(
                         readsOfTheRunningJob.stream()
                                 .filter(r -> !r.endsWith("NaN"))
+                                .filter(r -> r.startsWith("p=") && parallelism(r) <= 4)
                                 .map(
                                         r ->
                                                 Double.parseDouble(
                                                         r.substring(r.indexOf("capacity=") + 9))))
                 .as("Flink's capacity of one source subtask")
                 .isNotEmpty()
-                .allMatch(c -> c > 0);
+                .allMatch(c -> c >= PER_SUBTASK / 4.0 && c <= 2.0 * PER_SUBTASK);
         TableSnapshot actual = pipeline.awaitTables(expected::equals, Duration.ofSeconds(120));
         cluster.cancelJob(operator.job()).get();
         assertThat(actual.toString()).isEqualTo(expected.toString());
@@ -242,22 +297,67 @@ class ClosedLoopIT {
 
     /**
      * What the controller reads of the running job through the MiniCluster's REST API: "p=<running
-     * parallelism> capacity=<records/s per fully busy source subtask, NaN while too idle>".
+     * parallelism> capacity=<records/s per fully busy source subtask, NaN while too idle or not yet
+     * read twice>".
      */
-    static String readRunningJob(StandInOperator operator) {
+    static String readRunningJob(StandInOperator operator, FlinkCapacityWindow figure) {
         JobManagerClient rest = new JobManagerClient();
         String url = cluster.getRestAddress().join().toString();
         String job = operator.job().toHexString();
         try {
             JobManagerClient.RunningJob running = rest.runningJob(url, job);
             JobManagerClient.Vertex source = running.source();
-            double capacity =
-                    rest.sourceLoad(url, job, source.id())
-                            .capacityPerInstance(source.parallelism());
-            return "p=" + running.parallelism() + " capacity=" + capacity;
+            figure.add(
+                    job,
+                    source.parallelism(),
+                    Instant.now(),
+                    rest.sourceCounters(url, job, source.id()));
+            return String.format(
+                    Locale.ROOT,
+                    "p=%d capacity=%.0f",
+                    running.parallelism(),
+                    figure.capacityPerInstance());
         } catch (JobManagerClient.JobManagerException e) {
+            figure.reset();
             return "unread (" + e.getMessage() + ") capacity=NaN"; // restarting
         }
+    }
+
+    static int parallelism(String read) {
+        return Integer.parseInt(read.substring(2, read.indexOf(' ')));
+    }
+
+    private Controller controller(Mode mode, String topic, Admin admin) {
+        return new Controller(
+                controllerConfig(mode, topic, "streampulse-" + topic),
+                client,
+                new LagCollector(admin, Clock.systemUTC()),
+                new JobManagerClient(),
+                new Retry(3, Duration.ofMillis(200)),
+                new Metrics(),
+                Clock.systemUTC());
+    }
+
+    private String lastDecision() {
+        return client.genericKubernetesResources(FLINK_DEPLOYMENTS)
+                .inNamespace(NS)
+                .withName(NAME)
+                .get()
+                .getMetadata()
+                .getAnnotations()
+                .get(Annotations.LAST_DECISION);
+    }
+
+    /** Removes the learned capacity and restart from the resource, as if never written. */
+    private void forgetWhatWasLearned() {
+        client.genericKubernetesResources(FLINK_DEPLOYMENTS)
+                .inNamespace(NS)
+                .withName(NAME)
+                .edit(
+                        r -> {
+                            r.getMetadata().getAnnotations().remove(Annotations.LEARNED);
+                            return r;
+                        });
     }
 
     /** The seeded traffic, its partitions redrawn over the topic's twelve. */
@@ -289,7 +389,11 @@ class ClosedLoopIT {
         env.put("AUTOSCALER_SCALE_UP_STABILISATION", "2s");
         env.put("AUTOSCALER_SCALE_DOWN_STABILISATION", "20s");
         env.put("AUTOSCALER_COOLDOWN", "10s");
-        env.put("AUTOSCALER_LAG_NEAR_ZERO", "2s");
+        // Not compressed like the rest: committed offsets trail by a checkpoint's interval plus
+        // its duration, and on 2 loaded cores a checkpoint of 12 RocksDB subtasks takes seconds
+        // (with 2 s the lag of a caught-up job at 12 hovered at 1.8-3.1 s of input and every
+        // crossing restarted the scale-down stabilisation).
+        env.put("AUTOSCALER_LAG_NEAR_ZERO", "4s");
         env.put("AUTOSCALER_EXPECTED_RESTART", "2s");
         env.put("HTTP_PORT", "0");
         env.put("POD_NAME", "closed-loop");

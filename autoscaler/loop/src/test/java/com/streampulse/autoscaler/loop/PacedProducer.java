@@ -111,6 +111,11 @@ final class PacedProducer implements AutoCloseable {
         return sent;
     }
 
+    /** Ends the trace early: nothing more is sent. */
+    void finish() {
+        stop = true;
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop = true;

@@ -1,0 +1,229 @@
+package com.streampulse.job.trending;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+
+/**
+ * Ranks one bucket's contents, per scope, for several window ends in one pass over the bucket's
+ * minutes. The sums slide: the first window end sums its 2 × L minutes (the window and the one
+ * before it), every next one adds the minute that enters and moves or drops the two that leave, so
+ * re-ranking the windows late data changed costs three minutes each, not 2 × L.
+ *
+ * <p>Contents and scopes are numbered once per pass, and every (scope, content) pair has one slot
+ * of primitive sums, so the pass allocates per pair, not per minute and pair. A content's title is
+ * the smallest one in the minutes of the pass.
+ */
+final class SlidingRanking {
+
+    private final long slideMillis;
+    private final long lengthMillis;
+    private final int topN;
+
+    private final Map<String, Integer> scopeIndex = new HashMap<>();
+    private final List<String> scopes = new ArrayList<>();
+    private final Map<String, Integer> contentIndex = new HashMap<>();
+    private final List<String> contentIds = new ArrayList<>();
+    private final List<String> titles = new ArrayList<>();
+    private final Map<Long, Numbered> numbered = new HashMap<>();
+    private final PairSums sums = new PairSums();
+
+    SlidingRanking(long slideMillis, long lengthMillis, int topN) {
+        this.slideMillis = slideMillis;
+        this.lengthMillis = lengthMillis;
+        this.topN = topN;
+        scope(TrendingBuckets.GLOBAL);
+    }
+
+    /**
+     * @param minutes the bucket's downloads by window start; must hold every minute from {@code
+     *     due.first() - 2 × L} up to {@code due.last()} that has downloads
+     * @param due the window ends to rank, in order
+     * @return per due window end, ascending, and scope, by name: the bucket's top N
+     */
+    List<Ranking> rank(int bucket, Map<Long, MinuteCounts> minutes, NavigableSet<Long> due) {
+        for (Map.Entry<Long, MinuteCounts> m : minutes.entrySet()) {
+            numbered.put(m.getKey(), number(m.getValue()));
+        }
+        long first = due.first();
+        for (long start = first - 2 * lengthMillis; start < first; start += slideMillis) {
+            apply(start, start < first - lengthMillis ? PairSums.PREVIOUS : PairSums.CURRENT, 1);
+        }
+        List<Ranking> out = new ArrayList<>();
+        for (long end = first; end <= due.last(); end += slideMillis) {
+            if (end > first) {
+                // The minute that ended at `end - slide` enters; the oldest of each window leaves.
+                long entering = end - slideMillis;
+                apply(entering, PairSums.CURRENT, 1);
+                apply(entering - lengthMillis, PairSums.CURRENT, -1);
+                apply(entering - lengthMillis, PairSums.PREVIOUS, 1);
+                apply(entering - 2 * lengthMillis, PairSums.PREVIOUS, -1);
+            }
+            if (due.contains(end)) {
+                top(bucket, end, out);
+            }
+        }
+        return out;
+    }
+
+    private void apply(long start, int column, int sign) {
+        Numbered m = numbered.get(start);
+        if (m == null) {
+            return;
+        }
+        MinuteCounts c = m.counts;
+        for (int i = 0; i < c.contents.length; i++) {
+            int content = m.contentOf[i];
+            long all = 0;
+            for (int e = c.firstEntry[i]; e < c.firstEntry[i + 1]; e++) {
+                sums.add(m.scopeOf[c.region[e]], content, column, sign * c.downloads[e]);
+                all += c.downloads[e];
+            }
+            sums.add(0, content, column, sign * all);
+        }
+    }
+
+    private void top(int bucket, long end, List<Ranking> out) {
+        TopN[] tops = new TopN[scopes.size()];
+        for (int s = 0; s < sums.size(); s++) {
+            long downloads = sums.current(s);
+            if (downloads > 0) {
+                int scope = sums.scope(s);
+                if (tops[scope] == null) {
+                    tops[scope] = new TopN(topN);
+                }
+                int content = sums.content(s);
+                tops[scope].offer(
+                        contentIds.get(content), titles.get(content), downloads, sums.previous(s));
+            }
+        }
+        Integer[] byName = new Integer[scopes.size()];
+        Arrays.setAll(byName, i -> i);
+        Arrays.sort(byName, (a, b) -> scopes.get(a).compareTo(scopes.get(b)));
+        for (int scope : byName) {
+            if (tops[scope] != null) {
+                out.add(Ranking.of(scopes.get(scope), end, bucket, tops[scope].ranked()));
+            }
+        }
+    }
+
+    private Numbered number(MinuteCounts c) {
+        int[] scopeOf = new int[c.regions.length];
+        for (int r = 0; r < scopeOf.length; r++) {
+            scopeOf[r] = scope(c.regions[r]);
+        }
+        int[] contentOf = new int[c.contents.length];
+        for (int i = 0; i < contentOf.length; i++) {
+            Integer n = contentIndex.get(c.contents[i]);
+            if (n == null) {
+                n = contentIds.size();
+                contentIndex.put(c.contents[i], n);
+                contentIds.add(c.contents[i]);
+                titles.add(c.titles[i]);
+            } else if (c.titles[i] != null
+                    && (titles.get(n) == null || c.titles[i].compareTo(titles.get(n)) < 0)) {
+                titles.set(n, c.titles[i]);
+            }
+            contentOf[i] = n;
+        }
+        return new Numbered(c, scopeOf, contentOf);
+    }
+
+    private int scope(String name) {
+        Integer n = scopeIndex.get(name);
+        if (n == null) {
+            n = scopes.size();
+            scopeIndex.put(name, n);
+            scopes.add(name);
+        }
+        return n;
+    }
+
+    /** A minute with its regions and contents numbered for this pass. */
+    private record Numbered(MinuteCounts counts, int[] scopeOf, int[] contentOf) {}
+
+    /**
+     * Downloads per (scope, content) pair in the current and the previous window: open addressing
+     * on the pair, primitive columns per slot.
+     */
+    private static final class PairSums {
+        static final int CURRENT = 0;
+        static final int PREVIOUS = 1;
+
+        private long[] keys = new long[1024];
+        private long[][] columns = {new long[1024], new long[1024]};
+        private int[] table = filled(2048);
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        int scope(int slot) {
+            return (int) (keys[slot] >>> 32);
+        }
+
+        int content(int slot) {
+            return (int) keys[slot];
+        }
+
+        long current(int slot) {
+            return columns[CURRENT][slot];
+        }
+
+        long previous(int slot) {
+            return columns[PREVIOUS][slot];
+        }
+
+        void add(int scope, int content, int column, long downloads) {
+            long key = ((long) scope << 32) | content;
+            int mask = table.length - 1;
+            int h = hash(key) & mask;
+            while (table[h] >= 0) {
+                int slot = table[h];
+                if (keys[slot] == key) {
+                    columns[column][slot] += downloads;
+                    return;
+                }
+                h = (h + 1) & mask;
+            }
+            if (size == keys.length) {
+                keys = Arrays.copyOf(keys, size * 2);
+                columns[CURRENT] = Arrays.copyOf(columns[CURRENT], size * 2);
+                columns[PREVIOUS] = Arrays.copyOf(columns[PREVIOUS], size * 2);
+            }
+            keys[size] = key;
+            columns[column][size] = downloads;
+            table[h] = size++;
+            if (size * 2 > table.length) {
+                rehash();
+            }
+        }
+
+        private void rehash() {
+            table = filled(table.length * 2);
+            int mask = table.length - 1;
+            for (int slot = 0; slot < size; slot++) {
+                int h = hash(keys[slot]) & mask;
+                while (table[h] >= 0) {
+                    h = (h + 1) & mask;
+                }
+                table[h] = slot;
+            }
+        }
+
+        private static int hash(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
+
+        private static int[] filled(int n) {
+            int[] t = new int[n];
+            Arrays.fill(t, -1);
+            return t;
+        }
+    }
+}
