@@ -31,11 +31,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * or 5,000 rows, checkpoints every 30 s) is the production one.
  *
  * <p><b>The schedule.</b> The quota is set before the job starts, so its readers read at the rate
- * from their first fetch (the broker lets a new client read about a second's worth at once). When
- * the first records have been read, the schedule's start {@code T0} is placed so that they are
- * exactly on time: event time {@code e} is then due at wall time {@code e + (T0 - base)}. Nothing
- * in the job compares event time with the wall clock except when every partition is idle (not the
- * case here), so the constant offset changes nothing it does.
+ * from their first fetch (the broker lets a new client read about a second's worth at once), and
+ * adjusted every {@link #SAMPLE} to keep the reads on the schedule ({@link #catchUp}). When the
+ * first records have been read, the schedule's start {@code T0} is placed so that they are exactly
+ * on time: event time {@code e} is then due at wall time {@code e + (T0 - base)}. Nothing in the
+ * job compares event time with the wall clock except when every partition is idle (not the case
+ * here), so the constant offset changes nothing it does.
  *
  * <p><b>What is reported.</b> A row's latency is its {@code created_at} (PostgreSQL's {@code now()}
  * in the sink's transaction that inserted it; visible at its commit, milliseconds later) minus (i)
@@ -123,7 +124,7 @@ final class LatencyBench {
             quota.set(rate * bytesPerRecord);
             JobID job = cluster.submit(env, topic);
             try {
-                return run(shape, rate, window, topic, config, base, loaded);
+                return run(shape, rate, window, topic, config, base, loaded, quota, bytesPerRecord);
             } finally {
                 cluster.cancel(job);
             }
@@ -137,7 +138,9 @@ final class LatencyBench {
             String job,
             JobConfig config,
             Instant base,
-            EventLoader.Loaded loaded)
+            EventLoader.Loaded loaded,
+            ReadQuota quota,
+            double bytesPerRecord)
             throws Exception {
         long readAtStart = awaitFirstRecords(job);
         long t0 = System.currentTimeMillis() - (long) (readAtStart * 1000.0 / rate);
@@ -152,8 +155,9 @@ final class LatencyBench {
         while (System.currentTimeMillis() < end) {
             sleep(SAMPLE);
             long now = System.currentTimeMillis();
-            long read = InProcessMetrics.recordsRead(job);
-            behind.add((now - t0) - read * 1000.0 / rate);
+            double behindMillis = (now - t0) - InProcessMetrics.recordsRead(job) * 1000.0 / rate;
+            behind.add(behindMillis);
+            quota.set(rate * bytesPerRecord * catchUp(behindMillis));
         }
         ProcessMeter.Usage usage = meter.stop();
         String load = Load.describe();
@@ -162,8 +166,13 @@ final class LatencyBench {
         // sinks' flush, so that slow windows count as slow instead of missing.
         long dueRead = (long) ((end - t0) * rate / 1000.0);
         long waitUntil = System.currentTimeMillis() + options.latencySeconds() * 1000L;
-        while (InProcessMetrics.recordsRead(job) < dueRead
+        long read;
+        while ((read = InProcessMetrics.recordsRead(job)) < dueRead
                 && System.currentTimeMillis() < waitUntil) {
+            quota.set(
+                    rate
+                            * bytesPerRecord
+                            * catchUp((System.currentTimeMillis() - t0) - read * 1000.0 / rate));
             sleep(SAMPLE);
         }
         sleep(Duration.ofSeconds(5));
@@ -218,6 +227,15 @@ final class LatencyBench {
                 behind,
                 usage.cpuSeconds() / seconds,
                 load);
+    }
+
+    /**
+     * The quota's share of the rate: events due by now are in Kafka as if producers had sent them,
+     * so a job behind the schedule may read them faster (up to 4 times the rate) to catch up, as
+     * from a live topic; one ahead of it is slowed, since those events are not due yet.
+     */
+    static double catchUp(double behindMillis) {
+        return Math.max(0.25, Math.min(4, 1 + behindMillis / 1000.0));
     }
 
     /** Waits until the job's readers have read something; returns how much. */

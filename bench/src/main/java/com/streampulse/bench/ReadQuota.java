@@ -18,7 +18,8 @@ import org.apache.kafka.common.quota.ClientQuotaEntity;
  * <p>The broker measures a client's rate over {@code quota.window.num} windows of {@code
  * quota.window.size.seconds} ({@link Infrastructure} sets 2 of 1 s), so a reader that fetched
  * nothing for a while may read up to about a second's worth at once: the pacing error the latency
- * report prints.
+ * report prints. The latency benchmark resets the quota every 200 ms to keep the reads on their
+ * schedule ({@link LatencyBench#catchUp}).
  */
 final class ReadQuota implements AutoCloseable {
 
