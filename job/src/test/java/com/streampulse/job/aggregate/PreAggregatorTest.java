@@ -8,6 +8,7 @@ import com.streampulse.job.records.Download.Status;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
 import com.streampulse.job.sessions.SessionPartial;
+import com.streampulse.job.trending.TrendingBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -132,6 +133,26 @@ class PreAggregatorTest {
         assertThat(side(Dimension.CONTENT)).hasSize(2);
         assertThat(side(Dimension.REGION)).hasSize(2);
         assertThat(side(Dimension.DEVICE)).hasSize(1);
+    }
+
+    @Test
+    void trendingPairsAreCappedOnTheirOwnAndNeverFlushTheStatsEarly() throws Exception {
+        harness.close();
+        harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 8, 4));
+        harness.open();
+        // 3 contents × 3 regions: 7 stats keys (with the one device), 9 trending pairs.
+        List<String> contents = List.of("mov_a", "mov_b", "mov_c");
+        List<String> regions = List.of("EU-Berlin", "EU-Paris", "US-Ohio");
+        for (int i = 0; i < 8; i++) {
+            send(event(TEN + i, contents.get(i % 3), regions.get(i / 3), Status.SUCCESS, 1));
+        }
+
+        assertThat(side(Dimension.CONTENT)).isEmpty();
+        List<StreamRecord<TrendingBatch>> batches = new ArrayList<>();
+        harness.getSideOutput(PreAggregator.TRENDING).forEach(batches::add);
+        assertThat(batches).allSatisfy(b -> assertThat(b.getTimestamp()).isEqualTo(TEN_LAST));
+        assertThat(batches.stream().mapToInt(b -> b.getValue().counts.entries()).sum())
+                .isEqualTo(8);
     }
 
     @Test
