@@ -290,6 +290,11 @@ bench-window: bench-build ## Content windows' CPU per partial at the wide shape,
 	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.WindowStateBench $(BENCH_WINDOW_PARTIALS) $(BENCH_WINDOW_KEYS_PER_MINUTE) $(BENCH_WINDOW_ROUNDS)
 
+.PHONY: bench-sessions
+bench-sessions: bench-build ## Sessions' CPU per download at the catalog's key counts (BENCH_SESSIONS_ARGS: downloads users rate bufferedKeys rounds)
+	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+		com.streampulse.bench.SessionStateBench $(BENCH_SESSIONS_ARGS)
+
 .PHONY: bench-only
 bench-only: ## make bench without rebuilding
 	$(BENCH_RUN)

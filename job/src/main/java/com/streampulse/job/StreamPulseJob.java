@@ -24,7 +24,7 @@ import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
 import com.streampulse.job.sessions.SessionBuilder;
-import com.streampulse.job.sessions.SessionEvent;
+import com.streampulse.job.sessions.SessionPartial;
 import com.streampulse.job.sessions.UserSession;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.job.sink.SinkProgress;
@@ -72,9 +72,9 @@ import org.slf4j.LoggerFactory;
  *                                                         │                  ├─▶ region windows  ─▶ region_health, alerts
  *                                                         │                  │                      └─▶ anomaly baselines ─▶ alerts
  *                                                         │                  ├─▶ device windows  ─▶ device_stats
+ *                                                         │                  ├─▶ sessions per user (from per-window partials) ─▶ user_sessions
  *                                                         │                  └─▶ trending buckets ─▶ trending per scope ─▶ trending_content
  *                                                         │                      any window ─▶ dropped_partials (sums that came after it closed for good)
- *                                                         ├─▶ sessions per user ─▶ user_sessions
  *                                                         └─▶ rejected_events (MALFORMED, INVALID, LATE)
  * </pre>
  *
@@ -203,7 +203,8 @@ public final class StreamPulseJob {
                                 new PreAggregator(
                                         config.windowSize().toMillis(),
                                         config.maxBufferedKeys(),
-                                        features.trending() ? MAX_PARALLELISM : 0))
+                                        features.trending() ? MAX_PARALLELISM : 0,
+                                        features.sessions()))
                         .uid("pre-aggregate");
         String contentAlerts = features.fixedAlerts() ? AlertRules.SCOPE_CONTENT : null;
         String regionAlerts = features.fixedAlerts() ? AlertRules.SCOPE_REGION : null;
@@ -265,7 +266,10 @@ public final class StreamPulseJob {
                     "trending_content");
         }
         if (features.sessions()) {
-            write(sessions(downloads), sinks.userSessions(), "user_sessions");
+            write(
+                    sessions(partials.getSideOutput(PreAggregator.SESSIONS)),
+                    sinks.userSessions(),
+                    "user_sessions");
         }
     }
 
@@ -311,21 +315,20 @@ public final class StreamPulseJob {
                 .uid("trending-scope-candidates");
     }
 
-    /** Sessions per user, from the events themselves (without their payload). */
-    private DataStream<UserSession> sessions(DataStream<Download> downloads) {
-        return downloads
-                .map(SessionEvent::of)
-                .returns(SessionEvent.class)
-                .name("Sessions: events")
-                .uid("session-events")
-                .keyBy(SessionEvent::userId, Types.STRING)
+    /**
+     * Sessions per user, from each user's partial sums per window. The uid changed with the state
+     * layout ({@code sessions} held every event's session as a POJO): a savepoint taken with
+     * sessions on before that needs {@code --allowNonRestoredState}.
+     */
+    private DataStream<UserSession> sessions(DataStream<SessionPartial> partials) {
+        return partials.keyBy(p -> p.userId, Types.STRING)
                 .process(
                         new SessionBuilder(
                                 config.features().sessionGap().toMillis(),
                                 config.allowedLateness().toMillis(),
                                 config.windowSize().toMillis()))
                 .name("Sessions")
-                .uid("sessions");
+                .uid("user-sessions");
     }
 
     private EventTimeOperator eventTime() {

@@ -3,6 +3,8 @@ package com.streampulse.job.aggregate;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.sessions.SessionPartial;
+import com.streampulse.job.sessions.SessionPartials;
 import com.streampulse.job.trending.TrendingBatch;
 import com.streampulse.job.trending.TrendingPartials;
 import java.util.HashMap;
@@ -43,14 +45,26 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     /** Downloads per region and content and window, one batch per bucket, for trending. */
     public static final OutputTag<TrendingBatch> TRENDING = new OutputTag<>("trending-partials") {};
 
+    /** Each user's downloads per window, for sessions (when they are on). */
+    public static final OutputTag<SessionPartial> SESSIONS = new OutputTag<>("session-partials") {};
+
     private final long windowMillis;
     private final int maxBufferedKeys;
     private final int trendingBuckets;
+    private final boolean sessions;
 
     /** Window start → the window's partials. Sorted so closing windows is a head scan. */
     private transient TreeMap<Long, Partials> windows;
 
     private transient int bufferedKeys;
+
+    /**
+     * Per-user partials, capped on their own at {@code maxBufferedKeys}: in the shared count a
+     * million users would flush the content partials many times a window, and the content windows
+     * are the job's busiest task.
+     */
+    private transient SessionPartials users;
+
     private transient Counter eventsProcessed;
     private transient Counter windowsFlushed;
     private transient long lastProgressLog;
@@ -65,9 +79,18 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
      *     {@link #TRENDING} in batches per bucket of content ids (0: trending is off)
      */
     public PreAggregator(long windowMillis, int maxBufferedKeys, int trendingBuckets) {
+        this(windowMillis, maxBufferedKeys, trendingBuckets, false);
+    }
+
+    /**
+     * @param sessions also sum each user's downloads per window, sent to {@link #SESSIONS}
+     */
+    public PreAggregator(
+            long windowMillis, int maxBufferedKeys, int trendingBuckets, boolean sessions) {
         this.windowMillis = windowMillis;
         this.maxBufferedKeys = maxBufferedKeys;
         this.trendingBuckets = trendingBuckets;
+        this.sessions = sessions;
         // Chained to the source like a UDF operator (AbstractStreamOperator defaults to HEAD).
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
@@ -76,6 +99,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void open() throws Exception {
         super.open();
         windows = new TreeMap<>();
+        users = sessions ? new SessionPartials(windowMillis) : null;
         MetricGroup metrics = getMetricGroup().addGroup("streampulse");
         eventsProcessed = metrics.counter("eventsProcessed");
         windowsFlushed = metrics.counter("windowsFlushed");
@@ -100,6 +124,9 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 d);
         if (window.trending != null && window.trending.add(d.region(), d.contentId(), d.title())) {
             bufferedKeys++;
+        }
+        if (users != null && users.add(windowStart, d) >= maxBufferedKeys) {
+            users.flushUpTo(Long.MAX_VALUE, this::emitSession);
         }
         eventsProcessed.inc();
         if (bufferedKeys >= maxBufferedKeys) {
@@ -145,6 +172,9 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
 
     /** Emits the partials of every window whose last millisecond is at or before {@code time}. */
     private int flushUpTo(long time) {
+        if (users != null) {
+            users.flushUpTo(time, this::emitSession);
+        }
         int closed = 0;
         while (!windows.isEmpty() && windows.firstKey() + windowMillis - 1 <= time) {
             Partials window = windows.pollFirstEntry().getValue();
@@ -165,6 +195,10 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
             closed++;
         }
         return closed;
+    }
+
+    private void emitSession(SessionPartial partial, long timestamp) {
+        output.collect(SESSIONS, new StreamRecord<>(partial, timestamp));
     }
 
     private void logProgress() {

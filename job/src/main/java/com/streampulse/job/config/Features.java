@@ -50,6 +50,20 @@ public record Features(
                             + window.toMillis()
                             + "ms");
         }
+        // Off unless asked for: a RocksDB read and write per user and window (cost in
+        // BENCHMARKS.md, issue 16).
+        boolean sessions = s.bool("SESSIONS_ENABLED", false);
+        Duration gap = s.duration("SESSION_GAP", Duration.ofMinutes(30), Duration.ofSeconds(1));
+        if (sessions && gap.compareTo(window) < 0) {
+            // Sessions are built from each user's sums per window, one session each: exact only
+            // if two downloads in one window can never be a gap apart.
+            throw new ConfigException(
+                    "SESSION_GAP must be at least WINDOW_SIZE ("
+                            + window.toMillis()
+                            + "ms), got "
+                            + gap.toMillis()
+                            + "ms");
+        }
         return new Features(
                 s.bool("FIXED_ALERTS_ENABLED", true),
                 // Off unless asked for: ranking every title per region costs about seven eighths
@@ -67,10 +81,8 @@ public record Features(
                         warning,
                         critical,
                         hourOfDay),
-                // Off unless asked for: keyed per event, sessions cost about three quarters of the
-                // job's throughput (BENCHMARKS.md, issue 16).
-                s.bool("SESSIONS_ENABLED", false),
-                s.duration("SESSION_GAP", Duration.ofMinutes(30), Duration.ofSeconds(1)));
+                sessions,
+                gap);
     }
 
     /** For the start banner. */

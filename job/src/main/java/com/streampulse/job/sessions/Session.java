@@ -3,9 +3,10 @@ package com.streampulse.job.sessions;
 import java.util.Arrays;
 
 /**
- * One user's open session: its first and last event time and running sums, with the distinct
- * contents, regions and devices as sorted arrays (small, and merged in any order to the same
- * result). Mutable, kept in keyed state until it can no longer grow.
+ * One user's session, or part of one: its first and last event time and running sums, with the
+ * distinct contents, regions and devices as sorted arrays (small, and merged in any order to the
+ * same result, so the distinct content of merged parts is still exact). Mutable; the arrays are
+ * never changed in place, only replaced, so two sessions may share one.
  */
 public class Session {
 
@@ -20,22 +21,26 @@ public class Session {
 
     public Session() {}
 
-    public static Session of(SessionEvent e) {
-        Session s = new Session();
-        s.start = e.timestamp();
-        s.end = e.timestamp();
-        s.downloads = 1;
-        s.failed = e.failed() ? 1 : 0;
-        s.successfulSizeMb = e.successful() ? e.sizeMb() : 0;
-        s.contents = new String[] {e.contentId()};
-        s.regions = new String[] {e.region()};
-        s.devices = new String[] {e.device()};
-        return s;
+    /** A copy whose fields can change without touching {@code s} (the arrays are shared). */
+    public static Session copyOf(Session s) {
+        Session c = new Session();
+        c.start = s.start;
+        c.end = s.end;
+        c.downloads = s.downloads;
+        c.failed = s.failed;
+        c.successfulSizeMb = s.successfulSizeMb;
+        c.contents = s.contents;
+        c.regions = s.regions;
+        c.devices = s.devices;
+        return c;
     }
 
-    /** True when an event at {@code time} belongs to this session (closer than the gap). */
-    public boolean reaches(long time, long gapMillis) {
-        return time > start - gapMillis && time < end + gapMillis;
+    /**
+     * True when {@code part}, whose events all lie within one gap of each other, belongs to this
+     * session: one of its events is closer than the gap to one of the session's.
+     */
+    public boolean reaches(Session part, long gapMillis) {
+        return part.end > start - gapMillis && part.start < end + gapMillis;
     }
 
     public Session merge(Session o) {
@@ -64,5 +69,19 @@ public class Session {
             out[n++] = next;
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** {@code sorted} with {@code s} in its place, or {@code sorted} itself if already there. */
+    static String[] with(String[] sorted, String s) {
+        int at = Arrays.binarySearch(sorted, s);
+        if (at >= 0) {
+            return sorted;
+        }
+        int insert = -at - 1;
+        String[] out = new String[sorted.length + 1];
+        System.arraycopy(sorted, 0, out, 0, insert);
+        out[insert] = s;
+        System.arraycopy(sorted, insert, out, insert + 1, sorted.length - insert);
+        return out;
     }
 }

@@ -63,9 +63,13 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
         this.topN = topN;
     }
 
-    /** The bucket of a content: a fixed number, independent of the parallelism. */
+    /**
+     * The bucket of a content: a fixed number, independent of the parallelism. From the hash code's
+     * mixed middle bits, not its low ones: hash maps of one bucket's contents index by the low
+     * bits, and contents that all shared them would pile into a few tree bins.
+     */
     public static int bucket(String contentId, int buckets) {
-        return Math.floorMod(contentId.hashCode(), buckets);
+        return Math.floorMod((contentId.hashCode() * 0x9E3779B9) >>> 16, buckets);
     }
 
     @Override

@@ -63,6 +63,21 @@ class JobConfigTest {
         assertThat(f.sessions()).isTrue();
         assertThat(f.anomaly().enabled()).isFalse();
         assertThat(f.sessionGap()).isEqualTo(Duration.ofMinutes(10));
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        with(
+                                                "WINDOW_SIZE", "5m",
+                                                "SESSIONS_ENABLED", "true",
+                                                "SESSION_GAP", "4m")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("SESSION_GAP must be at least WINDOW_SIZE (300000ms), got 240000ms");
+        assertThat(
+                        JobConfig.from(with("WINDOW_SIZE", "5m", "SESSION_GAP", "4m"))
+                                .features()
+                                .sessions())
+                .as("a gap for sessions that are off is not checked")
+                .isFalse();
     }
 
     @Test

@@ -2,6 +2,8 @@ package com.streampulse.job.sessions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.streampulse.job.records.Download;
+import com.streampulse.job.records.Download.Status;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -14,13 +16,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Gap 30 minutes, lateness 5 minutes, 1-minute windows: a session closes 36 minutes after it ends.
+ * The input is what the pre-aggregator sends: one partial per user and window, here mostly of one
+ * download.
  */
 class SessionBuilderTest {
 
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, UserSession> h;
+    private KeyedOneInputStreamOperatorTestHarness<String, SessionPartial, UserSession> h;
 
     @BeforeEach
     void openHarness() throws Exception {
@@ -91,6 +95,38 @@ class SessionBuilderTest {
     }
 
     @Test
+    void aLatePartialBridgingTwoSessionsAfterARestoreMergesThemWithExactDistinctContent()
+            throws Exception {
+        // Minute 0, from two pre-aggregators (or two flushes of one): content a twice.
+        send(partial("u1", download("u1", 0, "a", "EU", "phone", true)));
+        send(
+                partial(
+                        "u1",
+                        download("u1", 0, "a", "EU", "phone", false),
+                        download("u1", 0, "b", "EU", "tv", true)));
+        send(partial("u1", download("u1", 33, "b", "US", "phone", true)));
+        h.processWatermark(at(22));
+        assertThat(rows()).as("10:00 and 10:33 are a gap apart: two open sessions").isEmpty();
+
+        restartFromSnapshot();
+        // Window 10:17 is late but within the lateness (closes for good at 10:23), and within the
+        // gap of both sessions: one session from 10:00 to 10:33.
+        send(
+                partial(
+                        "u1",
+                        download("u1", 17, "c", "EU", "tv", true),
+                        download("u1", 17, "a", "EU", "tv", true)));
+        h.processWatermark(at(33 + 36) - 1);
+        assertThat(rows()).isEmpty();
+        h.processWatermark(at(33 + 36));
+        assertThat(rows())
+                .containsExactly(
+                        session("u1", 0, 33, "downloads=6 failed=1 sizeMb=500 contents=3")
+                                + " regions=EU,US devices=phone,tv");
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
     void unionOfSortedArraysIsSortedAndDistinct() {
         assertThat(Session.union(new String[] {"a", "c", "d"}, new String[] {"b", "c", "e"}))
                 .containsExactly("a", "b", "c", "d", "e");
@@ -101,13 +137,64 @@ class SessionBuilderTest {
         return T0 + minute * MINUTE;
     }
 
-    /** A 100 MB download by {@code user} at {@code minute} past T0. */
+    /** A 100 MB download by {@code user} at {@code minute} past T0, as a partial of its own. */
     private void event(
             String user, int minute, String content, String region, String device, boolean ok)
             throws Exception {
-        h.processElement(
-                new SessionEvent(user, at(minute), content, region, device, ok, !ok, 100),
-                at(minute));
+        send(partial(user, download(user, minute, content, region, device, ok)));
+    }
+
+    /** As the pre-aggregator sends it: stamped with its window's last millisecond. */
+    private void send(SessionPartial p) throws Exception {
+        h.processElement(p, p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
+    }
+
+    static SessionPartial partial(String user, Download... downloads) {
+        SessionPartial p = new SessionPartial(user);
+        for (Download d : downloads) {
+            p.add(d);
+        }
+        return p;
+    }
+
+    /** A 100 MB download at {@code minute} past T0, successful or failed. */
+    private static Download download(
+            String user, int minute, String content, String region, String device, boolean ok) {
+        return download(
+                user,
+                at(minute),
+                content,
+                region,
+                device,
+                ok ? Status.SUCCESS : Status.FAILED,
+                100);
+    }
+
+    static Download download(
+            String user,
+            long time,
+            String content,
+            String region,
+            String device,
+            Status status,
+            int sizeMb) {
+        return new Download(
+                time,
+                content,
+                "Title " + content,
+                region,
+                device,
+                "OS 1",
+                status,
+                60,
+                40_000_000L,
+                sizeMb,
+                0,
+                0L,
+                time,
+                null,
+                false,
+                user);
     }
 
     /** The start of {@link UserSession#describe()} for a session from minute to minute. */
@@ -126,13 +213,18 @@ class SessionBuilderTest {
         h = harness(snapshot);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, SessionEvent, UserSession>
+    private static KeyedOneInputStreamOperatorTestHarness<String, SessionPartial, UserSession>
             harness(OperatorSubtaskState restoreFrom) throws Exception {
+        return harness(restoreFrom, 30 * MINUTE, 5 * MINUTE, MINUTE);
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<String, SessionPartial, UserSession> harness(
+            OperatorSubtaskState restoreFrom, long gap, long lateness, long window)
+            throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new SessionBuilder(30 * MINUTE, 5 * MINUTE, MINUTE)),
-                        SessionEvent::userId,
+                        new KeyedProcessOperator<>(new SessionBuilder(gap, lateness, window)),
+                        p -> p.userId,
                         Types.STRING);
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);

@@ -1,0 +1,214 @@
+package com.streampulse.bench;
+
+import com.streampulse.job.StreamPulseJob;
+import com.streampulse.job.aggregate.PreAggregator;
+import com.streampulse.job.records.Download;
+import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.sessions.SessionBuilder;
+import com.streampulse.job.sessions.SessionPartial;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * {@code make bench-sessions}: what sessions cost per download, in CPU time of the threads that do
+ * the work, so the figure holds on a loaded machine where wall-clock rates do not. Synthetic
+ * downloads at the {@code catalog} shape's key counts (users uniform, content ids, regions,
+ * devices) go through the job's {@link PreAggregator} (sessions off, then on) and its {@link
+ * SessionBuilder} on RocksDB, parallelism 1; the figures are the pre-aggregator's thread (source
+ * and pre-aggregation, chained) and the sessions' thread, per download.
+ *
+ * <p>Usage: {@code SessionStateBench [downloads=3000000] [users=1000000] [rate=50000]
+ * [bufferedKeys=100000] [rounds=2] [name=value,...]}, rate in downloads per second of event time
+ * (so {@code rate × 60 / users} downloads per user and window); Flink settings, if given, add a
+ * third variant: sessions on with those settings (e.g. {@code
+ * state.backend.rocksdb.use-bloom-filter=true}).
+ */
+final class SessionStateBench {
+
+    private static final Map<String, Long> CPU = new ConcurrentHashMap<>();
+    private static final AtomicLong PARTIALS = new AtomicLong();
+    private static final Duration WINDOW = Duration.ofMinutes(1);
+    private static final long START = SustainedBench.START.toEpochMilli();
+
+    private SessionStateBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int downloads = arg(args, 0, 3_000_000);
+        int users = arg(args, 1, 1_000_000);
+        int rate = arg(args, 2, 50_000);
+        int buffered = arg(args, 3, 100_000);
+        int rounds = arg(args, 4, 2);
+        Map<String, String> tuned = new java.util.LinkedHashMap<>();
+        if (args.length > 5) {
+            for (String pair : args[5].split(",")) {
+                tuned.put(
+                        pair.substring(0, pair.indexOf('=')),
+                        pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        System.out.printf(
+                "Sessions: %,d downloads, %,d users, %,d/s of event time (%.1f per user and"
+                        + " window), %,d buffered keys, parallelism 1; %s%n",
+                downloads, users, rate, rate * 60.0 / users, buffered, Load.describe());
+        System.out.println(
+                "| sessions | µs CPU per download: source + pre-aggregation | sessions | partials"
+                        + " per download | load average |");
+        System.out.println("|---|---:|---:|---:|---|");
+        try (BenchCluster cluster = new BenchCluster(1)) {
+            run(cluster, true, Map.of(), downloads / 4, users, rate, buffered); // JIT
+            Map<String, Map<String, String>> variants = new java.util.LinkedHashMap<>();
+            variants.put("off", null);
+            variants.put("on", Map.of());
+            if (!tuned.isEmpty()) {
+                variants.put("on, " + tuned, tuned);
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
+                    boolean sessions = v.getValue() != null;
+                    long[] cpu =
+                            run(
+                                    cluster,
+                                    sessions,
+                                    sessions ? v.getValue() : Map.of(),
+                                    downloads,
+                                    users,
+                                    rate,
+                                    buffered);
+                    System.out.printf(
+                            "| %s | %.2f | %s | %s | %s |%n",
+                            v.getKey(),
+                            cpu[0] / 1e3 / downloads,
+                            sessions ? String.format("%.2f", cpu[1] / 1e3 / downloads) : "-",
+                            sessions ? String.format("%.2f", (double) cpu[2] / downloads) : "-",
+                            Load.describe());
+                }
+            }
+        }
+        System.exit(0);
+    }
+
+    private static int arg(String[] args, int i, int fallback) {
+        return args.length > i ? Integer.parseInt(args[i].replace("_", "")) : fallback;
+    }
+
+    /** CPU nanoseconds of the pre-aggregator's and the sessions' threads, and the partials. */
+    private static long[] run(
+            BenchCluster cluster,
+            boolean sessions,
+            Map<String, String> settings,
+            int downloads,
+            int users,
+            int rate,
+            int buffered)
+            throws Exception {
+        StreamExecutionEnvironment env = Scenarios.environment(1);
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        conf.set(PipelineOptions.MAX_PARALLELISM, StreamPulseJob.MAX_PARALLELISM);
+        conf.addAll(Configuration.fromMap(settings));
+        env.configure(conf);
+        String run = sessions + "-" + System.nanoTime();
+        SingleOutputStreamOperator<WindowCounts> partials =
+                env.fromSequence(0, downloads - 1)
+                        .map(i -> download(i, users, rate))
+                        .returns(Download.class)
+                        .assignTimestampsAndWatermarks(
+                                WatermarkStrategy.<Download>forMonotonousTimestamps()
+                                        .withTimestampAssigner((d, t) -> d.timestamp()))
+                        .transform(
+                                "Pre-aggregate",
+                                TypeInformation.of(WindowCounts.class),
+                                new PreAggregator(WINDOW.toMillis(), buffered, 0, sessions));
+        partials.sinkTo(new ThreadCpuSink<>(run + "-pre"));
+        if (sessions) {
+            partials.getSideOutput(PreAggregator.SESSIONS)
+                    .map(
+                            p -> {
+                                PARTIALS.incrementAndGet();
+                                return p;
+                            })
+                    .returns(SessionPartial.class)
+                    .keyBy(p -> p.userId, Types.STRING)
+                    .process(
+                            new SessionBuilder(
+                                    Duration.ofMinutes(30).toMillis(),
+                                    Duration.ofMinutes(5).toMillis(),
+                                    WINDOW.toMillis()))
+                    .name("Sessions")
+                    .sinkTo(new ThreadCpuSink<>(run + "-sessions"));
+        }
+        PARTIALS.set(0);
+        cluster.run(env, "session-state " + run);
+        long partialCount = PARTIALS.get();
+        long pre = CPU.remove(run + "-pre");
+        Long sess = CPU.remove(run + "-sessions");
+        return new long[] {pre, sess == null ? 0 : sess, partialCount};
+    }
+
+    /**
+     * Download {@code i} of the catalog's key counts, users uniform, at {@code rate} per second.
+     */
+    static Download download(long i, int users, int rate) {
+        long h = mix(i);
+        long time = START + i * 1000 / rate;
+        int content = (int) Math.floorMod(h >>> 8, 100_000L);
+        return new Download(
+                time,
+                "content_" + content,
+                "Title " + content,
+                "REGION-" + Math.floorMod(h >>> 20, 50L),
+                "Device " + Math.floorMod(h >>> 28, 40L),
+                "OS " + Math.floorMod(h >>> 34, 5L),
+                (h & 15) == 0 ? Download.Status.FAILED : Download.Status.SUCCESS,
+                30,
+                50_000_000L,
+                700,
+                0,
+                i,
+                time,
+                null,
+                false,
+                String.format("user_%07d", Math.floorMod(mix(~i), (long) users)));
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
+    }
+
+    /** Discards; records its thread's CPU time when it closes (chained, so the task's thread). */
+    private record ThreadCpuSink<T>(String run) implements Sink<T> {
+        @Override
+        @SuppressWarnings("deprecation") // the method Flink 1.20 still requires
+        public SinkWriter<T> createWriter(InitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(T element, Context c) {}
+
+                @Override
+                public void flush(boolean endOfInput) {}
+
+                @Override
+                public void close() {
+                    CPU.put(run, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
+                }
+            };
+        }
+    }
+}
