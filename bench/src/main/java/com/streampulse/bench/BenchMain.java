@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code make bench}: issue 6's measurements in one process. Usage: {@code BenchMain
@@ -44,6 +46,7 @@ public final class BenchMain {
                 var producer = infra.producer()) {
             EventLoader loader = new EventLoader(producer, options.partitions());
             double catalogRate = 0;
+            Map<WorkloadShape, EventLoader.Loaded> backlogs = new EnumMap<>(WorkloadShape.class);
             if (options.phases().contains("throughput")) {
                 infra.kafka().createTopic("throughput", options.partitions());
                 EventLoader.Loaded loaded =
@@ -77,7 +80,7 @@ public final class BenchMain {
                         options.steadySeconds(),
                         SustainedBench.CHECKPOINT_INTERVAL.toSeconds(),
                         options.parallelism());
-                SustainedBench bench = new SustainedBench(infra, cluster, options);
+                SustainedBench bench = new SustainedBench(infra, cluster, options, backlogs);
                 for (WorkloadShape shape : options.shapes()) {
                     SustainedBench.Result r =
                             bench.measure(
@@ -97,8 +100,9 @@ public final class BenchMain {
                                 + " (catalog) and key count (tiny, catalog_1k, catalog, wide at"
                                 + " 2)...%n",
                         options.curveWarmupSeconds(), options.curveSteadySeconds());
-                // Shorter runs and backlogs than the sustained section: six points in minutes.
-                SustainedBench bench = new SustainedBench(infra, cluster, options.forCurves());
+                // Shorter runs than the sustained section, on its backlogs: six points in minutes.
+                SustainedBench bench =
+                        new SustainedBench(infra, cluster, options.forCurves(), backlogs);
                 List<SustainedBench.Result> curve = new ArrayList<>();
                 for (int p : new int[] {1, 2, 4}) {
                     curve.add(

@@ -29,7 +29,8 @@ import java.util.Set;
  * @param warmupSeconds how long the sustained job runs before it is measured
  * @param steadySeconds how long the sustained job is measured (less if the backlog runs out)
  * @param latencyWindowSeconds the window size of the latency runs, short for many firings
- * @param curveEvents backlog per shape in the curves section
+ * @param curveEvents backlog of every shape in the curves section; 0 (the default): the sustained
+ *     section's backlogs, and the topics it loaded if it ran first
  * @param curveWarmupSeconds warm-up of each curve point
  * @param curveSteadySeconds measured time of each curve point
  * @param flinkConf Flink settings applied to the sustained, curve, latency and scale jobs on top of
@@ -111,9 +112,9 @@ public record BenchOptions(
                                 .toList(),
                         backlogs(values.remove("sustained-events")),
                         integer(values, "warmup-seconds", 20),
-                        integer(values, "steady-seconds", 40),
+                        integer(values, "steady-seconds", 120),
                         integer(values, "latency-window-seconds", 5),
-                        integer(values, "curve-events", 6_000_000),
+                        integer(values, "curve-events", 0),
                         integer(values, "curve-warmup-seconds", 15),
                         integer(values, "curve-steady-seconds", 30),
                         pairs(values.remove("flink")),
@@ -140,7 +141,7 @@ public record BenchOptions(
                 scaleMinutes,
                 phases,
                 shapes,
-                backlogs(Integer.toString(curveEvents)),
+                curveEvents > 0 ? backlogs(Integer.toString(curveEvents)) : sustainedEvents,
                 curveWarmupSeconds,
                 curveSteadySeconds,
                 latencyWindowSeconds,
@@ -158,17 +159,16 @@ public record BenchOptions(
 
     /**
      * Backlogs per shape, sized so that each is read for longer than the warm-up and the measured
-     * time at the rates an idle 2-core machine reaches, yet loads in about a minute or two: {@code
-     * catalog} 16 M, {@code wide} 6 M (it reads far slower), {@code tiny} 8 M (it reads fastest; a
-     * larger backlog would take minutes to load, so {@code tiny} may run out: a lower bound).
-     * {@code N} sets every shape, {@code shape:N,...} the ones named.
+     * time at the rates an idle 2-core machine reaches (catalog ~285,000 events/s over 20 + 120 s:
+     * 45 M; wide ~27,000/s: 8 M; tiny and catalog_1k, which read 0.7-1 M/s, are measured for 5 + 30
+     * s only: 30 M and 40 M). {@code N} sets every shape, {@code shape:N,...} the ones named.
      */
     private static Map<WorkloadShape, Integer> backlogs(String list) {
         Map<WorkloadShape, Integer> map = new java.util.EnumMap<>(WorkloadShape.class);
-        map.put(WorkloadShape.TINY, 8_000_000);
-        map.put(WorkloadShape.CATALOG_1K, 16_000_000);
-        map.put(WorkloadShape.CATALOG, 16_000_000);
-        map.put(WorkloadShape.WIDE, 6_000_000);
+        map.put(WorkloadShape.TINY, 30_000_000);
+        map.put(WorkloadShape.CATALOG_1K, 40_000_000);
+        map.put(WorkloadShape.CATALOG, 45_000_000);
+        map.put(WorkloadShape.WIDE, 8_000_000);
         if (list == null || list.isBlank()) {
             return map;
         }
@@ -201,6 +201,8 @@ public record BenchOptions(
 
     private static int integer(Map<String, String> values, String name, int defaultValue) {
         String value = values.remove(name);
-        return value == null ? defaultValue : Integer.parseInt(value.replace("_", ""));
+        return value == null || value.isBlank()
+                ? defaultValue
+                : Integer.parseInt(value.replace("_", ""));
     }
 }

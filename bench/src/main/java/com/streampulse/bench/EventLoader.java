@@ -61,6 +61,31 @@ public final class EventLoader {
         return new Loaded(count, (System.nanoTime() - began) / 1e9);
     }
 
+    /**
+     * {@code count} events of {@code shape} (its dirty mix included), event {@code i} due at {@code
+     * start + i / rate}: its Kafka timestamp is that moment, as if a live producer had sent it then
+     * (the job caps event time at the record's timestamp plus the out-of-orderness, so records
+     * loaded ahead of time must carry the time they stand for).
+     */
+    public Loaded scheduled(
+            String topic, WorkloadShape shape, long count, long seed, Instant start, double rate) {
+        long began = System.nanoTime();
+        SyntheticSource source = new SyntheticSource(shape.options(seed, start, rate));
+        long startMillis = start.toEpochMilli();
+        for (long i = 0; i < count; i++) {
+            Outgoing record = source.next();
+            producer.send(
+                    new ProducerRecord<>(
+                            topic,
+                            (int) (i % partitions),
+                            startMillis + (long) (i * 1000.0 / rate),
+                            record.keyBytes(),
+                            record.value()));
+        }
+        producer.flush();
+        return new Loaded(count, (System.nanoTime() - began) / 1e9);
+    }
+
     /** {@code count} events of {@code shape} without its dirty mix: well-formed and on time. */
     public Loaded shapedClean(
             String topic, WorkloadShape shape, long count, long seed, Instant start, double rate) {

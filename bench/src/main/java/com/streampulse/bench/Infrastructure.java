@@ -23,7 +23,13 @@ public final class Infrastructure implements AutoCloseable {
     static final List<String> TABLES =
             List.of("content_stats", "region_health", "device_stats", "alerts", "rejected_events");
 
-    private final EmbeddedKafka kafka = EmbeddedKafka.start();
+    /**
+     * Consumer quotas ({@link ReadQuota}) measured over 2 windows of 1 s instead of 11: a reader
+     * that fetched nothing for a while may then catch up by about a second, not ten.
+     */
+    private final EmbeddedKafka kafka =
+            EmbeddedKafka.start(Map.of("quota.window.num", "2", "quota.window.size.seconds", "1"));
+
     private final EmbeddedPostgresDb db = EmbeddedPostgresDb.start();
     private final AtomicInteger groups = new AtomicInteger();
 

@@ -73,9 +73,11 @@ final class Report {
     }
 
     void latency(LatencyBench.Result r, double share, String of, long outOfOrdernessMillis) {
+        List<Double> behind = r.behindMillis();
         out.printf(
                 "%nLatency, shape %s (%s), %,.0f events/s (%.0f %% of %s) for %.0f s, %d s"
-                        + " windows (%,d sent, sender at worst %d ms behind), CPU %.2f cores; %s%n",
+                        + " windows; loaded beforehand (%,d events in %.0f s), read paced by a"
+                        + " broker quota, no generator running; CPU %.2f cores; %s%n",
                 r.shape().label(),
                 r.shape().keyCounts(),
                 r.rate(),
@@ -83,22 +85,32 @@ final class Report {
                 of,
                 r.seconds(),
                 r.window().toSeconds(),
-                r.sent(),
-                r.senderMaxBehindMillis(),
+                r.loaded().records(),
+                r.loaded().seconds(),
                 r.cpuCores(),
                 r.load());
+        out.printf(
+                "  pacing error, reads behind the schedule (negative: ahead), %,d samples: p50"
+                        + " %,.0f  p90 %,.0f  p99 %,.0f  max %,.0f  most ahead %,.0f ms%n",
+                behind.size(),
+                Stats.percentile(behind, 50),
+                Stats.percentile(behind, 90),
+                Stats.percentile(behind, 99),
+                Stats.percentile(behind, 100),
+                Stats.percentile(behind, 0));
         List<Double> close = r.afterWindowClose();
         List<Double> newest = r.afterNewestEvent();
         out.printf(
                 "  (i) window end + %d ms out-of-orderness -> row visible: p50 %,.0f  p90 %,.0f "
-                        + " p99 %,.0f  max %,.0f ms (%,d rows of %d window firings)%n",
+                        + " p99 %,.0f  max %,.0f ms (%,d rows of %d window firings; %d due)%n",
                 outOfOrdernessMillis,
                 Stats.percentile(close, 50),
                 Stats.percentile(close, 90),
                 Stats.percentile(close, 99),
                 Stats.percentile(close, 100),
                 close.size(),
-                r.windows());
+                r.windows(),
+                r.windowsDue());
         out.printf(
                 "  (ii) newest event created -> row visible: p50 %,.0f  p90 %,.0f  p99 %,.0f ms%n",
                 Stats.percentile(newest, 50),
@@ -111,12 +123,12 @@ final class Report {
                     p99 <= 2000 && r.windows() >= 30,
                     String.format("%,.0f ms over %d windows", p99, r.windows()),
                     String.format(
-                            "%,.0f events/s, %d s windows, %.0f s, sender at worst %d ms"
-                                    + " behind; %s",
+                            "%,.0f events/s, %d s windows, %.0f s, pacing error p99 %,.0f ms;"
+                                    + " %s",
                             r.rate(),
                             r.window().toSeconds(),
                             r.seconds(),
-                            r.senderMaxBehindMillis(),
+                            Stats.percentile(behind, 99),
                             r.load()));
         }
     }

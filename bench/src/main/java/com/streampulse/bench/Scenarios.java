@@ -68,15 +68,21 @@ final class Scenarios {
             BenchOptions o,
             Duration interval,
             Path checkpoints) {
-        return infra.config(
-                topic,
-                jobEnv(
-                        o,
-                        Map.of(
-                                "CHECKPOINT_INTERVAL",
-                                interval.toMillis() + "ms",
-                                "CHECKPOINT_DIR",
-                                checkpoints.toUri().toString())));
+        return checkpointed(infra, topic, o, interval, checkpoints, Map.of());
+    }
+
+    /** As above, with {@code extra} job variables under the {@code --job-env} ones. */
+    static JobConfig checkpointed(
+            Infrastructure infra,
+            String topic,
+            BenchOptions o,
+            Duration interval,
+            Path checkpoints,
+            Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>(extra);
+        env.put("CHECKPOINT_INTERVAL", interval.toMillis() + "ms");
+        env.put("CHECKPOINT_DIR", checkpoints.toUri().toString());
+        return infra.config(topic, jobEnv(o, env));
     }
 
     /** The job's own Kafka source (and decoder), stopping at the end the topic has now. */

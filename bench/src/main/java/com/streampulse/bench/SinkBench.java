@@ -4,26 +4,37 @@ import com.streampulse.job.records.ContentStats;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.job.sink.SinkTable;
 import com.streampulse.testkit.EmbeddedPostgresDb;
+import java.io.IOException;
 import java.io.StringReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 
 /**
  * {@code make bench-sink}: the ways to upsert a batch of {@code content_stats} rows into
  * PostgreSQL, on the {@code wide} shape (every row its own key, the case that limited the job),
- * inserted and then updated with higher counts. The job's sink uses the fastest (the {@code unnest}
- * statement of {@link JdbcSinks#CONTENT_STATS}).
+ * inserted and then updated with higher counts. The last candidate is the job's own sink ({@link
+ * JdbcSinks#CONTENT_STATS}); the others are written here, each with the job's upsert (count fence
+ * included), so that a change of the job's sink can be measured against them.
  */
 public final class SinkBench {
 
@@ -32,6 +43,23 @@ public final class SinkBench {
                 + " download_count, successful_downloads, failed_downloads, total_size_gb) VALUES"
                 + " (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (content_id, window_start) DO UPDATE SET"
                 + " window_end = EXCLUDED.window_end, title = EXCLUDED.title, download_count ="
+                + " EXCLUDED.download_count, successful_downloads = EXCLUDED.successful_downloads,"
+                + " failed_downloads = EXCLUDED.failed_downloads, total_size_gb ="
+                + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
+                + " <= EXCLUDED.download_count";
+
+    /** The statement the job's sink used before COPY: one array parameter per column. */
+    static final String UNNEST_UPSERT =
+            "INSERT INTO content_stats (window_start, window_end, content_id, title,"
+                + " download_count, successful_downloads, failed_downloads, total_size_gb) SELECT"
+                + " timestamptz 'epoch' + u.window_start * interval '1 millisecond', timestamptz"
+                + " 'epoch' + u.window_end * interval '1 millisecond', u.content_id, u.title,"
+                + " u.download_count, u.successful_downloads, u.failed_downloads, u.total_size_gb"
+                + " FROM unnest(?::int8[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::int8[],"
+                + " ?::int8[], ?::float8[]) AS u(window_start, window_end, content_id, title,"
+                + " download_count, successful_downloads, failed_downloads, total_size_gb) ON"
+                + " CONFLICT (content_id, window_start) DO UPDATE SET window_end ="
+                + " EXCLUDED.window_end, title = EXCLUDED.title, download_count ="
                 + " EXCLUDED.download_count, successful_downloads = EXCLUDED.successful_downloads,"
                 + " failed_downloads = EXCLUDED.failed_downloads, total_size_gb ="
                 + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
@@ -56,18 +84,32 @@ public final class SinkBench {
         void write(Connection c, List<ContentStats> batch) throws SQLException;
     }
 
-    /** rows/s of one candidate: inserts of new keys, then updates of the same keys. */
-    record Result(String name, double insertsPerSecond, double updatesPerSecond) {}
+    /**
+     * One round of one candidate: rows/s of inserts of new keys, then of updates of the same keys,
+     * and the CPU each took per row (the writing thread plus the PostgreSQL backend serving it), in
+     * microseconds: steadier than rows/s when other processes share the cores.
+     */
+    record Result(
+            String name,
+            double insertsPerSecond,
+            double updatesPerSecond,
+            double insertCpuMicrosPerRow,
+            double updateCpuMicrosPerRow) {}
+
+    /** Rows/s and CPU of one pass over the rows. */
+    private record Pass(double rowsPerSecond, double cpuMicrosPerRow) {}
 
     private SinkBench() {}
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 200_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 5_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.out.printf(
                 "Sink candidates: %,d content_stats rows (shape wide: every row its own key) in"
-                        + " batches of %,d, inserted then updated; %s%n",
-                rows, batch, Load.describe());
+                        + " batches of %,d, inserted then updated; one warm-up round, then %d"
+                        + " measured rounds, the candidates taking turns; %s%n",
+                rows, batch, rounds, Load.describe());
         try (EmbeddedPostgresDb db = EmbeddedPostgresDb.start()) {
             List<Candidate> candidates =
                     List.of(
@@ -76,26 +118,48 @@ public final class SinkBench {
                             rowByRow(
                                     "multi-row VALUES (pgjdbc reWriteBatchedInserts)",
                                     "reWriteBatchedInserts=true"),
-                            copyThenUpsert(),
-                            unnest());
-            List<Result> results = new ArrayList<>();
-            for (int round = 0; round < 2; round++) { // the first round warms up
-                results.clear();
+                            unnest(),
+                            copyTextThenUpsert(),
+                            jobSink());
+            Map<String, List<Result>> results = new LinkedHashMap<>();
+            for (int round = 0; round <= rounds; round++) {
                 for (Candidate candidate : candidates) {
-                    results.add(measure(db, candidate, rows, batch));
+                    Result r = measure(db, candidate, rows, batch);
+                    if (round > 0) { // round 0 warms up the JVM and PostgreSQL
+                        results.computeIfAbsent(r.name(), n -> new ArrayList<>()).add(r);
+                    }
                 }
             }
-            System.out.printf("%n| candidate | inserts rows/s | updates rows/s |%n|---|---|---|%n");
-            for (Result r : results) {
+            System.out.printf(
+                    "%n| candidate | inserts rows/s, best (all rounds) | updates rows/s, best (all"
+                            + " rounds) | CPU µs per row, insert / update (median; client thread +"
+                            + " PostgreSQL backend) |%n|---|---|---|---|%n");
+            for (Map.Entry<String, List<Result>> e : results.entrySet()) {
                 System.out.printf(
                         Locale.ROOT,
-                        "| %s | %,.0f | %,.0f |%n",
-                        r.name(),
-                        r.insertsPerSecond(),
-                        r.updatesPerSecond());
+                        "| %s | %s | %s | %.1f / %.1f |%n",
+                        e.getKey(),
+                        bestAndAll(e.getValue(), Result::insertsPerSecond),
+                        bestAndAll(e.getValue(), Result::updatesPerSecond),
+                        median(e.getValue(), Result::insertCpuMicrosPerRow),
+                        median(e.getValue(), Result::updateCpuMicrosPerRow));
             }
             System.out.printf("Load after: %s%n", Load.describe());
         }
+    }
+
+    /** The best round (the one least disturbed by other processes), then every round. */
+    private static String bestAndAll(List<Result> rounds, ToDoubleFunction<Result> figure) {
+        double best = rounds.stream().mapToDouble(figure).max().orElse(0);
+        String all =
+                rounds.stream()
+                        .map(r -> String.format(Locale.ROOT, "%,.0f", figure.applyAsDouble(r)))
+                        .collect(Collectors.joining(", "));
+        return String.format(Locale.ROOT, "**%,.0f** (%s)", best, all);
+    }
+
+    private static double median(List<Result> rounds, ToDoubleFunction<Result> figure) {
+        return Stats.percentile(rounds.stream().map(figure::applyAsDouble).toList(), 50);
     }
 
     static Result measure(EmbeddedPostgresDb db, Candidate candidate, int rows, int batchSize)
@@ -109,14 +173,43 @@ public final class SinkBench {
         props.setProperty("user", EmbeddedPostgresDb.USER);
         props.setProperty("password", EmbeddedPostgresDb.PASSWORD);
         try (Connection c = DriverManager.getConnection(url, props)) {
-            double inserts = run(c, candidate, rows, batchSize, 1);
-            double updates = run(c, candidate, rows, batchSize, 2);
-            return new Result(candidate.name(), inserts, updates);
+            int backend = backendPid(c);
+            Pass inserts = run(c, backend, candidate, rows, batchSize, 1);
+            Pass updates = run(c, backend, candidate, rows, batchSize, 2);
+            return new Result(
+                    candidate.name(),
+                    inserts.rowsPerSecond(),
+                    updates.rowsPerSecond(),
+                    inserts.cpuMicrosPerRow(),
+                    updates.cpuMicrosPerRow());
         }
     }
 
-    private static double run(Connection c, Candidate candidate, int rows, int size, long count)
+    private static int backendPid(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** User + system CPU of a process from /proc (clock ticks of 10 ms), in nanoseconds. */
+    private static long processCpuNanos(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            // Fields after the command name, which is in parentheses and may hold spaces.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return 0; // not Linux: the CPU column then counts the client only
+        }
+    }
+
+    private static Pass run(
+            Connection c, int backend, Candidate candidate, int rows, int size, long count)
             throws SQLException {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long cpuBefore = threads.getCurrentThreadCpuTime() + processCpuNanos(backend);
         long began = System.nanoTime();
         List<ContentStats> batch = new ArrayList<>(size);
         for (int i = 0; i < rows; i++) {
@@ -135,7 +228,9 @@ public final class SinkBench {
                 batch.clear();
             }
         }
-        return rows / ((System.nanoTime() - began) / 1e9);
+        double seconds = (System.nanoTime() - began) / 1e9;
+        long cpu = threads.getCurrentThreadCpuTime() + processCpuNanos(backend) - cpuBefore;
+        return new Pass(rows / seconds, cpu / 1e3 / rows);
     }
 
     /** One statement per row in a JDBC batch, over the URL with {@code urlParameters}. */
@@ -164,12 +259,17 @@ public final class SinkBench {
         return new RowStatements(name, urlParameters);
     }
 
-    /** COPY the batch into a temporary table, then one INSERT ... SELECT ... ON CONFLICT. */
-    static Candidate copyThenUpsert() {
+    /**
+     * COPY in the text format into a temporary table emptied by a TRUNCATE before each batch, then
+     * one INSERT ... SELECT ... ON CONFLICT, every statement committing on its own (the first COPY
+     * candidate measured; the job's sink stages in one transaction, in the binary format).
+     */
+    static Candidate copyTextThenUpsert() {
         return new Candidate() {
             @Override
             public String name() {
-                return "COPY into a staging table, then INSERT ... SELECT ... ON CONFLICT";
+                return "COPY (text) into a staging table truncated per batch, then INSERT ..."
+                        + " SELECT ... ON CONFLICT";
             }
 
             @Override
@@ -215,13 +315,64 @@ public final class SinkBench {
         };
     }
 
-    /** The job's own: one INSERT ... SELECT FROM unnest(arrays) per batch. */
+    /**
+     * One INSERT ... SELECT FROM unnest(arrays) per batch: the job's sink until COPY replaced it.
+     */
     static Candidate unnest() {
+        return new Candidate() {
+            @Override
+            public String name() {
+                return "unnest of array parameters, one statement per batch";
+            }
+
+            @Override
+            public void write(Connection c, List<ContentStats> batch) throws SQLException {
+                try (PreparedStatement ps = c.prepareStatement(UNNEST_UPSERT)) {
+                    int n = batch.size();
+                    Long[] starts = new Long[n];
+                    Long[] ends = new Long[n];
+                    String[] ids = new String[n];
+                    String[] titles = new String[n];
+                    Long[] counts = new Long[n];
+                    Long[] successful = new Long[n];
+                    Long[] failed = new Long[n];
+                    Double[] sizes = new Double[n];
+                    for (int i = 0; i < n; i++) {
+                        ContentStats r = batch.get(i);
+                        starts[i] = r.windowStart();
+                        ends[i] = r.windowEnd();
+                        ids[i] = r.contentId();
+                        titles[i] = r.title();
+                        counts[i] = r.downloadCount();
+                        successful[i] = r.successfulDownloads();
+                        failed[i] = r.failedDownloads();
+                        sizes[i] = r.totalSizeGb();
+                    }
+                    ps.setArray(1, c.createArrayOf("int8", starts));
+                    ps.setArray(2, c.createArrayOf("int8", ends));
+                    ps.setArray(3, c.createArrayOf("text", ids));
+                    ps.setArray(4, c.createArrayOf("text", titles));
+                    ps.setArray(5, c.createArrayOf("int8", counts));
+                    ps.setArray(6, c.createArrayOf("int8", successful));
+                    ps.setArray(7, c.createArrayOf("int8", failed));
+                    ps.setArray(8, c.createArrayOf("float8", sizes));
+                    ps.executeUpdate();
+                }
+            }
+        };
+    }
+
+    /**
+     * The job's own sink: binary COPY into a temporary staging table, then INSERT ... SELECT ... ON
+     * CONFLICT, in one transaction.
+     */
+    static Candidate jobSink() {
         SinkTable<ContentStats> table = JdbcSinks.CONTENT_STATS;
         return new Candidate() {
             @Override
             public String name() {
-                return "unnest of array parameters, one statement per batch (the job's sink)";
+                return "COPY (binary) into a temporary staging table, then INSERT ... SELECT ... ON"
+                        + " CONFLICT, one transaction (the job's sink)";
             }
 
             @Override

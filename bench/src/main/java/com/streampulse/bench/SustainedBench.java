@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -60,21 +61,37 @@ final class SustainedBench {
     private static final Duration SAMPLE = Duration.ofSeconds(1);
 
     /**
-     * {@code tiny} reads its whole backlog in seconds (it is the decode ceiling), so it warms up
-     * for at most this long; the JIT is warm from the shapes measured before it.
+     * {@code tiny} and {@code catalog_1k} read 0.7-1 M events/s (their windows are nearly idle: the
+     * decode ceiling), so a backlog for two minutes would take longer to load than to measure: they
+     * warm up for at most {@link #FAST_WARMUP} (the JIT is warm from the shapes before them) and
+     * are measured for at most {@link #FAST_STEADY}.
      */
-    private static final Duration TINY_WARMUP = Duration.ofSeconds(5);
+    static final Set<WorkloadShape> FAST = Set.of(WorkloadShape.TINY, WorkloadShape.CATALOG_1K);
+
+    private static final Duration FAST_WARMUP = Duration.ofSeconds(5);
+    private static final Duration FAST_STEADY = Duration.ofSeconds(30);
+
+    /** The read rate is printed per this much of the measured time, to show it was steady. */
+    private static final int TRACE_SECONDS = 10;
 
     private final Infrastructure infra;
     private final BenchCluster cluster;
     private final BenchOptions options;
-    private final Map<WorkloadShape, EventLoader.Loaded> backlogs =
-            new java.util.EnumMap<>(WorkloadShape.class);
+    private final Map<WorkloadShape, EventLoader.Loaded> backlogs;
 
-    SustainedBench(Infrastructure infra, BenchCluster cluster, BenchOptions options) {
+    /**
+     * {@code backlogs}: the topics loaded so far, shared between the sections so that the curves
+     * read the sustained section's backlogs instead of loading (and appending to) them again.
+     */
+    SustainedBench(
+            Infrastructure infra,
+            BenchCluster cluster,
+            BenchOptions options,
+            Map<WorkloadShape, EventLoader.Loaded> backlogs) {
         this.infra = infra;
         this.cluster = cluster;
         this.options = options;
+        this.backlogs = backlogs;
     }
 
     /** Event time advances at the shape's rate: wide is 1 M new ids a minute by definition. */
@@ -88,7 +105,11 @@ final class SustainedBench {
         String topic = "sustained-" + shape.label();
         double rate = eventTimeRate(shape);
         EventLoader.Loaded loaded = backlogs.get(shape);
-        if (loaded == null) {
+        if (loaded != null) {
+            System.out.printf(
+                    "  %s: reading the %,d events loaded before%n",
+                    shape.label(), loaded.records());
+        } else {
             infra.kafka().createTopic(topic, options.partitions());
             loaded =
                     loader.shaped(
@@ -109,10 +130,13 @@ final class SustainedBench {
         JobID job = cluster.submit(env, jobName);
         try {
             Duration warmup = Duration.ofSeconds(options.warmupSeconds());
-            sleep(
-                    shape == WorkloadShape.TINY && warmup.compareTo(TINY_WARMUP) > 0
-                            ? TINY_WARMUP
-                            : warmup);
+            Duration steady = Duration.ofSeconds(options.steadySeconds());
+            if (FAST.contains(shape)) {
+                warmup = min(warmup, FAST_WARMUP);
+                steady = min(steady, FAST_STEADY);
+            }
+            awaitFirstRecords(jobName); // the warm-up starts when the job reads, not at submit
+            sleep(warmup);
             String loadBefore = Load.describe();
             ProcessMeter meter = ProcessMeter.start();
             long checkpointsBefore = cluster.completedCheckpoints(job);
@@ -123,17 +147,22 @@ final class SustainedBench {
             Map<String, Double> busy = new TreeMap<>();
             int samples = 0;
             long read = readBefore;
-            Instant end = Instant.now().plusSeconds(options.steadySeconds());
+            List<long[]> trace = new ArrayList<>();
+            trace.add(new long[] {began, readBefore});
+            Instant end = Instant.now().plus(steady);
             while (Instant.now().isBefore(end) && loaded.records() - read > 0) {
                 sleep(SAMPLE);
                 read = InProcessMetrics.recordsRead(jobName);
+                if (++samples % TRACE_SECONDS == 0) {
+                    trace.add(new long[] {System.nanoTime(), read});
+                }
                 InProcessMetrics.perTask(jobName, "backPressuredTimeMsPerSecond")
                         .forEach((k, v) -> backPressured.merge(k, v, Double::sum));
                 InProcessMetrics.perTask(jobName, "busyTimeMsPerSecond")
                         .forEach((k, v) -> busy.merge(k, v, Double::sum));
-                samples++;
             }
             double seconds = (System.nanoTime() - began) / 1e9;
+            printTrace(trace);
             if (read == readBefore) {
                 System.out.println(
                         "  no records counted; inputs: "
@@ -170,6 +199,28 @@ final class SustainedBench {
         } finally {
             cluster.cancel(job);
         }
+    }
+
+    /** Events/s read in each {@link #TRACE_SECONDS} of the measured time: (nanos, read) pairs. */
+    private static void printTrace(List<long[]> trace) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < trace.size(); i++) {
+            long[] from = trace.get(i - 1);
+            long[] to = trace.get(i);
+            sb.append(String.format(" %,.0f", (to[1] - from[1]) / ((to[0] - from[0]) / 1e9)));
+        }
+        System.out.printf("  read per %d s (events/s):%s%n", TRACE_SECONDS, sb);
+    }
+
+    private static void awaitFirstRecords(String job) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (InProcessMetrics.recordsRead(job) == 0 && Instant.now().isBefore(deadline)) {
+            sleep(Duration.ofMillis(100));
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static void sleep(Duration d) throws InterruptedException {

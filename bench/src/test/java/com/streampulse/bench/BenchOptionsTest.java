@@ -18,7 +18,8 @@ class BenchOptionsTest {
         assertThat(o.latencyRate()).isEqualTo(50_000);
         assertThat(o.scaleKeys()).isEqualTo(1_000_000);
         assertThat(o.phases()).isEqualTo(BenchOptions.ALL_PHASES);
-        assertThat(o.backlog(WorkloadShape.WIDE)).isEqualTo(6_000_000);
+        assertThat(o.backlog(WorkloadShape.WIDE)).isEqualTo(8_000_000);
+        assertThat(o.steadySeconds()).isEqualTo(120);
     }
 
     @Test
@@ -28,8 +29,16 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--sustained-events=wide:5,catalog:7");
         assertThat(o.backlog(WorkloadShape.WIDE)).isEqualTo(5);
         assertThat(o.backlog(WorkloadShape.CATALOG)).isEqualTo(7);
-        assertThat(o.backlog(WorkloadShape.TINY)).isEqualTo(8_000_000);
-        assertThat(o.forCurves().backlog(WorkloadShape.CATALOG)).isEqualTo(6_000_000);
+        assertThat(o.backlog(WorkloadShape.TINY)).isEqualTo(30_000_000);
+        // The curves read the sustained backlogs unless told otherwise.
+        assertThat(o.forCurves().backlog(WorkloadShape.CATALOG)).isEqualTo(7);
+        assertThat(BenchOptions.parse("--curve-events=").forCurves().backlog(WorkloadShape.WIDE))
+                .isEqualTo(8_000_000);
+        assertThat(
+                        BenchOptions.parse("--curve-events=6000000")
+                                .forCurves()
+                                .backlog(WorkloadShape.WIDE))
+                .isEqualTo(6_000_000);
     }
 
     @Test

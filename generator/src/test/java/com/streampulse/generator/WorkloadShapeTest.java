@@ -73,6 +73,29 @@ class WorkloadShapeTest {
     }
 
     @Test
+    void catalogNamesAreTheFormattedOnes() {
+        for (int n : new int[] {0, 7, 42, 999_999, 100_000, 1_234_567}) {
+            assertThat(WorkloadShape.zeroPadded("cat_", n, 6))
+                    .isEqualTo(String.format("cat_%06d", n));
+            assertThat(WorkloadShape.zeroPadded("user_", n, 7))
+                    .isEqualTo(String.format("user_%07d", n));
+        }
+        Outgoing first =
+                draw(WorkloadShape.CATALOG.options(3, START, 1_000), 100).stream()
+                        .filter(r -> r.kind() == Kind.VALID)
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(first.event().getContent().getContentId()).matches("cat_\\d{6}");
+        assertThat(first.event().getContent().getTitle())
+                .isEqualTo(
+                        "Catalogue title "
+                                + Integer.parseInt(
+                                        first.event().getContent().getContentId().substring(4)));
+        assertThat(first.event().getUserContext().getRegion()).matches("REGION-\\d{2}");
+        assertThat(first.event().getUserId()).matches("user_\\d{7}");
+    }
+
+    @Test
     void catalog1kDrawsAThousandTitlesCleanly() {
         List<Outgoing> records = draw(WorkloadShape.CATALOG_1K.options(7, START, 10_000), EVENTS);
 

@@ -59,6 +59,13 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     private transient int bufferedKeys;
 
     /**
+     * (region, content) pairs buffered for trending, capped on their own: counted with the stats
+     * keys, they outnumber them at a large catalogue and flushed the stats partials early several
+     * times a minute, doubling the windows' work.
+     */
+    private transient int trendingPairs;
+
+    /**
      * Per-user partials, capped on their own at {@code maxBufferedKeys}: in the shared count a
      * million users would flush the content partials many times a window, and the content windows
      * are the job's busiest task.
@@ -123,7 +130,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 d.osVersion(),
                 d);
         if (window.trending != null && window.trending.add(d.region(), d.contentId(), d.title())) {
-            bufferedKeys++;
+            trendingPairs++;
         }
         if (users != null && users.add(windowStart, d) >= maxBufferedKeys) {
             users.flushUpTo(Long.MAX_VALUE, this::emitSession);
@@ -131,6 +138,9 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         eventsProcessed.inc();
         if (bufferedKeys >= maxBufferedKeys) {
             flushUpTo(Long.MAX_VALUE);
+        }
+        if (trendingPairs >= maxBufferedKeys) {
+            windows.values().forEach(this::sendTrending);
         }
     }
 
@@ -187,14 +197,19 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 }
                 bufferedKeys -= partials.size();
             }
-            if (window.trending != null) {
-                bufferedKeys -=
-                        window.trending.drain(
-                                b -> output.collect(TRENDING, new StreamRecord<>(b, timestamp)));
-            }
+            sendTrending(window);
             closed++;
         }
         return closed;
+    }
+
+    private void sendTrending(Partials window) {
+        if (window.trending != null) {
+            long timestamp = window.start + windowMillis - 1;
+            trendingPairs -=
+                    window.trending.drain(
+                            b -> output.collect(TRENDING, new StreamRecord<>(b, timestamp)));
+        }
     }
 
     private void emitSession(SessionPartial partial, long timestamp) {

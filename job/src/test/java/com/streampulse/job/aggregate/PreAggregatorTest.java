@@ -7,8 +7,11 @@ import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Download.Status;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.sessions.SessionPartial;
+import com.streampulse.job.trending.TrendingBatch;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -133,6 +136,74 @@ class PreAggregatorTest {
     }
 
     @Test
+    void trendingPairsAreCappedOnTheirOwnAndNeverFlushTheStatsEarly() throws Exception {
+        harness.close();
+        harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 8, 4));
+        harness.open();
+        // 3 contents × 3 regions: 7 stats keys (with the one device), 9 trending pairs.
+        List<String> contents = List.of("mov_a", "mov_b", "mov_c");
+        List<String> regions = List.of("EU-Berlin", "EU-Paris", "US-Ohio");
+        for (int i = 0; i < 8; i++) {
+            send(event(TEN + i, contents.get(i % 3), regions.get(i / 3), Status.SUCCESS, 1));
+        }
+
+        assertThat(side(Dimension.CONTENT)).isEmpty();
+        List<StreamRecord<TrendingBatch>> batches = new ArrayList<>();
+        harness.getSideOutput(PreAggregator.TRENDING).forEach(batches::add);
+        assertThat(batches).allSatisfy(b -> assertThat(b.getTimestamp()).isEqualTo(TEN_LAST));
+        assertThat(batches.stream().mapToInt(b -> b.getValue().counts.entries()).sum())
+                .isEqualTo(8);
+    }
+
+    @Test
+    void sessionPartialsArePerUserAndWindowAndLeaveWithTheWindow() throws Exception {
+        harness.close();
+        harness =
+                new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 1_000, 0, true));
+        harness.open();
+        send(user("u1", event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
+        send(user("u1", event(TEN + 5_000, "mov_b", "EU-Berlin", Status.FAILED, 100)));
+        send(user("u1", event(TEN + 9_000, "mov_a", "US-Ohio", Status.SUCCESS, 50)));
+        send(user("u2", event(TEN + 2_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
+        send(user("u1", event(TEN_ONE, "mov_c", "EU-Berlin", Status.SUCCESS, 100)));
+        assertThat(sessionPartials()).isEmpty();
+
+        harness.processWatermark(TEN_LAST);
+
+        assertThat(sessionPartials())
+                .containsExactlyInAnyOrder(
+                        "u1 "
+                                + (TEN + 1_000)
+                                + ".."
+                                + (TEN + 9_000)
+                                + " 3/1/150 [mov_a, mov_b] [EU-Berlin, US-Ohio] @"
+                                + TEN_LAST,
+                        "u2 "
+                                + (TEN + 2_000)
+                                + ".."
+                                + (TEN + 2_000)
+                                + " 1/0/100 [mov_a] [EU-Berlin] @"
+                                + TEN_LAST);
+    }
+
+    @Test
+    void theUserCapFlushesOnlyTheSessionPartials() throws Exception {
+        harness.close();
+        harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 4, 0, true));
+        harness.open();
+        // The same content, region and device: 3 keys, under the cap of 4; users reach it.
+        for (String u : List.of("u1", "u2", "u3")) {
+            send(user(u, event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
+        }
+        assertThat(sessionPartials()).isEmpty();
+
+        send(user("u4", event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
+
+        assertThat(sessionPartials()).hasSize(4);
+        assertThat(side(Dimension.CONTENT)).as("still buffered").isEmpty();
+    }
+
+    @Test
     void lateUpdatesCountInTheTotalsButNotInTheOnTimeCounts() throws Exception {
         send(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100));
         send(event(TEN + 2_000, "mov_a", "EU-Berlin", Status.FAILED, 100).asLate());
@@ -155,6 +226,55 @@ class PreAggregatorTest {
     private static OneInputStreamOperatorTestHarness<Download, WindowCounts> harness(
             int maxBufferedKeys) throws Exception {
         return new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, maxBufferedKeys));
+    }
+
+    private static Download user(String userId, Download d) {
+        return new Download(
+                d.timestamp(),
+                d.contentId(),
+                d.title(),
+                d.region(),
+                d.device(),
+                d.osVersion(),
+                d.status(),
+                d.durationSeconds(),
+                d.speedMicros(),
+                d.sizeMb(),
+                d.partition(),
+                d.offset(),
+                d.logTimestamp(),
+                d.payload(),
+                d.late(),
+                userId);
+    }
+
+    /** "user first..last downloads/failed/sizeMb [contents] [regions] @timestamp". */
+    private List<String> sessionPartials() {
+        List<String> out = new ArrayList<>();
+        var records = harness.getSideOutput(PreAggregator.SESSIONS);
+        for (StreamRecord<SessionPartial> r :
+                records == null ? List.<StreamRecord<SessionPartial>>of() : records) {
+            SessionPartial p = r.getValue();
+            out.add(
+                    p.userId
+                            + " "
+                            + p.start
+                            + ".."
+                            + p.end
+                            + " "
+                            + p.downloads
+                            + "/"
+                            + p.failed
+                            + "/"
+                            + p.successfulSizeMb
+                            + " "
+                            + Arrays.toString(p.contents)
+                            + " "
+                            + Arrays.toString(p.regions)
+                            + " @"
+                            + r.getTimestamp());
+        }
+        return out;
     }
 
     private void send(Download d) throws Exception {

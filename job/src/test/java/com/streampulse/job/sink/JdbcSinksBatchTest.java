@@ -1,12 +1,15 @@
 package com.streampulse.job.sink;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.streampulse.config.Secret;
 import com.streampulse.job.config.PostgresSettings;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.AlertRow.Change;
 import com.streampulse.job.records.ContentStats;
+import com.streampulse.job.records.DroppedPartial;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.RejectedEvent.Reason;
@@ -14,6 +17,7 @@ import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.Arrays;
@@ -173,6 +177,84 @@ class JdbcSinksBatchTest {
         contentStats(8);
 
         assertThat(query("SELECT download_count::text FROM content_stats")).isEqualTo("9");
+    }
+
+    /** Everything the text formats of COPY or SQL would have to escape, and more than 16 bits. */
+    private static final String HOSTILE =
+            "tab\there, new\nline, cr\r, back\\slash, \\N, 'single' \"double\", \\.,"
+                    + " caf\u00e9 \u6f22\u5b57 \ud83d\ude00, trailing space ";
+
+    @Test
+    void hostileStringsAndExtremeNumbersRoundTripExactly() throws Exception {
+        double size = 0.1 + 0.2; // not 0.3: every bit must survive
+        write(
+                JdbcSinks.CONTENT_STATS,
+                new ContentStats(TEN, TEN + 60_000, HOSTILE, HOSTILE, Long.MAX_VALUE, 0, -1, size),
+                new ContentStats(TEN, TEN + 60_000, "tiny", "", 1, 1, 0, Double.MIN_VALUE));
+        write(
+                JdbcSinks.REJECTED_EVENTS,
+                new RejectedEvent(
+                        HOSTILE,
+                        Integer.MIN_VALUE,
+                        Long.MIN_VALUE,
+                        Reason.MALFORMED,
+                        HOSTILE,
+                        null,
+                        HOSTILE.getBytes(UTF_8)));
+
+        try (Statement s = connection.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT content_id, title, download_count, failed_downloads,"
+                                        + " total_size_gb FROM content_stats ORDER BY"
+                                        + " content_id")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(HOSTILE);
+            assertThat(rs.getString(2)).isEqualTo(HOSTILE);
+            assertThat(rs.getLong(3)).isEqualTo(Long.MAX_VALUE);
+            assertThat(rs.getLong(4)).isEqualTo(-1);
+            assertThat(rs.getDouble(5)).isEqualTo(size);
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(2)).isEmpty();
+            assertThat(rs.getDouble(5)).isEqualTo(Double.MIN_VALUE);
+        }
+        try (Statement s = connection.createStatement();
+                ResultSet rs =
+                        s.executeQuery(
+                                "SELECT source_topic, source_partition, source_offset, detail,"
+                                        + " event_time, payload FROM rejected_events")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(HOSTILE);
+            assertThat(rs.getInt(2)).isEqualTo(Integer.MIN_VALUE);
+            assertThat(rs.getLong(3)).isEqualTo(Long.MIN_VALUE);
+            assertThat(rs.getString(4)).isEqualTo(HOSTILE);
+            assertThat(rs.getObject(5)).isNull();
+            assertThat(rs.getBytes(6)).isEqualTo(HOSTILE.getBytes(UTF_8));
+        }
+        // The staging table emptied itself at the commit.
+        assertThat(query("SELECT count(*)::text FROM pg_temp.staging_content_stats"))
+                .isEqualTo("0");
+    }
+
+    @Test
+    void aFailedBatchWritesNothingAndTheConnectionWritesTheNext() throws Exception {
+        // dropped_partials.dimension is CONTENT, REGION or DEVICE: the second row breaks the CHECK.
+        SinkTable.Batch<DroppedPartial> failing = JdbcSinks.DROPPED_PARTIALS.newBatch();
+        failing.add(dropped("CONTENT"));
+        failing.add(dropped("NOT A DIMENSION"));
+        assertThatThrownBy(() -> failing.writeTo(connection))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("dropped_partials_dimension_check");
+
+        assertThat(count("dropped_partials")).isZero();
+        write(JdbcSinks.DROPPED_PARTIALS, dropped("REGION"));
+        assertThat(query("SELECT string_agg(dimension, ',') FROM dropped_partials"))
+                .isEqualTo("REGION");
+        assertThat(connection.getAutoCommit()).isTrue();
+    }
+
+    private static DroppedPartial dropped(String dimension) {
+        return new DroppedPartial(dimension, "eu", "late", TEN, "t", "0:1-2", 2, 1);
     }
 
     private void alerts(AlertRow... rows) throws Exception {
