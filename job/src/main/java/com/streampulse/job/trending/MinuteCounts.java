@@ -46,10 +46,24 @@ public class MinuteCounts {
     /** Sums downloads per content and region, in any order, into a {@link MinuteCounts}. */
     public static final class Builder {
 
-        private final Map<String, Integer> regionIndex = new HashMap<>();
-        private final List<String> regions = new ArrayList<>();
+        private final Map<String, Integer> regionIndex;
+        private final List<String> regions;
         private final Map<String, Content> contents = new LinkedHashMap<>();
         private int entries;
+
+        public Builder() {
+            this(new HashMap<>(), new ArrayList<>());
+        }
+
+        /**
+         * Builders that number regions in one shared dictionary (it only grows): the
+         * pre-aggregator's 128 per window then look regions up in one small map that stays in the
+         * CPU cache, instead of 128 cold ones. Each batch carries the whole dictionary.
+         */
+        Builder(Map<String, Integer> regionIndex, List<String> regions) {
+            this.regionIndex = regionIndex;
+            this.regions = regions;
+        }
 
         /** Adds downloads; true when the (region, content) pair is new here. */
         public boolean add(String region, String contentId, String title, long downloads) {

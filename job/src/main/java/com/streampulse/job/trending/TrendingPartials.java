@@ -1,5 +1,9 @@
 package com.streampulse.job.trending;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -10,6 +14,8 @@ public final class TrendingPartials {
 
     private final long windowStart;
     private final MinuteCounts.Builder[] buckets;
+    private final Map<String, Integer> regionIndex = new HashMap<>();
+    private final List<String> regions = new ArrayList<>();
 
     public TrendingPartials(long windowStart, int buckets) {
         this.windowStart = windowStart;
@@ -20,7 +26,7 @@ public final class TrendingPartials {
     public boolean add(String region, String contentId, String title) {
         int b = TrendingBuckets.bucket(contentId, buckets.length);
         if (buckets[b] == null) {
-            buckets[b] = new MinuteCounts.Builder();
+            buckets[b] = new MinuteCounts.Builder(regionIndex, regions);
         }
         return buckets[b].add(region, contentId, title, 1);
     }
