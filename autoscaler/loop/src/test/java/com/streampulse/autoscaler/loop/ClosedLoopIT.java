@@ -243,7 +243,17 @@ class ClosedLoopIT {
                 Thread.sleep(200);
                 operator.reconcile();
             }
-            readsOfTheRunningJob.add(readRunningJob(operator, flinksFigure));
+            // An applied in-place rescale reaches the JobManager's REST view a moment later:
+            // poll until the running job reads as the last rescale left it, or a deadline.
+            String target =
+                    operator.rescales().isEmpty() ? "p=" : "p=" + lastTarget(operator) + " ";
+            long readDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            String read = readRunningJob(operator, flinksFigure);
+            while (!read.startsWith(target) && System.nanoTime() < readDeadline) {
+                Thread.sleep(200);
+                read = readRunningJob(operator, flinksFigure);
+            }
+            readsOfTheRunningJob.add(read);
         }
         List<Rescale> rescales = operator.rescales();
         System.out.printf(
@@ -346,6 +356,11 @@ class ClosedLoopIT {
             figure.reset();
             return "unread (" + e.getMessage() + ") capacity=NaN"; // restarting
         }
+    }
+
+    private static int lastTarget(StandInOperator operator) {
+        List<Rescale> rescales = operator.rescales();
+        return rescales.get(rescales.size() - 1).to();
     }
 
     static int parallelism(String read) {
