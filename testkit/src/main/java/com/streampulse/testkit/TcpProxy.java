@@ -391,6 +391,12 @@ public final class TcpProxy implements AutoCloseable {
                     return;
                 }
                 server.connect(new InetSocketAddress(LOOPBACK, targetPort), 5_000);
+                if (server.getLocalPort() == targetPort) {
+                    // TCP self-connect: with nothing listening, the kernel can pick the target
+                    // port as our own source port and connect the socket to itself
+                    close(true);
+                    return;
+                }
                 client.setTcpNoDelay(true);
                 server.setTcpNoDelay(true);
                 pipe(client, server, "up");

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -169,10 +170,17 @@ class TcpProxyTest {
 
     @Test
     void anUnreachableServerLooksLikeAReset() throws Exception {
-        echo.close();
-        try (Socket client = connect()) {
+        // a port bound without listening refuses connections and cannot be taken by anyone else
+        try (Socket bound = new Socket();
+                TcpProxy toNowhere = bindThenProxy(bound);
+                Socket client = connect(toNowhere)) {
             assertThat(fails(client)).isTrue();
         }
+    }
+
+    private static TcpProxy bindThenProxy(Socket bound) throws IOException {
+        bound.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+        return TcpProxy.to(bound.getLocalPort());
     }
 
     private void attempt(AtomicInteger succeeded, AtomicInteger failed) {
@@ -189,7 +197,11 @@ class TcpProxyTest {
     }
 
     private Socket connect() throws IOException {
-        Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), proxy.port());
+        return connect(proxy);
+    }
+
+    private static Socket connect(TcpProxy to) throws IOException {
+        Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), to.port());
         socket.setSoTimeout((int) PATIENCE.toMillis());
         return socket;
     }
