@@ -2,6 +2,7 @@ package com.streampulse.job.trending;
 
 import com.streampulse.job.trending.TopN.Trend;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,9 @@ import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -40,8 +44,11 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     /** Window end → the ranking as last written. */
     private transient MapState<Long, Ranking> published;
 
-    /** Window ends that received a bucket's list since the last merge. */
-    private transient MapState<Long, Boolean> changed;
+    /**
+     * Window ends that received a bucket's list since the last merge (a few): one value, so reading
+     * and clearing it are point operations, not a RocksDB iteration over deleted entries.
+     */
+    private transient ValueState<long[]> changed;
 
     /**
      * @param slideMillis how long after the lateness a bucket may still re-send a window: it sends
@@ -68,15 +75,24 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
                         .getMapState(new MapStateDescriptor<>("published", Types.LONG, ranking));
         changed =
                 getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>("changed", Types.LONG, Types.BOOLEAN));
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "changed",
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
     public void processElement(Ranking bucket, Context ctx, Collector<TrendingRow> out)
             throws Exception {
         candidates.put(Tuple2.of(bucket.windowEnd, bucket.bucket), bucket);
-        changed.put(bucket.windowEnd, true);
+        long[] windows = changed.value();
+        if (windows == null) {
+            changed.update(new long[] {bucket.windowEnd});
+        } else if (Arrays.stream(windows).noneMatch(w -> w == bucket.windowEnd)) {
+            long[] more = Arrays.copyOf(windows, windows.length + 1);
+            more[windows.length] = bucket.windowEnd;
+            changed.update(more);
+        }
         // Kept until no late batch can change the window any more.
         ctx.timerService().registerEventTimeTimer(bucket.windowEnd - 1 + retentionMillis);
         ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
@@ -86,8 +102,11 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     public void onTimer(long time, OnTimerContext ctx, Collector<TrendingRow> out)
             throws Exception {
         Set<Long> toMerge = new HashSet<>();
-        changed.keys().forEach(toMerge::add);
-        changed.clear();
+        long[] windows = changed.value();
+        if (windows != null) {
+            Arrays.stream(windows).forEach(toMerge::add);
+            changed.clear();
+        }
         TreeMap<Long, TopN> merged = new TreeMap<>();
         List<Tuple2<Long, Integer>> done = new ArrayList<>();
         for (Map.Entry<Tuple2<Long, Integer>, Ranking> e : candidates.entries()) {
