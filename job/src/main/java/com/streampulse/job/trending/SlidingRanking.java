@@ -181,7 +181,7 @@ final class SlidingRanking {
         void add(int scope, int content, int column, long downloads) {
             long key = ((long) scope << 32) | content;
             int mask = table.length - 1;
-            int h = hash(key) & mask;
+            int h = hash(scope, content) & mask;
             while (table[h] >= 0) {
                 int slot = table[h];
                 if (keys[slot] == key) {
@@ -207,7 +207,7 @@ final class SlidingRanking {
             table = filled(table.length * 2);
             int mask = table.length - 1;
             for (int slot = 0; slot < size; slot++) {
-                int h = hash(keys[slot]) & mask;
+                int h = hash(scope(slot), content(slot)) & mask;
                 while (table[h] >= 0) {
                     h = (h + 1) & mask;
                 }
@@ -215,9 +215,12 @@ final class SlidingRanking {
             }
         }
 
-        private static int hash(long key) {
-            long h = key * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
+        /**
+         * A content's scopes hash to neighbouring slots: a minute lists a content's regions
+         * together, so summing it touches one stretch of the table instead of one line per region.
+         */
+        private static int hash(int scope, int content) {
+            return (content * 0x9E3779B9 ^ (content * 0x9E3779B9) >>> 16) * 64 + scope;
         }
 
         private static int[] filled(int n) {

@@ -2,8 +2,10 @@ package com.streampulse.job.trending;
 
 import com.streampulse.job.trending.TopN.Trend;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -21,7 +23,8 @@ import org.apache.flink.util.Collector;
  * ranking only ever gains downloads, so its number of ranks never shrinks and no row is deleted.
  *
  * <p>Each bucket's list is its own state entry, so a list that arrives costs one write, not a read
- * and rewrite of every bucket's lists for the window.
+ * and rewrite of every bucket's lists for the window; and only the windows that received a list
+ * since the last merge are merged again (the others' lists are not even deserialized).
  */
 public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, TrendingRow> {
 
@@ -36,6 +39,9 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
 
     /** Window end → the ranking as last written. */
     private transient MapState<Long, Ranking> published;
+
+    /** Window ends that received a bucket's list since the last merge. */
+    private transient MapState<Long, Boolean> changed;
 
     /**
      * @param slideMillis how long after the lateness a bucket may still re-send a window: it sends
@@ -60,12 +66,17 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
         published =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("published", Types.LONG, ranking));
+        changed =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("changed", Types.LONG, Types.BOOLEAN));
     }
 
     @Override
     public void processElement(Ranking bucket, Context ctx, Collector<TrendingRow> out)
             throws Exception {
         candidates.put(Tuple2.of(bucket.windowEnd, bucket.bucket), bucket);
+        changed.put(bucket.windowEnd, true);
         // Kept until no late batch can change the window any more.
         ctx.timerService().registerEventTimeTimer(bucket.windowEnd - 1 + retentionMillis);
         ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
@@ -74,8 +85,9 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrendingRow> out)
             throws Exception {
-        // Merging every open window (a few per scope) is cheaper than remembering which changed;
-        // those that did not write nothing.
+        Set<Long> toMerge = new HashSet<>();
+        changed.keys().forEach(toMerge::add);
+        changed.clear();
         TreeMap<Long, TopN> merged = new TreeMap<>();
         List<Tuple2<Long, Integer>> done = new ArrayList<>();
         for (Map.Entry<Tuple2<Long, Integer>, Ranking> e : candidates.entries()) {
@@ -83,8 +95,13 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
             if (windowEnd - 1 + retentionMillis <= time) {
                 done.add(e.getKey());
             }
-            TopN top = merged.computeIfAbsent(windowEnd, k -> new TopN(topN));
-            e.getValue().trends().forEach(top::offer);
+            if (toMerge.contains(windowEnd)) {
+                TopN top = merged.computeIfAbsent(windowEnd, k -> new TopN(topN));
+                Ranking r = e.getValue();
+                for (int i = 0; i < r.contentIds.length; i++) {
+                    top.offer(r.contentIds[i], r.titles[i], r.downloads[i], r.previous[i]);
+                }
+            }
         }
         for (Map.Entry<Long, TopN> window : merged.entrySet()) {
             publish(ctx.getCurrentKey(), window.getKey(), window.getValue().ranked(), out);
