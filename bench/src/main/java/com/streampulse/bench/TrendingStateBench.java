@@ -115,8 +115,7 @@ final class TrendingStateBench {
                                 new PreAggregator(
                                         WINDOW.toMillis(),
                                         buffered,
-                                        trending ? StreamPulseJob.MAX_PARALLELISM : 0,
-                                        false));
+                                        trending ? StreamPulseJob.MAX_PARALLELISM : 0));
         partials.sinkTo(new ThreadCpuSink<>(run + "-pre"));
         if (trending) {
             SingleOutputStreamOperator<Ranking> candidates =
