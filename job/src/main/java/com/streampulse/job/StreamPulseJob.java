@@ -295,8 +295,9 @@ public final class StreamPulseJob {
     /**
      * Top N per scope and sliding window, in two phases: per bucket of content ids, then merged per
      * scope. The number of buckets is fixed (the max parallelism), so rescaling moves buckets,
-     * never splits one. The pre-aggregator sends one batch per bucket and flush. (Both uids changed
-     * with the state's layout: "trending-buckets" and "trending-ranking" are not restored.)
+     * never splits one. The pre-aggregator sends one batch per bucket and flush. (The uids changed
+     * with the state's layout: "trending-buckets", "trending-bucket-minutes" and "trending-ranking"
+     * are not restored.)
      */
     private DataStream<TrendingRow> trending(DataStream<TrendingBatch> batches) {
         Features f = config.features();
@@ -309,7 +310,7 @@ public final class StreamPulseJob {
                                 lateness,
                                 f.trendingTopN()))
                 .name("Trending: per bucket")
-                .uid("trending-bucket-minutes")
+                .uid("trending-bucket-chunks")
                 .keyBy(r -> r.scope, Types.STRING)
                 .process(
                         new TrendingRanker(
