@@ -21,7 +21,8 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 public final class InProcessMetrics implements MetricReporter, MetricReporterFactory {
 
     /** A metric with the job, task and operator it belongs to. */
-    record Registered(String job, String task, String operator, String name, Metric metric) {}
+    record Registered(
+            String job, String task, String subtask, String operator, String name, Metric metric) {}
 
     private static final List<Registered> METRICS = new CopyOnWriteArrayList<>();
 
@@ -48,6 +49,7 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
                 new Registered(
                         v.get("<job_name>"),
                         v.get("<task_name>"),
+                        v.get("<subtask_index>"),
                         v.get("<operator_name>"),
                         name,
                         metric));
@@ -95,6 +97,24 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
                     && r.metric() instanceof Gauge<?> g
                     && g.getValue() instanceof Number n) {
                 values.merge(r.task(), n.doubleValue(), Double::sum);
+            }
+        }
+        return values;
+    }
+
+    /**
+     * A task-level gauge (ms per second) of every subtask of {@code job}, keyed {@code task #n}:
+     * one busy subtask among idle ones is a skew or a serial section that a per-task sum hides.
+     */
+    static Map<String, Double> perSubtask(String job, String name) {
+        Map<String, Double> values = new HashMap<>();
+        for (Registered r : METRICS) {
+            if (job.equals(r.job())
+                    && r.name().equals(name)
+                    && r.operator() == null
+                    && r.metric() instanceof Gauge<?> g
+                    && g.getValue() instanceof Number n) {
+                values.merge(r.task() + " #" + r.subtask(), n.doubleValue(), Double::sum);
             }
         }
         return values;

@@ -67,6 +67,9 @@ final class LatencyBench {
 
     private static final Duration SAMPLE = Duration.ofMillis(200);
 
+    /** A progress line every this many samples (5 s). */
+    private static final int PROGRESS_EVERY = 25;
+
     /** Events loaded beyond the measured time: the last windows close on traffic, not idleness. */
     private static final Duration TAIL = Duration.ofSeconds(30);
 
@@ -152,12 +155,16 @@ final class LatencyBench {
         ProcessMeter meter = ProcessMeter.start();
         long end = t0 + options.latencySeconds() * 1000L;
         List<Double> behind = new ArrayList<>();
+        RunProgress progress = new RunProgress(job, System.currentTimeMillis(), readAtStart);
         while (System.currentTimeMillis() < end) {
             sleep(SAMPLE);
             long now = System.currentTimeMillis();
             double behindMillis = (now - t0) - InProcessMetrics.recordsRead(job) * 1000.0 / rate;
             behind.add(behindMillis);
             quota.set(rate * bytesPerRecord * catchUp(behindMillis));
+            if (behind.size() % PROGRESS_EVERY == 0) {
+                progress.print(now, (now - t0) / 1000.0, behindMillis, catchUp(behindMillis));
+            }
         }
         ProcessMeter.Usage usage = meter.stop();
         String load = Load.describe();

@@ -4,8 +4,8 @@ import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionBuilder;
-import com.streampulse.job.sessions.SessionPartial;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
@@ -133,17 +133,21 @@ final class SessionStateBench {
                         .transform(
                                 "Pre-aggregate",
                                 TypeInformation.of(WindowCounts.class),
-                                new PreAggregator(WINDOW.toMillis(), buffered, 0, sessions));
+                                new PreAggregator(
+                                        WINDOW.toMillis(),
+                                        buffered,
+                                        0,
+                                        sessions ? StreamPulseJob.SESSION_BUCKETS : 0));
         partials.sinkTo(new ThreadCpuSink<>(run + "-pre"));
         if (sessions) {
             partials.getSideOutput(PreAggregator.SESSIONS)
                     .map(
-                            p -> {
-                                PARTIALS.incrementAndGet();
-                                return p;
+                            b -> {
+                                PARTIALS.addAndGet(b.partials.length);
+                                return b;
                             })
-                    .returns(SessionPartial.class)
-                    .keyBy(p -> p.userId, Types.STRING)
+                    .returns(SessionBatch.class)
+                    .keyBy(b -> b.bucket, Types.INT)
                     .process(
                             new SessionBuilder(
                                     Duration.ofMinutes(30).toMillis(),

@@ -30,6 +30,7 @@ final class SustainedBench {
             double eventTimeRate,
             long loaded,
             double steadySeconds,
+            double plannedSeconds,
             long readInSteadyState,
             long backlogAtStart,
             long backlogAtEnd,
@@ -44,6 +45,19 @@ final class SustainedBench {
 
         double eventsPerSecond() {
             return readInSteadyState / steadySeconds;
+        }
+
+        /** Whether the job read its whole backlog before the measured time was over. */
+        boolean ranOut() {
+            return backlogAtEnd <= 0;
+        }
+
+        /** What a report says instead of met/missed when {@link #ranOut}. */
+        String ranOutNote() {
+            return String.format(
+                    "backlog ran out at %.0f s of %.0f: >= %,.0f events/s, not a valid sustained"
+                            + " figure",
+                    steadySeconds, plannedSeconds, eventsPerSecond());
         }
 
         long longestCheckpointMillis() {
@@ -185,6 +199,7 @@ final class SustainedBench {
                     rate,
                     loaded.records(),
                     seconds,
+                    steady.toSeconds(),
                     read - readBefore,
                     loaded.records() - readBefore,
                     loaded.records() - read,
