@@ -299,6 +299,13 @@ bench-sessions: bench-build ## Sessions' CPU per download at the catalog's key c
 	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.SessionStateBench $(BENCH_SESSIONS_ARGS)
 
+BENCH_TRENDING_ARGS ?=
+
+.PHONY: bench-trending
+bench-trending: bench-build ## Trending's CPU per download at the catalog's key counts (BENCH_TRENDING_ARGS: downloads rate bufferedKeys rounds)
+	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+		com.streampulse.bench.TrendingStateBench $(BENCH_TRENDING_ARGS)
+
 .PHONY: bench-only
 bench-only: ## make bench without rebuilding
 	$(BENCH_RUN)

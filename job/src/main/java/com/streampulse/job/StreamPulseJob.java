@@ -23,8 +23,8 @@ import com.streampulse.job.records.RegionHealth;
 import com.streampulse.job.records.RejectedEvent;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionBuilder;
-import com.streampulse.job.sessions.SessionPartial;
 import com.streampulse.job.sessions.UserSession;
 import com.streampulse.job.sink.JdbcSinks;
 import com.streampulse.job.sink.SinkProgress;
@@ -89,6 +89,12 @@ public final class StreamPulseJob {
 
     /** Fixed for the life of the job's state: savepoints can be restored up to this parallelism. */
     public static final int MAX_PARALLELISM = 128;
+
+    /**
+     * Buckets of users for sessions: fixed, so a rescale moves whole buckets; several per key
+     * group, so the buckets spread evenly over the subtasks at any parallelism.
+     */
+    public static final int SESSION_BUCKETS = 4 * MAX_PARALLELISM;
 
     /** How often event time looks at the wall clock; Flink's default watermark interval. */
     static final long EVENT_TIME_TICK_MILLIS = 200;
@@ -204,7 +210,7 @@ public final class StreamPulseJob {
                                         config.windowSize().toMillis(),
                                         config.maxBufferedKeys(),
                                         features.trending() ? MAX_PARALLELISM : 0,
-                                        features.sessions()))
+                                        features.sessions() ? SESSION_BUCKETS : 0))
                         .uid("pre-aggregate");
         String contentAlerts = features.fixedAlerts() ? AlertRules.SCOPE_CONTENT : null;
         String regionAlerts = features.fixedAlerts() ? AlertRules.SCOPE_REGION : null;
@@ -289,8 +295,9 @@ public final class StreamPulseJob {
     /**
      * Top N per scope and sliding window, in two phases: per bucket of content ids, then merged per
      * scope. The number of buckets is fixed (the max parallelism), so rescaling moves buckets,
-     * never splits one. The pre-aggregator sends one batch per bucket and flush. (Both uids changed
-     * with the state's layout: "trending-buckets" and "trending-ranking" are not restored.)
+     * never splits one. The pre-aggregator sends one batch per bucket and flush. (The uids changed
+     * with the state's layout: "trending-buckets", "trending-bucket-minutes" and "trending-ranking"
+     * are not restored.)
      */
     private DataStream<TrendingRow> trending(DataStream<TrendingBatch> batches) {
         Features f = config.features();
@@ -303,7 +310,7 @@ public final class StreamPulseJob {
                                 lateness,
                                 f.trendingTopN()))
                 .name("Trending: per bucket")
-                .uid("trending-bucket-minutes")
+                .uid("trending-bucket-chunks")
                 .keyBy(r -> r.scope, Types.STRING)
                 .process(
                         new TrendingRanker(
@@ -316,19 +323,20 @@ public final class StreamPulseJob {
     }
 
     /**
-     * Sessions per user, from each user's partial sums per window. The uid changed with the state
-     * layout ({@code sessions} held every event's session as a POJO): a savepoint taken with
+     * Sessions per user, from each user's partial sums per window, keyed by bucket of users. The
+     * uid changed with the state layout (per bucket since "user-sessions", which was keyed by user,
+     * and "sessions" before it, which held every event's session as a POJO): a savepoint taken with
      * sessions on before that needs {@code --allowNonRestoredState}.
      */
-    private DataStream<UserSession> sessions(DataStream<SessionPartial> partials) {
-        return partials.keyBy(p -> p.userId, Types.STRING)
+    private DataStream<UserSession> sessions(DataStream<SessionBatch> batches) {
+        return batches.keyBy(b -> b.bucket, Types.INT)
                 .process(
                         new SessionBuilder(
                                 config.features().sessionGap().toMillis(),
                                 config.allowedLateness().toMillis(),
                                 config.windowSize().toMillis()))
                 .name("Sessions")
-                .uid("user-sessions");
+                .uid("user-session-buckets");
     }
 
     private EventTimeOperator eventTime() {

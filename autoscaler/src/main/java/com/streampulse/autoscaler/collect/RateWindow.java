@@ -70,6 +70,7 @@ public final class RateWindow {
         OffsetSample firstChange = null;
         OffsetSample lastChange = null;
         OffsetSample previous = null;
+        OffsetSample beforeLast = null;
         for (OffsetSample s : samples) {
             minLag = Math.min(minLag, s.lag());
             if (previous != null && s.committedSum() != previous.committedSum()) {
@@ -78,6 +79,7 @@ public final class RateWindow {
                 }
                 lastChange = s;
             }
+            beforeLast = previous;
             previous = s;
         }
         double processedRate = Double.NaN;
@@ -89,6 +91,12 @@ public final class RateWindow {
             // Nothing arrived and nothing is owed: the job is idle, not stalled.
             processedRate = 0;
         }
+        double latestInputRate = inputRate;
+        if (beforeLast != null) {
+            double latestSeconds =
+                    Duration.between(beforeLast.time(), last.time()).toMillis() / 1000.0;
+            latestInputRate = (last.endSum() - beforeLast.endSum()) / latestSeconds;
+        }
         Instant progress = lastCommitChange != null ? lastCommitChange : firstSample;
         return new Observation(
                 last.time(),
@@ -99,6 +107,7 @@ public final class RateWindow {
                 minLag,
                 inputRate,
                 processedRate,
-                Duration.between(progress, last.time()));
+                Duration.between(progress, last.time()),
+                latestInputRate);
     }
 }

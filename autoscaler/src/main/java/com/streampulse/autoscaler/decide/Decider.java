@@ -62,14 +62,21 @@ public final class Decider {
             return downOnFlinksFigure(load, deployment, round, mem, lastChange);
         }
         mem = judgeLastScaleUp(mem, load, round.from, lastChange);
-        int desired = desired(load, mem.capacity(), policy, obs.partitions());
+        boolean surge = surging(load, round.from, mem.capacity());
+        int desired =
+                desired(
+                        surge ? load.latestNeedAfterRestart() : load.needAfterRestart(),
+                        mem.capacity(),
+                        policy,
+                        obs.partitions());
         Pending pending =
                 new Pending(
                         round,
                         desired,
                         load.describe(mem.capacity()),
                         cooldownLeft(memory, lastChange, round),
-                        obs.processedRate());
+                        obs.processedRate(),
+                        surge);
         if (desired > round.from) {
             return up(pending, load, mem);
         }
@@ -99,7 +106,7 @@ public final class Decider {
 
     /**
      * Up: not after a scale-up that did not help, and only past the dead band's upper edge; then
-     * after the stabilisation and the cooldown ({@link Pending#up}).
+     * after the stabilisation (none in a surge) and the cooldown ({@link Pending#up}).
      */
     private static Decision up(Pending pending, Load load, Memory mem) {
         Memory.UpCheck check = mem.upCheck();
@@ -119,24 +126,36 @@ public final class Decider {
                             load.obs().processedRate()),
                     mem.clearPending());
         }
-        if (!overloaded(load, pending.round.from, mem.capacity(), pending.round.policy)) {
+        if (!pending.surge
+                && !overloaded(load, pending.round.from, mem.capacity(), pending.round.policy)) {
             return hold(pending, mem);
         }
         return pending.up(mem);
     }
 
-    /** Down: only with lag near zero; then after the stabilisation and the cooldown. */
+    /**
+     * Down: starts only with lag near zero and acts only with lag near zero, after the
+     * stabilisation and the cooldown. In between, a round with lag above near zero does not start
+     * the stabilisation over as long as the job keeps up (the backlog is not growing: committed
+     * offsets trail by a checkpoint interval and its duration, so a caught-up job on a loaded
+     * machine crosses "near zero" now and then) and the lower parallelism, lag included, still
+     * does; that round's recommendation counts towards the highest of the window. A growing
+     * backlog, or one the current parallelism is needed for, ends it.
+     */
     private static Decision down(Pending pending, Load load, Memory mem) {
-        if (!load.caughtUp()) {
-            return pending.round.hold(
-                    pending.desired,
-                    "would do with "
-                            + pending.desired
-                            + " but lag is not near zero; "
-                            + pending.numbers,
-                    mem.clearPending());
+        if (load.caughtUp()) {
+            return pending.down(mem, true);
         }
-        return pending.down(mem);
+        if (mem.downSince() != null && !load.saturated()) {
+            return pending.down(mem, false);
+        }
+        return pending.round.hold(
+                pending.desired,
+                "would do with "
+                        + pending.desired
+                        + " but lag is not near zero; "
+                        + pending.numbers,
+                mem.clearPending());
     }
 
     /** Hold: the parallelism fits the load (or sits inside the dead band). */
@@ -211,13 +230,21 @@ public final class Decider {
      * The parallelism the load needs at the target utilisation, backlog of its own restart
      * included, clamped and aligned.
      */
-    private static int desired(Load load, double capacity, Policy policy, int partitions) {
-        int raw =
-                (int)
-                        Math.ceil(
-                                load.needAfterRestart() / (capacity * policy.targetUtilisation())
-                                        - 1e-9);
+    private static int desired(double need, double capacity, Policy policy, int partitions) {
+        int raw = (int) Math.ceil(need / (capacity * policy.targetUtilisation()) - 1e-9);
         return policy.align(raw, partitions);
+    }
+
+    /**
+     * A surge: the input of the last interval alone is more than the current parallelism can
+     * process at full use, and the backlog grows (the source is saturated). Waiting for the
+     * stabilisation then only adds backlog: noise does not carry a window's average that far past
+     * the dead band (a scale-down lands at 0.7 of the highest load of 10 minutes), a rise does. The
+     * target is sized on that last rate, since the window's average still mixes in the load before
+     * the rise.
+     */
+    private static boolean surging(Load load, int from, double capacity) {
+        return load.saturated() && load.obs().latestInputRate() > from * capacity;
     }
 
     /**
@@ -244,10 +271,11 @@ public final class Decider {
             Load load, DeploymentView deployment, Round round, Memory mem, Instant lastChange) {
         double flink = deployment.flinkCapacity();
         String unknown = "capacity unknown until the job is seen saturated";
-        if (!(flink > 0) || Double.isInfinite(flink) || !load.caughtUp()) {
+        if (!(flink > 0) || Double.isInfinite(flink)) {
             return round.hold(0, unknown, mem.clearPending());
         }
-        int desired = desired(load, flink, round.policy, load.obs().partitions());
+        int desired =
+                desired(load.needAfterRestart(), flink, round.policy, load.obs().partitions());
         if (desired >= round.from) {
             return round.hold(0, unknown, mem.clearPending());
         }
@@ -257,7 +285,8 @@ public final class Decider {
                         desired,
                         load.describe(flink) + " (Flink's busy time)",
                         cooldownLeft(mem, lastChange, round),
-                        load.obs().processedRate());
+                        load.obs().processedRate(),
+                        false);
         Decision down = down(pending, load, mem.withCapacity(flink));
         if (down.kind() == Kind.SCALE_DOWN) {
             return down;
@@ -350,7 +379,12 @@ public final class Decider {
      * stabilisation and the cooldown is over.
      */
     private record Pending(
-            Round round, int desired, String numbers, Duration cooldownLeft, double throughput) {
+            Round round,
+            int desired,
+            String numbers,
+            Duration cooldownLeft,
+            double throughput,
+            boolean surge) {
 
         Decision up(Memory mem) {
             Instant since = mem.upSince() == null ? round.now : mem.upSince();
@@ -360,7 +394,7 @@ public final class Decider {
                 return round.hold(desired, wants + coolingReason(), pending);
             }
             Duration held = Duration.between(since, round.now);
-            Duration needed = round.policy.scaleUpStabilisation();
+            Duration needed = surge ? Duration.ZERO : round.policy.scaleUpStabilisation();
             if (held.compareTo(needed) < 0) {
                 return round.hold(desired, wants + waited(held, needed), pending);
             }
@@ -368,13 +402,24 @@ public final class Decider {
                     Kind.SCALE_UP,
                     desired,
                     desired,
-                    "load needs " + desired + ": " + numbers,
+                    "load needs "
+                            + desired
+                            + (surge
+                                    ? " now (surge: the last interval's input alone is more than "
+                                            + round.from
+                                            + " can process)"
+                                    : "")
+                            + ": "
+                            + numbers,
                     mem.withUpCheck(
                             new Memory.UpCheck(round.from, desired, throughput, false, false)));
         }
 
-        /** Scale-down goes to the highest recommendation of the stabilisation window. */
-        Decision down(Memory mem) {
+        /**
+         * Scale-down goes to the highest recommendation of the stabilisation window, in a round
+         * with lag near zero.
+         */
+        Decision down(Memory mem, boolean lagNearZero) {
             Duration needed = round.policy.scaleDownStabilisation();
             Instant since = mem.downSince() == null ? round.now : mem.downSince();
             Memory pending =
@@ -383,6 +428,16 @@ public final class Decider {
                             new Memory.Recommendation(round.now, desired),
                             round.now.minus(needed));
             int highest = pending.highestDown();
+            if (!lagNearZero) {
+                return round.hold(
+                        desired,
+                        "would do with "
+                                + highest
+                                + " once lag is near zero again (the backlog is not growing;"
+                                + " the stabilisation goes on); "
+                                + numbers,
+                        pending);
+            }
             if (cooling()) {
                 return round.hold(desired, "would do with " + desired + coolingReason(), pending);
             }

@@ -15,9 +15,16 @@ import java.util.Locale;
  *     check tells a backlog from a steady lag of slow checkpoints, which offsets alone cannot.
  * @param needAfterRestart what a new parallelism must process: as {@code need}, with the input of
  *     the rescale's own downtime added to the backlog
+ * @param latestNeedAfterRestart the same at the last interval's input rate when that is higher:
+ *     what the load needs now if it has just risen (the window's average trails a sudden rise)
  */
 record Load(
-        Observation obs, double need, double nearZero, boolean saturated, double needAfterRestart) {
+        Observation obs,
+        double need,
+        double nearZero,
+        boolean saturated,
+        double needAfterRestart,
+        double latestNeedAfterRestart) {
 
     /** Input above processing by this factor means the backlog is growing. */
     private static final double GROWING = 1.05;
@@ -37,9 +44,25 @@ record Load(
                                 || obs.inputRate() > obs.processedRate() * GROWING)
                         && !(flinkIdleShare >= IDLE_WHEN_NOT_SATURATED);
         double catchUp = policy.catchUp().toMillis() / 1000.0;
+        double restartSeconds = restart.toMillis() / 1000.0;
         double need = obs.inputRate() + obs.lag() / catchUp;
-        double restartBacklog = obs.inputRate() * restart.toMillis() / 1000.0;
-        return new Load(obs, need, nearZero, saturated, need + restartBacklog / catchUp);
+        return new Load(
+                obs,
+                need,
+                nearZero,
+                saturated,
+                afterRestart(obs.inputRate(), obs.lag(), catchUp, restartSeconds),
+                afterRestart(
+                        Math.max(obs.inputRate(), obs.latestInputRate()),
+                        obs.lag(),
+                        catchUp,
+                        restartSeconds));
+    }
+
+    /** The input, plus the backlog and the input of the restart's downtime over the catch-up. */
+    private static double afterRestart(
+            double input, long lag, double catchUp, double restartSeconds) {
+        return input + (lag + input * restartSeconds) / catchUp;
     }
 
     boolean caughtUp() {

@@ -17,6 +17,8 @@ import java.time.Instant;
  *     the last commit seen in the window (offsets move only on checkpoints); NaN when fewer than
  *     two commits were seen
  * @param commitStalledFor how long the committed offsets have not moved
+ * @param latestInputRate records per second appended between the last two samples: the load now,
+ *     where {@code inputRate} averages the whole window and trails a sudden rise
  */
 public record Observation(
         Instant time,
@@ -27,7 +29,32 @@ public record Observation(
         long minLag,
         double inputRate,
         double processedRate,
-        Duration commitStalledFor) {
+        Duration commitStalledFor,
+        double latestInputRate) {
+
+    /** A window whose input rate did not change within it. */
+    public Observation(
+            Instant time,
+            Instant windowStart,
+            int partitions,
+            int partitionsWithoutCommit,
+            long lag,
+            long minLag,
+            double inputRate,
+            double processedRate,
+            Duration commitStalledFor) {
+        this(
+                time,
+                windowStart,
+                partitions,
+                partitionsWithoutCommit,
+                lag,
+                minLag,
+                inputRate,
+                processedRate,
+                commitStalledFor,
+                inputRate);
+    }
 
     public Duration span() {
         return Duration.between(windowStart, time);

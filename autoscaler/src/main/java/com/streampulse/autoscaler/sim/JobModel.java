@@ -84,6 +84,18 @@ public final class JobModel {
         this.parallelism = parallelism;
         this.random = new Random(seed);
         this.variant = variant;
+        this.sinceCheckpoint = firstCheckpointPhase();
+    }
+
+    /**
+     * Flink's CheckpointCoordinator starts its periodic checkpoints after a random initial delay
+     * (up to one interval), so a (re)started job's commits fall at a random phase. A fixed phase
+     * locked them to every rule that polls at a multiple of 30 s from a rescale: KEDA then read the
+     * committed lag the second after each commit, near zero, and scaled 12 -> 1 -> 5 -> 10 -> 12,
+     * every step but the last while the job was restarting.
+     */
+    private int firstCheckpointPhase() {
+        return random.nextInt(CHECKPOINT_SECONDS);
     }
 
     /** One second: records arrive, the job processes what it can, maybe a checkpoint commits. */
@@ -123,7 +135,7 @@ public final class JobModel {
         parallelism = newParallelism;
         downtimeLeft = variant.restartSeconds();
         position = committed;
-        sinceCheckpoint = 0;
+        sinceCheckpoint = firstCheckpointPhase();
         counters.reset();
     }
 

@@ -62,6 +62,12 @@ final class KedaRule implements Scaler {
         if (t % POLL_SECONDS != 0) {
             return current;
         }
+        if (recommendations.isEmpty()) {
+            // The HPA records the current replicas as its first recommendation when it first sees
+            // the target (recordInitialRecommendation in the Kubernetes HPA controller), so its
+            // first round cannot scale down past its window.
+            recommendations.addLast(new int[] {t, current});
+        }
         double lag = job.committedLag();
         double ratio = lag / ((double) lagThreshold * current);
         int wanted =

@@ -51,6 +51,8 @@ class RateWindowTest {
         Observation obs = window.observe();
         assertThat(obs.windowStart()).isEqualTo(T0.plusSeconds(15));
         assertThat(obs.inputRate()).isCloseTo(3100 / 30.0, within(1e-9));
+        // The last interval alone: the load now, which the window's average trails.
+        assertThat(obs.latestInputRate()).isCloseTo(3000 / 15.0, within(1e-9));
         assertThat(obs.hasProcessedRate()).isFalse();
         assertThat(obs.commitStalledFor()).isEqualTo(Duration.ofSeconds(45));
     }

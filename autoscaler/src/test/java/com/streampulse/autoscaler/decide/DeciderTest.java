@@ -224,20 +224,12 @@ class DeciderTest {
         assertThat(first.kind()).isEqualTo(Kind.HOLD);
         assertThat(first.memory().downSince()).isEqualTo(T0);
 
-        // Lag comes back half-way (a burst, the job keeps up): the scale-down clock starts again.
+        // Lag that the current parallelism is needed for (4000/s more than 6 can do at 0.7):
+        // the scale-down clock starts again.
         Instant mid = T0.plusSeconds(300);
-        Observation burst =
-                new Observation(
-                        mid,
-                        mid.minus(WINDOW),
-                        12,
-                        0,
-                        200_000,
-                        0,
-                        1000,
-                        1000,
-                        Duration.ofSeconds(15));
-        Decision interrupted = decider.decide(burst, running(6), POLICY, first.memory(), mid);
+        Decision interrupted =
+                decider.decide(blip(mid, 1000, 1_500_000), running(6), POLICY, first.memory(), mid);
+        assertThat(interrupted.desired()).isGreaterThanOrEqualTo(6);
         assertThat(interrupted.memory().downSince()).isNull();
 
         Instant tooEarly = T0.plusSeconds(600);
@@ -256,6 +248,155 @@ class DeciderTest {
                         load(due, 1000, 1000, 0, 12), running(6), POLICY, again.memory(), due);
         assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
         assertThat(down.to()).isEqualTo(2);
+    }
+
+    /**
+     * A window in which the lag was near zero and now is not, the job keeping up (input equal to
+     * processed): committed offsets trailing a slow checkpoint on a loaded machine.
+     */
+    static Observation blip(Instant at, double rate, long lag) {
+        return new Observation(
+                at, at.minus(WINDOW), 12, 0, lag, 0, rate, rate, Duration.ofSeconds(15));
+    }
+
+    /**
+     * Issue 13's loaded-machine case: a caught-up job whose lag crosses "near zero" now and then
+     * keeps its pending scale-down; the crossing's own recommendation (its lag to catch up
+     * included) counts towards the highest of the window, and the scale-down waits for a round with
+     * lag near zero.
+     */
+    @Test
+    void aLagBlipWhileTheJobKeepsUpDoesNotRestartTheScaleDownStabilisation() {
+        Decision first =
+                decider.decide(
+                        load(T0, 1000, 1000, 0, 12), running(6), POLICY, knowing(CAPACITY), T0);
+        assertThat(first.memory().downSince()).isEqualTo(T0);
+
+        // 200 s of input waiting (near zero is 60 s): 1000 + 200,000 / 300 + the restart's
+        // 200 = 1867/s, 3 instances at 0.7, still below 6.
+        Instant mid = T0.plusSeconds(300);
+        Decision crossing =
+                decider.decide(blip(mid, 1000, 200_000), running(6), POLICY, first.memory(), mid);
+        assertThat(crossing.kind()).isEqualTo(Kind.HOLD);
+        assertThat(crossing.reason()).startsWith("would do with 3 once lag is near zero again");
+        assertThat(crossing.memory().downSince()).isEqualTo(T0);
+
+        // Due, but the lag is above near zero in this round: no scale-down yet.
+        Instant due = T0.plusSeconds(600);
+        Decision stillLagging =
+                decider.decide(blip(due, 1000, 70_000), running(6), POLICY, crossing.memory(), due);
+        assertThat(stillLagging.kind()).isEqualTo(Kind.HOLD);
+        assertThat(stillLagging.memory().downSince()).isEqualTo(T0);
+
+        Instant next = due.plusSeconds(15);
+        Decision down =
+                decider.decide(
+                        load(next, 1000, 1000, 0, 12),
+                        running(6),
+                        POLICY,
+                        stillLagging.memory(),
+                        next);
+        assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
+        assertThat(down.to()).isEqualTo(3); // the crossing's recommendation, not 2
+    }
+
+    /** A backlog that grows (input above what is processed) is no blip: the job falls behind. */
+    @Test
+    void aGrowingBacklogEndsThePendingScaleDown() {
+        Decision first =
+                decider.decide(
+                        load(T0, 1000, 1000, 0, 12), running(6), POLICY, knowing(CAPACITY), T0);
+        Instant mid = T0.plusSeconds(300);
+        Observation growing =
+                new Observation(
+                        mid,
+                        mid.minus(WINDOW),
+                        12,
+                        0,
+                        80_000,
+                        0,
+                        1300,
+                        1000,
+                        Duration.ofSeconds(15));
+        Decision behind = decider.decide(growing, running(6), POLICY, first.memory(), mid);
+        assertThat(behind.kind()).isEqualTo(Kind.HOLD);
+        assertThat(behind.reason()).contains("lag is not near zero");
+        assertThat(behind.memory().downSince()).isNull();
+    }
+
+    /**
+     * The closed loop's failover case: the replacement comes down on Flink's figure, and a lag
+     * crossing during its stabilisation does not start it over.
+     */
+    @Test
+    void aLagBlipDoesNotRestartTheScaleDownOnFlinksFigure() {
+        DeploymentView overProvisioned =
+                new DeploymentView(true, "lifecycle STABLE, job RUNNING", 12, null, 1000);
+        Decision first =
+                decider.decide(
+                        load(T0, 2000, 2000, 0, 12), overProvisioned, TWELVE, Memory.EMPTY, T0);
+        Instant mid = T0.plusSeconds(300);
+        Decision crossing =
+                decider.decide(
+                        blip(mid, 2000, 150_000), overProvisioned, TWELVE, first.memory(), mid);
+        assertThat(crossing.kind()).isEqualTo(Kind.HOLD);
+        assertThat(crossing.memory().downSince()).isEqualTo(T0);
+        assertThat(crossing.memory().knowsCapacity()).isFalse();
+
+        Instant due = T0.plusSeconds(600);
+        Decision down =
+                decider.decide(
+                        load(due, 2000, 2000, 0, 12),
+                        overProvisioned,
+                        TWELVE,
+                        crossing.memory(),
+                        due);
+        assertThat(down.kind()).isEqualTo(Kind.SCALE_DOWN);
+        // 2000 + 150,000 / 300 = 2500/s: 4 at 0.7, not the 3 of the rounds without lag.
+        assertThat(down.to()).isEqualTo(4);
+    }
+
+    /**
+     * A surge: the last interval's input (8000/s) alone is more than 3 instances can process and
+     * the backlog grows, so the scale-up does not wait for its stabilisation; it is sized on that
+     * rate, not on the window's average (2600/s), which still mixes in the load before the rise.
+     */
+    @Test
+    void aSurgeScalesUpAtOnceSizedOnTheLatestInputRate() {
+        Observation surge =
+                new Observation(
+                        T0,
+                        T0.minus(WINDOW),
+                        12,
+                        0,
+                        150_000,
+                        150_000,
+                        2600,
+                        3000,
+                        Duration.ofSeconds(15),
+                        8000);
+        Decision up = decider.decide(surge, running(3), TWELVE, knowing(CAPACITY), T0);
+        assertThat(up.kind()).isEqualTo(Kind.SCALE_UP);
+        // 8000 + 150,000 / 300 = 8500/s: 13 at 0.7, capped at the 12 partitions.
+        assertThat(up.to()).isEqualTo(12);
+        assertThat(up.reason()).startsWith("load needs 12 now (surge");
+
+        // The same rates without a backlog: not saturated, so the usual stabilisation.
+        Observation noBacklog =
+                new Observation(
+                        T0,
+                        T0.minus(WINDOW),
+                        12,
+                        0,
+                        0,
+                        0,
+                        2600,
+                        3000,
+                        Duration.ofSeconds(15),
+                        8000);
+        Decision waits = decider.decide(noBacklog, running(3), TWELVE, knowing(CAPACITY), T0);
+        assertThat(waits.kind()).isEqualTo(Kind.HOLD);
+        assertThat(waits.reason()).startsWith("wants 4 for 0s of 60s"); // 2600/s at 0.7
     }
 
     @Test
@@ -365,10 +506,10 @@ class DeciderTest {
                         TWELVE,
                         up.memory(),
                         later);
-        assertThat(judged.memory().upCheck().judged()).isTrue();
-        assertThat(judged.memory().upCheck().ineffective()).isFalse();
-        assertThat(judged.kind()).isEqualTo(Kind.HOLD); // waits its stabilisation, not blocked
-        assertThat(judged.reason()).startsWith("wants 12 for 0s");
+        // Judged as helpful (5400/s at 6 against 2000/s at 2), so not blocked: 9000/s is a surge
+        // over what 6 can do, and it scales up at once.
+        assertThat(judged.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(judged.to()).isEqualTo(12);
     }
 
     @Test
@@ -430,7 +571,8 @@ class DeciderTest {
                         Memory.EMPTY,
                         T0);
         assertThat(behind.memory().capacity()).isEqualTo(500);
-        assertThat(behind.reason()).startsWith("wants 12");
+        assertThat(behind.kind()).isEqualTo(Kind.SCALE_UP);
+        assertThat(behind.to()).isEqualTo(12);
 
         // Without Flink's figure the same job waits for a saturation that never comes.
         Decision blind =

@@ -3,7 +3,7 @@ package com.streampulse.job.aggregate;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
-import com.streampulse.job.sessions.SessionPartial;
+import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionPartials;
 import com.streampulse.job.trending.TrendingBatch;
 import com.streampulse.job.trending.TrendingPartials;
@@ -45,13 +45,13 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     /** Downloads per region and content and window, one batch per bucket, for trending. */
     public static final OutputTag<TrendingBatch> TRENDING = new OutputTag<>("trending-partials") {};
 
-    /** Each user's downloads per window, for sessions (when they are on). */
-    public static final OutputTag<SessionPartial> SESSIONS = new OutputTag<>("session-partials") {};
+    /** Each user's downloads per window, one batch per bucket of users, for sessions. */
+    public static final OutputTag<SessionBatch> SESSIONS = new OutputTag<>("session-batches") {};
 
     private final long windowMillis;
     private final int maxBufferedKeys;
     private final int trendingBuckets;
-    private final boolean sessions;
+    private final int sessionBuckets;
 
     /** Window start → the window's partials. Sorted so closing windows is a head scan. */
     private transient TreeMap<Long, Partials> windows;
@@ -86,18 +86,19 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
      *     {@link #TRENDING} in batches per bucket of content ids (0: trending is off)
      */
     public PreAggregator(long windowMillis, int maxBufferedKeys, int trendingBuckets) {
-        this(windowMillis, maxBufferedKeys, trendingBuckets, false);
+        this(windowMillis, maxBufferedKeys, trendingBuckets, 0);
     }
 
     /**
-     * @param sessions also sum each user's downloads per window, sent to {@link #SESSIONS}
+     * @param sessionBuckets when positive, also sum each user's downloads per window, sent to
+     *     {@link #SESSIONS} in batches per bucket of users (0: sessions are off)
      */
     public PreAggregator(
-            long windowMillis, int maxBufferedKeys, int trendingBuckets, boolean sessions) {
+            long windowMillis, int maxBufferedKeys, int trendingBuckets, int sessionBuckets) {
         this.windowMillis = windowMillis;
         this.maxBufferedKeys = maxBufferedKeys;
         this.trendingBuckets = trendingBuckets;
-        this.sessions = sessions;
+        this.sessionBuckets = sessionBuckets;
         // Chained to the source like a UDF operator (AbstractStreamOperator defaults to HEAD).
         setChainingStrategy(ChainingStrategy.ALWAYS);
     }
@@ -106,7 +107,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void open() throws Exception {
         super.open();
         windows = new TreeMap<>();
-        users = sessions ? new SessionPartials(windowMillis) : null;
+        users = sessionBuckets > 0 ? new SessionPartials(windowMillis, sessionBuckets) : null;
         MetricGroup metrics = getMetricGroup().addGroup("streampulse");
         eventsProcessed = metrics.counter("eventsProcessed");
         windowsFlushed = metrics.counter("windowsFlushed");
@@ -212,8 +213,8 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         }
     }
 
-    private void emitSession(SessionPartial partial, long timestamp) {
-        output.collect(SESSIONS, new StreamRecord<>(partial, timestamp));
+    private void emitSession(SessionBatch batch, long timestamp) {
+        output.collect(SESSIONS, new StreamRecord<>(batch, timestamp));
     }
 
     private void logProgress() {

@@ -1,17 +1,31 @@
 package com.streampulse.job.sessions;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
  * Download sessions per user, from per-window {@link SessionPartial}s: downloads closer than the
- * gap belong to the same session. Keyed by user; the open sessions (usually one) are one value in a
- * compact layout ({@link SessionsSerializer}), so a partial costs one read and one write.
+ * gap belong to the same session. Keyed by a bucket of users ({@link SessionBatch#bucket}), so what
+ * costs per record (the network record, the key switch, the timer) is paid per bucket and flush,
+ * not per user: a batch holds the bucket's partials of one flush, and each user's open sessions
+ * (usually one) are one entry of a map under the bucket, in a compact layout ({@link
+ * SessionsSerializer}), so a partial costs one read and one write of its user's entry.
  *
  * <p>A partial joins every open session it reaches within the gap, so a late partial can bridge two
  * sessions. This is exact because every event of a partial lies in one window and the gap is at
@@ -22,14 +36,14 @@ import org.apache.flink.util.Collector;
  * session's end + gap + lateness + one window nothing can extend it. Until then a late partial that
  * falls between two open sessions merges them, so the row written is the merged one, in any run.
  *
- * <p>Timers: at most one pending per user that matters, at or before the next close rounded up to
- * the window. A partial registers one only when it brings the next close earlier (the user's first
- * partial, or a late one that opens an earlier session); a partial that only extends a session
- * leaves the pending timer alone, and that timer, when it fires early, moves itself to the new
- * close. So a user downloading every minute costs one timer per gap, not one per minute.
+ * <p>Closing: a due list per bucket (close time rounded up to the window → users to look at then)
+ * and ONE timer per bucket, at the earliest due time. A user is listed only when a partial brings
+ * their next close earlier (their first partial, or a late one that opens an earlier session); a
+ * partial that only extends a session leaves the listing alone, and when it comes due the user is
+ * listed again at their new close. So a user downloading every minute costs one listing per gap,
+ * not one per minute.
  */
-public final class SessionBuilder
-        extends KeyedProcessFunction<String, SessionPartial, UserSession> {
+public final class SessionBuilder extends KeyedProcessFunction<Integer, SessionBatch, UserSession> {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,7 +51,17 @@ public final class SessionBuilder
     private final long closeAfterMillis;
     private final long windowMillis;
 
-    private transient ValueState<Session[]> open;
+    /** User → open sessions, under the bucket. */
+    private transient MapState<String, Session[]> open;
+
+    /**
+     * Close time (rounded up to the window) → users whose sessions may close then, as encoded
+     * strings one after another: listing users appends bytes, only a firing decodes them.
+     */
+    private transient MapState<Long, byte[]> due;
+
+    /** The bucket's one pending timer: the earliest key of {@link #due}. */
+    private transient ValueState<Long> timer;
 
     public SessionBuilder(long gapMillis, long latenessMillis, long windowMillis) {
         this.gapMillis = gapMillis;
@@ -49,64 +73,134 @@ public final class SessionBuilder
     public void open(OpenContext openContext) {
         open =
                 getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "open-sessions", SessionsSerializer.INSTANCE));
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "open-sessions",
+                                        StringSerializer.INSTANCE,
+                                        SessionsSerializer.INSTANCE));
+        due =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "due-users",
+                                        LongSerializer.INSTANCE,
+                                        BytePrimitiveArraySerializer.INSTANCE));
+        timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
     }
 
     @Override
-    public void processElement(SessionPartial partial, Context ctx, Collector<UserSession> out)
+    public void processElement(SessionBatch batch, Context ctx, Collector<UserSession> out)
             throws Exception {
-        Session[] sessions = open.value();
-        Session joined = Session.copyOf(partial);
-        List<Session> kept = new ArrayList<>(sessions == null ? 1 : sessions.length + 1);
-        if (sessions != null) {
-            for (Session s : sessions) {
-                if (s.reaches(partial, gapMillis)) {
-                    joined.merge(s);
-                } else {
-                    kept.add(s);
+        Map<Long, List<String>> listings = new HashMap<>();
+        for (SessionPartial partial : batch.partials) {
+            Session[] sessions = open.get(partial.userId);
+            Session joined = Session.copyOf(partial);
+            List<Session> kept = new ArrayList<>(sessions == null ? 1 : sessions.length + 1);
+            if (sessions != null) {
+                for (Session s : sessions) {
+                    if (s.reaches(partial, gapMillis)) {
+                        joined.merge(s);
+                    } else {
+                        kept.add(s);
+                    }
                 }
             }
+            kept.add(joined);
+            kept.sort((a, b) -> Long.compare(a.start, b.start));
+            open.put(partial.userId, kept.toArray(new Session[0]));
+            long close = nextClose(kept);
+            if (sessions == null || close < nextClose(List.of(sessions))) {
+                // Otherwise the user is listed at or before the previous close and moves then.
+                listings.computeIfAbsent(close, c -> new ArrayList<>()).add(partial.userId);
+            }
         }
-        kept.add(joined);
-        kept.sort((a, b) -> Long.compare(a.start, b.start));
-        open.update(kept.toArray(new Session[0]));
-        long timer = nextClose(kept);
-        if (sessions == null || timer < nextClose(List.of(sessions))) {
-            // Otherwise a timer at or before the previous close is pending and will move itself.
-            ctx.timerService().registerEventTimeTimer(timer);
-        }
+        list(listings, Long.MAX_VALUE, ctx);
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<UserSession> out)
             throws Exception {
-        Session[] sessions = open.value();
-        if (sessions == null) {
-            return;
-        }
-        List<Session> kept = new ArrayList<>();
-        for (Session s : sessions) {
-            if (s.end + closeAfterMillis <= time) {
-                out.collect(UserSession.of(ctx.getCurrentKey(), s));
+        timer.clear();
+        // Sorted, so a run writes its rows in the same order whatever the state backend.
+        TreeSet<String> users = new TreeSet<>();
+        List<Long> dueKeys = new ArrayList<>();
+        long later = Long.MAX_VALUE;
+        for (Map.Entry<Long, byte[]> e : due.entries()) {
+            if (e.getKey() <= time) {
+                dueKeys.add(e.getKey());
+                DataInputDeserializer in = new DataInputDeserializer(e.getValue());
+                while (in.available() > 0) {
+                    users.add(SessionsSerializer.readString(in));
+                }
             } else {
-                kept.add(s);
+                later = Math.min(later, e.getKey());
             }
         }
-        if (kept.isEmpty()) {
-            open.clear();
-            return;
+        for (Long key : dueKeys) {
+            due.remove(key);
         }
-        if (kept.size() < sessions.length) {
-            open.update(kept.toArray(new Session[0]));
+        Map<Long, List<String>> listings = new HashMap<>();
+        for (String user : users) {
+            Session[] sessions = open.get(user);
+            if (sessions == null) {
+                continue; // closed at an earlier listing of the same user
+            }
+            List<Session> kept = new ArrayList<>();
+            for (Session s : sessions) {
+                if (s.end + closeAfterMillis <= time) {
+                    out.collect(UserSession.of(user, s));
+                } else {
+                    kept.add(s);
+                }
+            }
+            if (kept.isEmpty()) {
+                open.remove(user);
+                continue;
+            }
+            if (kept.size() < sessions.length) {
+                open.put(user, kept.toArray(new Session[0]));
+            }
+            listings.computeIfAbsent(nextClose(kept), c -> new ArrayList<>()).add(user);
         }
-        ctx.timerService().registerEventTimeTimer(nextClose(kept));
+        list(listings, later, ctx);
     }
 
     /**
-     * The earliest close, rounded up to the window, so a user downloading every few seconds has one
-     * timer, not one per event.
+     * Adds {@code listings} to the due lists and moves the bucket's timer to the earliest due time
+     * if that is earlier than the pending one; {@code known} is an earlier due time already in the
+     * lists but maybe without a timer (after a firing), or {@code Long.MAX_VALUE}.
+     */
+    private void list(Map<Long, List<String>> listings, long known, Context ctx) throws Exception {
+        long earliest = known;
+        for (Map.Entry<Long, List<String>> e : listings.entrySet()) {
+            // A user listed twice at one time is looked at once (the firing collects a set).
+            byte[] listed = due.get(e.getKey());
+            DataOutputSerializer users = new DataOutputSerializer(64 * e.getValue().size());
+            if (listed != null) {
+                users.write(listed);
+            }
+            for (String user : e.getValue()) {
+                SessionsSerializer.writeString(user, users);
+            }
+            due.put(e.getKey(), users.getCopyOfBuffer());
+            earliest = Math.min(earliest, e.getKey());
+        }
+        if (earliest == Long.MAX_VALUE) {
+            return;
+        }
+        Long pending = timer.value();
+        if (pending == null || earliest < pending) {
+            if (pending != null) {
+                ctx.timerService().deleteEventTimeTimer(pending);
+            }
+            ctx.timerService().registerEventTimeTimer(earliest);
+            timer.update(earliest);
+        }
+    }
+
+    /**
+     * The earliest close, rounded up to the window, so users closing within one window share one
+     * due time.
      */
     private long nextClose(List<Session> open) {
         long close = Long.MAX_VALUE;

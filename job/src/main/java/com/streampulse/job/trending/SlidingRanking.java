@@ -15,7 +15,7 @@ import java.util.NavigableSet;
  *
  * <p>Contents and scopes are numbered once per pass, and every (scope, content) pair has one slot
  * of primitive sums, so the pass allocates per pair, not per minute and pair. A content's title is
- * the smallest one in the minutes of the pass.
+ * the smallest one in the minutes of the pass. One instance makes one pass.
  */
 final class SlidingRanking {
 
@@ -75,14 +75,16 @@ final class SlidingRanking {
             return;
         }
         MinuteCounts c = m.counts;
+        int scopeCount = scopes.size();
         for (int i = 0; i < c.contents.length; i++) {
             int content = m.contentOf[i];
             long all = 0;
             for (int e = c.firstEntry[i]; e < c.firstEntry[i + 1]; e++) {
-                sums.add(m.scopeOf[c.region[e]], content, column, sign * c.downloads[e]);
+                sums.add(
+                        m.scopeOf[c.region[e]], content, scopeCount, column, sign * c.downloads[e]);
                 all += c.downloads[e];
             }
-            sums.add(0, content, column, sign * all);
+            sums.add(0, content, scopeCount, column, sign * all);
         }
     }
 
@@ -146,16 +148,18 @@ final class SlidingRanking {
     private record Numbered(MinuteCounts counts, int[] scopeOf, int[] contentOf) {}
 
     /**
-     * Downloads per (scope, content) pair in the current and the previous window: open addressing
-     * on the pair, primitive columns per slot.
+     * Downloads per (scope, content) pair in the current and the previous window, in primitive
+     * columns per slot. A content's slots are found through its own array indexed by scope (the
+     * pass numbers both densely), so adding is two array reads, not a probe of a hash table.
      */
     private static final class PairSums {
         static final int CURRENT = 0;
         static final int PREVIOUS = 1;
 
-        private long[] keys = new long[1024];
+        private int[][] slotOf = new int[256][];
+        private int[] scopes = new int[1024];
+        private int[] contents = new int[1024];
         private long[][] columns = {new long[1024], new long[1024]};
-        private int[] table = filled(2048);
         private int size;
 
         int size() {
@@ -163,11 +167,11 @@ final class SlidingRanking {
         }
 
         int scope(int slot) {
-            return (int) (keys[slot] >>> 32);
+            return scopes[slot];
         }
 
         int content(int slot) {
-            return (int) keys[slot];
+            return contents[slot];
         }
 
         long current(int slot) {
@@ -178,52 +182,31 @@ final class SlidingRanking {
             return columns[PREVIOUS][slot];
         }
 
-        void add(int scope, int content, int column, long downloads) {
-            long key = ((long) scope << 32) | content;
-            int mask = table.length - 1;
-            int h = hash(key) & mask;
-            while (table[h] >= 0) {
-                int slot = table[h];
-                if (keys[slot] == key) {
-                    columns[column][slot] += downloads;
-                    return;
+        /** Adds to a pair; {@code scopeCount} bounds the scope numbers of the pass. */
+        void add(int scope, int content, int scopeCount, int column, long downloads) {
+            if (content >= slotOf.length) {
+                slotOf = Arrays.copyOf(slotOf, Math.max(content + 1, slotOf.length * 2));
+            }
+            int[] slots = slotOf[content];
+            if (slots == null) {
+                // Slot + 1, so a new array (all 0) needs no filling.
+                slots = new int[scopeCount];
+                slotOf[content] = slots;
+            }
+            int slot = slots[scope] - 1;
+            if (slot < 0) {
+                if (size == scopes.length) {
+                    scopes = Arrays.copyOf(scopes, size * 2);
+                    contents = Arrays.copyOf(contents, size * 2);
+                    columns[CURRENT] = Arrays.copyOf(columns[CURRENT], size * 2);
+                    columns[PREVIOUS] = Arrays.copyOf(columns[PREVIOUS], size * 2);
                 }
-                h = (h + 1) & mask;
+                slot = size++;
+                slots[scope] = slot + 1;
+                scopes[slot] = scope;
+                contents[slot] = content;
             }
-            if (size == keys.length) {
-                keys = Arrays.copyOf(keys, size * 2);
-                columns[CURRENT] = Arrays.copyOf(columns[CURRENT], size * 2);
-                columns[PREVIOUS] = Arrays.copyOf(columns[PREVIOUS], size * 2);
-            }
-            keys[size] = key;
-            columns[column][size] = downloads;
-            table[h] = size++;
-            if (size * 2 > table.length) {
-                rehash();
-            }
-        }
-
-        private void rehash() {
-            table = filled(table.length * 2);
-            int mask = table.length - 1;
-            for (int slot = 0; slot < size; slot++) {
-                int h = hash(keys[slot]) & mask;
-                while (table[h] >= 0) {
-                    h = (h + 1) & mask;
-                }
-                table[h] = slot;
-            }
-        }
-
-        private static int hash(long key) {
-            long h = key * 0x9E3779B97F4A7C15L;
-            return (int) (h ^ (h >>> 32));
-        }
-
-        private static int[] filled(int n) {
-            int[] t = new int[n];
-            Arrays.fill(t, -1);
-            return t;
+            columns[column][slot] += downloads;
         }
     }
 }

@@ -1,8 +1,12 @@
 package com.streampulse.job.trending;
 
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -20,6 +24,10 @@ import org.apache.flink.util.Collector;
  * passes a window end, sends its own top N of every scope ({@code global} and each region) for the
  * sliding window that ends there. Phase two ({@link TrendingRanker}) merges the buckets' lists; a
  * content lives in one bucket, so the top N of the merged lists is the top N of all contents.
+ *
+ * <p>A batch is stored as it comes, as a chunk of its window (no read and rewrite of the window's
+ * whole value per batch: a pre-aggregator flushes a dozen times a minute at {@code catalog}); the
+ * ranking pass that first reads a window merges its chunks into one value, once.
  *
  * <p>Input: the pre-aggregator's batches, one per bucket and flush, stamped with their window's
  * last millisecond, so every on-time batch of a window is here before the watermark passes it. A
@@ -40,15 +48,12 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
     private final long latenessMillis;
     private final int topN;
 
-    /** Window start → the bucket's downloads in it. */
-    private transient MapState<Long, MinuteCounts> minutes;
-
     /**
-     * Window start → late downloads not yet in {@link #minutes}. The pre-aggregator sends late
-     * partials on every watermark; adding them to this small value and folding it into the window's
-     * once per slide spares a read and rewrite of the whole window per late batch.
+     * The bucket's downloads per window: under the window start, the merged value; under {@code
+     * start + 1 + n} (n below the slide, see {@link BucketClock#chunks()}), batches not merged yet.
+     * Both in one map so a window's pieces lie next to each other.
      */
-    private transient MapState<Long, MinuteCounts> late;
+    private transient MapState<Long, MinuteCounts> minutes;
 
     private transient ValueState<BucketClock> clock;
 
@@ -81,13 +86,6 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
                                         "minutes",
                                         Types.LONG,
                                         TypeInformation.of(MinuteCounts.class)));
-        late =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "late",
-                                        Types.LONG,
-                                        TypeInformation.of(MinuteCounts.class)));
         clock =
                 getRuntimeContext()
                         .getState(
@@ -104,10 +102,20 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
             // Closed for good: the stats windows drop it too (into dropped_partials).
             return;
         }
-        BucketClock c = clock.value() == null ? BucketClock.NEW : clock.value();
+        BucketClock stored = clock.value();
+        BucketClock c = stored == null ? BucketClock.NEW : stored;
         long windowEnd = start + slideMillis;
         boolean ranked = windowEnd <= c.published();
-        add(ranked ? late : minutes, start, batch.counts);
+        int chunks = c.chunks();
+        if (chunks + 1 < slideMillis) {
+            minutes.put(start + 1 + chunks++, batch.counts);
+        } else {
+            // No chunk key left below the next window's start: merge into the window's value.
+            MinuteCounts before = minutes.get(start);
+            minutes.put(
+                    start,
+                    before == null ? batch.counts : MinuteCounts.merge(before, batch.counts));
+        }
         long lateFrom = ranked ? Math.min(c.lateFrom(), start) : c.lateFrom();
         // On time: when the watermark passes the window. Late: at the next window end, with the
         // next window (after a restore the watermark starts from nothing, the clock does not).
@@ -115,13 +123,13 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
                 Math.max(
                         windowEnd, Math.max(nextWindowEnd(watermark), c.published() + slideMillis));
         ctx.timerService().registerEventTimeTimer(due - 1);
-        clock.update(new BucketClock(c.published(), lateFrom, Math.max(c.newestStart(), start)));
+        clock.update(
+                new BucketClock(c.published(), lateFrom, Math.max(c.newestStart(), start), chunks));
     }
 
-    private static void add(MapState<Long, MinuteCounts> to, long start, MinuteCounts counts)
-            throws Exception {
-        MinuteCounts before = to.get(start);
-        to.put(start, before == null ? counts : MinuteCounts.merge(before, counts));
+    /** The window start a key of {@link #minutes} belongs to. */
+    private long startOf(long key) {
+        return key - Math.floorMod(key, slideMillis);
     }
 
     /** The first window end the watermark has not passed yet. */
@@ -145,10 +153,6 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
                         c.newestStart() + lengthMillis);
         TreeSet<Long> due = new TreeSet<>();
         if (c.lateFrom() != Long.MAX_VALUE) {
-            for (Map.Entry<Long, MinuteCounts> e : late.entries()) {
-                add(minutes, e.getKey(), e.getValue());
-            }
-            late.clear();
             long lastAffected = Math.min(c.published(), c.lateFrom() + 2 * lengthMillis);
             for (long end = c.lateFrom() + slideMillis; end <= lastAffected; end += slideMillis) {
                 due.add(end);
@@ -161,16 +165,11 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
         for (long end = firstNew; end <= newestDue; end += slideMillis) {
             due.add(end);
         }
+        int chunks = c.chunks();
         if (!due.isEmpty()) {
             Map<Long, MinuteCounts> needed = new HashMap<>();
-            for (long start = due.first() - 2 * lengthMillis;
-                    start < due.last();
-                    start += slideMillis) {
-                MinuteCounts m = minutes.get(start);
-                if (m != null) {
-                    needed.put(start, m);
-                }
-            }
+            boolean merged = read(due.first() - 2 * lengthMillis, due.last(), needed);
+            chunks = merged ? 0 : chunks;
             new SlidingRanking(slideMillis, lengthMillis, topN)
                     .rank(ctx.getCurrentKey(), needed, due)
                     .forEach(out::collect);
@@ -183,7 +182,7 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
             clock.clear();
             return;
         }
-        clock.update(new BucketClock(published, Long.MAX_VALUE, c.newestStart()));
+        clock.update(new BucketClock(published, Long.MAX_VALUE, c.newestStart(), chunks));
         long next = published + slideMillis;
         ctx.timerService()
                 .registerEventTimeTimer(
@@ -192,25 +191,70 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
                                 : c.newestStart() + latenessMillis + 2 * lengthMillis + 1);
     }
 
+    /**
+     * Puts the windows starting in {@code [from, to)} into {@code into}, each as one value, and
+     * stores the merged value of those that had chunks in place of the chunks.
+     *
+     * @return true when no chunk is left in state (the chunk keys can be used again)
+     */
+    private boolean read(long from, long to, Map<Long, MinuteCounts> into) throws Exception {
+        TreeMap<Long, List<MinuteCounts>> pieces = new TreeMap<>();
+        List<Long> chunkKeys = new ArrayList<>();
+        boolean chunksLeft = false;
+        for (Map.Entry<Long, MinuteCounts> e : minutes.entries()) {
+            long key = e.getKey();
+            long start = startOf(key);
+            if (start >= from && start < to) {
+                // Values outside the range are not deserialized (RocksDB reads them lazily).
+                pieces.computeIfAbsent(start, k -> new ArrayList<>()).add(e.getValue());
+                if (key != start) {
+                    chunkKeys.add(key);
+                }
+            } else if (key != start) {
+                chunksLeft = true;
+            }
+        }
+        for (Map.Entry<Long, List<MinuteCounts>> window : pieces.entrySet()) {
+            List<MinuteCounts> parts = window.getValue();
+            MinuteCounts.Builder whole = new MinuteCounts.Builder();
+            if (parts.size() > 1) {
+                parts.forEach(whole::addAll);
+            }
+            into.put(window.getKey(), parts.size() == 1 ? parts.get(0) : whole.build());
+        }
+        Set<Long> merged = new HashSet<>();
+        for (long key : chunkKeys) {
+            minutes.remove(key);
+            merged.add(startOf(key));
+        }
+        for (long start : merged) {
+            minutes.put(start, into.get(start));
+        }
+        return !chunksLeft;
+    }
+
     /** The oldest window start held; only asked when there is at least one. */
     private long oldestStart() throws Exception {
         long oldest = Long.MAX_VALUE - slideMillis;
-        for (Long start : minutes.keys()) {
-            oldest = Math.min(oldest, start);
+        for (long key : minutes.keys()) {
+            oldest = Math.min(oldest, startOf(key));
         }
         return oldest;
     }
 
     /** Drops the windows starting before {@code before}; true when none is left. */
     private boolean forget(long before) throws Exception {
+        List<Long> old = new ArrayList<>();
         boolean empty = true;
-        Iterator<Long> it = minutes.keys().iterator();
-        while (it.hasNext()) {
-            if (it.next() < before) {
-                it.remove();
+        for (long key : minutes.keys()) {
+            if (startOf(key) < before) {
+                old.add(key);
             } else {
                 empty = false;
             }
+        }
+        for (long key : old) {
+            minutes.remove(key);
         }
         return empty;
     }

@@ -2,12 +2,18 @@ package com.streampulse.job.trending;
 
 import com.streampulse.job.trending.TopN.Trend;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
@@ -21,7 +27,8 @@ import org.apache.flink.util.Collector;
  * ranking only ever gains downloads, so its number of ranks never shrinks and no row is deleted.
  *
  * <p>Each bucket's list is its own state entry, so a list that arrives costs one write, not a read
- * and rewrite of every bucket's lists for the window.
+ * and rewrite of every bucket's lists for the window; and only the windows that received a list
+ * since the last merge are merged again (the others' lists are not even deserialized).
  */
 public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, TrendingRow> {
 
@@ -36,6 +43,12 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
 
     /** Window end → the ranking as last written. */
     private transient MapState<Long, Ranking> published;
+
+    /**
+     * Window ends that received a bucket's list since the last merge (a few): one value, so reading
+     * and clearing it are point operations, not a RocksDB iteration over deleted entries.
+     */
+    private transient ValueState<long[]> changed;
 
     /**
      * @param slideMillis how long after the lateness a bucket may still re-send a window: it sends
@@ -60,12 +73,26 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
         published =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("published", Types.LONG, ranking));
+        changed =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "changed",
+                                        PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
     }
 
     @Override
     public void processElement(Ranking bucket, Context ctx, Collector<TrendingRow> out)
             throws Exception {
         candidates.put(Tuple2.of(bucket.windowEnd, bucket.bucket), bucket);
+        long[] windows = changed.value();
+        if (windows == null) {
+            changed.update(new long[] {bucket.windowEnd});
+        } else if (Arrays.stream(windows).noneMatch(w -> w == bucket.windowEnd)) {
+            long[] more = Arrays.copyOf(windows, windows.length + 1);
+            more[windows.length] = bucket.windowEnd;
+            changed.update(more);
+        }
         // Kept until no late batch can change the window any more.
         ctx.timerService().registerEventTimeTimer(bucket.windowEnd - 1 + retentionMillis);
         ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
@@ -74,8 +101,12 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrendingRow> out)
             throws Exception {
-        // Merging every open window (a few per scope) is cheaper than remembering which changed;
-        // those that did not write nothing.
+        Set<Long> toMerge = new HashSet<>();
+        long[] windows = changed.value();
+        if (windows != null) {
+            Arrays.stream(windows).forEach(toMerge::add);
+            changed.clear();
+        }
         TreeMap<Long, TopN> merged = new TreeMap<>();
         List<Tuple2<Long, Integer>> done = new ArrayList<>();
         for (Map.Entry<Tuple2<Long, Integer>, Ranking> e : candidates.entries()) {
@@ -83,8 +114,13 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
             if (windowEnd - 1 + retentionMillis <= time) {
                 done.add(e.getKey());
             }
-            TopN top = merged.computeIfAbsent(windowEnd, k -> new TopN(topN));
-            e.getValue().trends().forEach(top::offer);
+            if (toMerge.contains(windowEnd)) {
+                TopN top = merged.computeIfAbsent(windowEnd, k -> new TopN(topN));
+                Ranking r = e.getValue();
+                for (int i = 0; i < r.contentIds.length; i++) {
+                    top.offer(r.contentIds[i], r.titles[i], r.downloads[i], r.previous[i]);
+                }
+            }
         }
         for (Map.Entry<Long, TopN> window : merged.entrySet()) {
             publish(ctx.getCurrentKey(), window.getKey(), window.getValue().ranked(), out);

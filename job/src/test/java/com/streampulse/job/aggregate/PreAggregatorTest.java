@@ -1,12 +1,14 @@
 package com.streampulse.job.aggregate;
 
 import static com.streampulse.job.records.Downloads.fields;
+import static com.streampulse.job.records.Downloads.withUserId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Download.Status;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
+import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionPartial;
 import com.streampulse.job.trending.TrendingBatch;
 import java.time.Instant;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class PreAggregatorTest {
 
     private static final long MINUTE = 60_000;
+    private static final int BUCKETS = 8;
 
     /** Window [10:00, 10:01) and its last millisecond. */
     private static final long TEN = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
@@ -159,13 +162,14 @@ class PreAggregatorTest {
     void sessionPartialsArePerUserAndWindowAndLeaveWithTheWindow() throws Exception {
         harness.close();
         harness =
-                new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 1_000, 0, true));
+                new OneInputStreamOperatorTestHarness<>(
+                        new PreAggregator(MINUTE, 1_000, 0, BUCKETS));
         harness.open();
-        send(user("u1", event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
-        send(user("u1", event(TEN + 5_000, "mov_b", "EU-Berlin", Status.FAILED, 100)));
-        send(user("u1", event(TEN + 9_000, "mov_a", "US-Ohio", Status.SUCCESS, 50)));
-        send(user("u2", event(TEN + 2_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
-        send(user("u1", event(TEN_ONE, "mov_c", "EU-Berlin", Status.SUCCESS, 100)));
+        send(withUserId(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100), "u1"));
+        send(withUserId(event(TEN + 5_000, "mov_b", "EU-Berlin", Status.FAILED, 100), "u1"));
+        send(withUserId(event(TEN + 9_000, "mov_a", "US-Ohio", Status.SUCCESS, 50), "u1"));
+        send(withUserId(event(TEN + 2_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100), "u2"));
+        send(withUserId(event(TEN_ONE, "mov_c", "EU-Berlin", Status.SUCCESS, 100), "u1"));
         assertThat(sessionPartials()).isEmpty();
 
         harness.processWatermark(TEN_LAST);
@@ -189,15 +193,15 @@ class PreAggregatorTest {
     @Test
     void theUserCapFlushesOnlyTheSessionPartials() throws Exception {
         harness.close();
-        harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 4, 0, true));
+        harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 4, 0, BUCKETS));
         harness.open();
         // The same content, region and device: 3 keys, under the cap of 4; users reach it.
         for (String u : List.of("u1", "u2", "u3")) {
-            send(user(u, event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
+            send(withUserId(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100), u));
         }
         assertThat(sessionPartials()).isEmpty();
 
-        send(user("u4", event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100)));
+        send(withUserId(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100), "u4"));
 
         assertThat(sessionPartials()).hasSize(4);
         assertThat(side(Dimension.CONTENT)).as("still buffered").isEmpty();
@@ -228,51 +232,33 @@ class PreAggregatorTest {
         return new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, maxBufferedKeys));
     }
 
-    private static Download user(String userId, Download d) {
-        return new Download(
-                d.timestamp(),
-                d.contentId(),
-                d.title(),
-                d.region(),
-                d.device(),
-                d.osVersion(),
-                d.status(),
-                d.durationSeconds(),
-                d.speedMicros(),
-                d.sizeMb(),
-                d.partition(),
-                d.offset(),
-                d.logTimestamp(),
-                d.payload(),
-                d.late(),
-                userId);
-    }
-
     /** "user first..last downloads/failed/sizeMb [contents] [regions] @timestamp". */
     private List<String> sessionPartials() {
         List<String> out = new ArrayList<>();
         var records = harness.getSideOutput(PreAggregator.SESSIONS);
-        for (StreamRecord<SessionPartial> r :
-                records == null ? List.<StreamRecord<SessionPartial>>of() : records) {
-            SessionPartial p = r.getValue();
-            out.add(
-                    p.userId
-                            + " "
-                            + p.start
-                            + ".."
-                            + p.end
-                            + " "
-                            + p.downloads
-                            + "/"
-                            + p.failed
-                            + "/"
-                            + p.successfulSizeMb
-                            + " "
-                            + Arrays.toString(p.contents)
-                            + " "
-                            + Arrays.toString(p.regions)
-                            + " @"
-                            + r.getTimestamp());
+        for (StreamRecord<SessionBatch> r :
+                records == null ? List.<StreamRecord<SessionBatch>>of() : records) {
+            for (SessionPartial p : r.getValue().partials) {
+                assertThat(SessionBatch.bucket(p.userId, BUCKETS)).isEqualTo(r.getValue().bucket);
+                out.add(
+                        p.userId
+                                + " "
+                                + p.start
+                                + ".."
+                                + p.end
+                                + " "
+                                + p.downloads
+                                + "/"
+                                + p.failed
+                                + "/"
+                                + p.successfulSizeMb
+                                + " "
+                                + Arrays.toString(p.contents)
+                                + " "
+                                + Arrays.toString(p.regions)
+                                + " @"
+                                + r.getTimestamp());
+            }
         }
         return out;
     }

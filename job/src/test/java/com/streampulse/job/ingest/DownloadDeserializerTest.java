@@ -3,6 +3,7 @@ package com.streampulse.job.ingest;
 import static com.streampulse.job.ingest.AvroEvents.NOW;
 import static com.streampulse.job.ingest.AvroEvents.encode;
 import static com.streampulse.job.ingest.AvroEvents.valid;
+import static com.streampulse.job.records.Downloads.withPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.events.ContentDownloadEvent;
@@ -371,26 +372,6 @@ class DownloadDeserializerTest {
 
     private static Ingested ingest(byte[] value) {
         return DownloadDeserializer.ingest(TOPIC, 2, 17L, LOG_TIME, value);
-    }
-
-    private static Download withPayload(Download d, byte[] payload) {
-        return new Download(
-                d.timestamp(),
-                d.contentId(),
-                d.title(),
-                d.region(),
-                d.device(),
-                d.osVersion(),
-                d.status(),
-                d.durationSeconds(),
-                d.speedMicros(),
-                d.sizeMb(),
-                d.partition(),
-                d.offset(),
-                d.logTimestamp(),
-                payload,
-                d.late(),
-                d.userId());
     }
 
     private static RejectedEvent rejected(Ingested in) {

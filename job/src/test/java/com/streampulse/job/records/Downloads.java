@@ -48,6 +48,36 @@ public final class Downloads {
                 false);
     }
 
+    /** {@code d} with another user id. */
+    public static Download withUserId(Download d, String userId) {
+        return copy(d, d.payload(), userId);
+    }
+
+    /** {@code d} with another raw payload. */
+    public static Download withPayload(Download d, byte[] payload) {
+        return copy(d, payload, d.userId());
+    }
+
+    private static Download copy(Download d, byte[] payload, String userId) {
+        return new Download(
+                d.timestamp(),
+                d.contentId(),
+                d.title(),
+                d.region(),
+                d.device(),
+                d.osVersion(),
+                d.status(),
+                d.durationSeconds(),
+                d.speedMicros(),
+                d.sizeMb(),
+                d.partition(),
+                d.offset(),
+                d.logTimestamp(),
+                payload,
+                d.late(),
+                userId);
+    }
+
     public static WindowCounts copy(WindowCounts c) {
         WindowCounts copy = new WindowCounts(c.dimension, c.key, c.detail, c.windowStart);
         copy.total = c.total;

@@ -17,14 +17,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Gap 30 minutes, lateness 5 minutes, 1-minute windows: a session closes 36 minutes after it ends.
  * The input is what the pre-aggregator sends: one partial per user and window, here mostly of one
- * download.
+ * download, in a batch of its bucket. All users share one bucket here, the case where they share a
+ * key, a due list and a timer.
  */
 class SessionBuilderTest {
 
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
 
-    private KeyedOneInputStreamOperatorTestHarness<String, SessionPartial, UserSession> h;
+    private KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> h;
 
     @BeforeEach
     void openHarness() throws Exception {
@@ -78,6 +79,7 @@ class SessionBuilderTest {
         event("u1", 20, "b", "EU", "phone", true);
         h.processWatermark(at(30));
         assertThat(rows()).isEmpty();
+        assertThat(h.numEventTimeTimers()).as("one per bucket").isEqualTo(1);
 
         restartFromSnapshot();
         event("u2", 40, "c", "US", "tv", true);
@@ -144,9 +146,11 @@ class SessionBuilderTest {
         send(partial(user, download(user, minute, content, region, device, ok)));
     }
 
-    /** As the pre-aggregator sends it: stamped with its window's last millisecond. */
+    /** As the pre-aggregator sends it: in a batch, stamped with its window's last millisecond. */
     private void send(SessionPartial p) throws Exception {
-        h.processElement(p, p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
+        h.processElement(
+                new SessionBatch(0, new SessionPartial[] {p}),
+                p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
     }
 
     static SessionPartial partial(String user, Download... downloads) {
@@ -213,19 +217,19 @@ class SessionBuilderTest {
         h = harness(snapshot);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, SessionPartial, UserSession>
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession>
             harness(OperatorSubtaskState restoreFrom) throws Exception {
         return harness(restoreFrom, 30 * MINUTE, 5 * MINUTE, MINUTE);
     }
 
-    static KeyedOneInputStreamOperatorTestHarness<String, SessionPartial, UserSession> harness(
+    static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> harness(
             OperatorSubtaskState restoreFrom, long gap, long lateness, long window)
             throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new SessionBuilder(gap, lateness, window)),
-                        p -> p.userId,
-                        Types.STRING);
+                        b -> b.bucket,
+                        Types.INT);
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
         }

@@ -14,17 +14,19 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 
 /**
  * Property: for random downloads, the sessions {@link SessionBuilder} writes from per-window
- * partials equal the sessions cut naively from the raw downloads (sorted per user, split where two
- * downloads are a gap or more apart). The partials come from {@link SessionPartials} as the
- * pre-aggregator builds them: two of them share the downloads (two source subtasks), each flushed
- * early now and then (checkpoints, the buffer cap), so one user's window arrives in several parts;
- * the parts arrive out of order (late within the allowed lateness, or well ahead of event time),
- * with event time advancing between them, so late parts bridge sessions and sessions close while
- * others are still open.
+ * partials in batches per bucket of users equal the sessions cut naively per user from the raw
+ * downloads (sorted per user, split where two downloads are a gap or more apart). The batches come
+ * from {@link SessionPartials} as the pre-aggregator builds them: two of them share the downloads
+ * (two source subtasks), each flushed early now and then (checkpoints, the buffer cap), so one
+ * user's window arrives in several parts; the batches arrive out of order (late within the allowed
+ * lateness, or well ahead of event time), with event time advancing between them, so late parts
+ * bridge sessions and sessions close while others are still open. The number of buckets varies from
+ * one (every user shares a key, a due list and a timer) to the job's (users rarely share).
  */
 class SessionsFromPartialsPropertyTest {
 
@@ -37,6 +39,7 @@ class SessionsFromPartialsPropertyTest {
     private static final String[] REGIONS = {"EU", "US", "ASIA"};
     private static final String[] DEVICES = {"phone", "tv"};
     private static final Status[] STATUSES = Status.values();
+    private static final int[] BUCKETS = {1, 3, 512};
 
     @Test
     void sessionsFromPerWindowPartialsEqualSessionsFromTheRawDownloads() throws Exception {
@@ -52,7 +55,7 @@ class SessionsFromPartialsPropertyTest {
     /** A few users, each with bursts of downloads separated by pauses around the gap. */
     private static List<Download> downloads(Random random) {
         List<Download> downloads = new ArrayList<>();
-        int users = 1 + random.nextInt(4);
+        int users = 1 + random.nextInt(8);
         for (int u = 0; u < users; u++) {
             long time = T0 + random.nextInt((int) (10 * MINUTE));
             int count = 1 + random.nextInt(40);
@@ -80,37 +83,42 @@ class SessionsFromPartialsPropertyTest {
 
     private static List<String> fromPartials(List<Download> downloads, Random random)
             throws Exception {
-        List<SessionPartial> partials = new ArrayList<>();
+        int buckets = BUCKETS[random.nextInt(BUCKETS.length)];
+        List<SessionBatch> batches = new ArrayList<>();
+        Map<SessionBatch, Long> windowLast = new IdentityHashMap<>();
+        BiConsumer<SessionBatch, Long> flushed =
+                (b, last) -> {
+                    batches.add(b);
+                    windowLast.put(b, last);
+                };
         List<SessionPartials> subtasks =
-                List.of(new SessionPartials(MINUTE), new SessionPartials(MINUTE));
+                List.of(new SessionPartials(MINUTE, buckets), new SessionPartials(MINUTE, buckets));
         for (Download d : downloads) {
             SessionPartials subtask = subtasks.get(random.nextInt(subtasks.size()));
             subtask.add(d.timestamp() - Math.floorMod(d.timestamp(), MINUTE), d);
             if (random.nextInt(20) == 0) {
-                subtask.flushUpTo(Long.MAX_VALUE, (p, t) -> partials.add(p));
+                subtask.flushUpTo(Long.MAX_VALUE, flushed);
             }
         }
-        subtasks.forEach(s -> s.flushUpTo(Long.MAX_VALUE, (p, t) -> partials.add(p)));
+        subtasks.forEach(s -> s.flushUpTo(Long.MAX_VALUE, flushed));
 
-        // Each part arrives before event time passes its window plus the lateness, up to AHEAD
+        // Each batch arrives before event time passes its window plus the lateness, up to AHEAD
         // before its window (from a partition that runs ahead of the others).
-        Map<SessionPartial, Long> arrival = new IdentityHashMap<>();
-        for (SessionPartial p : partials) {
-            long windowLast = p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1;
-            arrival.put(p, windowLast - AHEAD + random.nextInt((int) (AHEAD + LATENESS)));
+        Map<SessionBatch, Long> arrival = new IdentityHashMap<>();
+        for (SessionBatch b : batches) {
+            arrival.put(b, windowLast.get(b) - AHEAD + random.nextInt((int) (AHEAD + LATENESS)));
         }
-        partials.sort(Comparator.comparing(arrival::get));
+        batches.sort(Comparator.comparing(arrival::get));
 
         var h = SessionBuilderTest.harness(null, GAP, LATENESS, MINUTE);
         try {
             long watermark = Long.MIN_VALUE;
-            for (SessionPartial p : partials) {
-                long windowLast = p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1;
-                if (arrival.get(p) - 1 > watermark) {
-                    watermark = arrival.get(p) - 1;
+            for (SessionBatch b : batches) {
+                if (arrival.get(b) - 1 > watermark) {
+                    watermark = arrival.get(b) - 1;
                     h.processWatermark(watermark);
                 }
-                h.processElement(p, windowLast);
+                h.processElement(b, windowLast.get(b));
             }
             h.processWatermark(Long.MAX_VALUE);
             return h.extractOutputValues().stream().map(UserSession::describe).sorted().toList();

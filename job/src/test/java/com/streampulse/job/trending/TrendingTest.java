@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -32,10 +35,24 @@ class TrendingTest {
 
     @BeforeEach
     void open() throws Exception {
-        buckets = bucketsHarness();
-        buckets.open();
-        ranker = rankerHarness();
-        ranker.open();
+        open(null, null);
+    }
+
+    /** Both phases, fresh (null) or from their snapshots. */
+    private void open(OperatorSubtaskState bucketsState, OperatorSubtaskState rankerState)
+            throws Exception {
+        buckets =
+                opened(
+                        new TrendingBuckets(MINUTE, 3 * MINUTE, 5 * MINUTE, 2),
+                        b -> b.bucket,
+                        Types.INT,
+                        bucketsState);
+        ranker =
+                opened(
+                        new TrendingRanker(MINUTE, 3 * MINUTE, 5 * MINUTE, 2),
+                        r -> r.scope,
+                        Types.STRING,
+                        rankerState);
     }
 
     @AfterEach
@@ -188,12 +205,7 @@ class TrendingTest {
         OperatorSubtaskState b = buckets.snapshot(1, 1);
         OperatorSubtaskState r = ranker.snapshot(1, 1);
         close();
-        buckets = bucketsHarness();
-        buckets.initializeState(b);
-        buckets.open();
-        ranker = rankerHarness();
-        ranker.initializeState(r);
-        ranker.open();
+        open(b, r);
     }
 
     private void scenarioPart1() throws Exception {
@@ -251,19 +263,19 @@ class TrendingTest {
                 previous == 0 ? null : (double) (downloads - previous) / previous);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<Integer, TrendingBatch, Ranking>
-            bucketsHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TrendingBuckets(MINUTE, 3 * MINUTE, 5 * MINUTE, 2)),
-                b -> b.bucket,
-                Types.INT);
-    }
-
-    private static KeyedOneInputStreamOperatorTestHarness<String, Ranking, TrendingRow>
-            rankerHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new TrendingRanker(MINUTE, 3 * MINUTE, 5 * MINUTE, 2)),
-                r -> r.scope,
-                Types.STRING);
+    private static <K, I, O> KeyedOneInputStreamOperatorTestHarness<K, I, O> opened(
+            KeyedProcessFunction<K, I, O> function,
+            KeySelector<I, K> key,
+            TypeInformation<K> keyType,
+            OperatorSubtaskState restored)
+            throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<K, I, O> harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(function), key, keyType);
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
+        harness.open();
+        return harness;
     }
 }
