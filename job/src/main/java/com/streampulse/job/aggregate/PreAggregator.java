@@ -138,7 +138,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         }
         eventsProcessed.inc();
         if (bufferedKeys >= maxBufferedKeys) {
-            flushUpTo(Long.MAX_VALUE);
+            flushOldestUnderCap();
         }
         if (trendingPairs >= maxBufferedKeys) {
             windows.values().forEach(this::sendTrending);
@@ -188,20 +188,35 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         }
         int closed = 0;
         while (!windows.isEmpty() && windows.firstKey() + windowMillis - 1 <= time) {
-            Partials window = windows.pollFirstEntry().getValue();
-            long timestamp = window.start + windowMillis - 1;
-            String sources = window.sources.toString();
-            for (Map<String, WindowCounts> partials : window.all()) {
-                for (WindowCounts partial : partials.values()) {
-                    partial.sources = sources;
-                    output.collect(new StreamRecord<>(partial, timestamp));
-                }
-                bufferedKeys -= partials.size();
-            }
-            sendTrending(window);
+            emit(windows.pollFirstEntry().getValue());
             closed++;
         }
         return closed;
+    }
+
+    /**
+     * Over the key cap, the oldest windows leave first, one at a time, until the rest fit: with
+     * several windows open (short windows, or the out-of-orderness spanning more than one) flushing
+     * all of them at every cap sent the window still filling many times over, a burst that stopped
+     * the source while the content windows merged it (the latency benchmark's profile at 80 %).
+     */
+    private void flushOldestUnderCap() {
+        while (bufferedKeys >= maxBufferedKeys && !windows.isEmpty()) {
+            emit(windows.pollFirstEntry().getValue());
+        }
+    }
+
+    private void emit(Partials window) {
+        long timestamp = window.start + windowMillis - 1;
+        String sources = window.sources.toString();
+        for (Map<String, WindowCounts> partials : window.all()) {
+            for (WindowCounts partial : partials.values()) {
+                partial.sources = sources;
+                output.collect(new StreamRecord<>(partial, timestamp));
+            }
+            bufferedKeys -= partials.size();
+        }
+        sendTrending(window);
     }
 
     private void sendTrending(Partials window) {

@@ -191,6 +191,25 @@ class PreAggregatorTest {
     }
 
     @Test
+    void theKeyCapFlushesTheOldestWindowAndKeepsTheOneFilling() throws Exception {
+        harness.close();
+        harness = harness(4);
+        harness.open();
+        // Three keys (content, region, device) in 10:00, three more in 10:01: six, over the cap.
+        send(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100));
+        send(event(TEN_ONE + 1_000, "mov_b", "US-Ohio", Status.SUCCESS, 200));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(c -> c.windowStart)
+                .containsExactly(TEN, TEN, TEN);
+
+        harness.processWatermark(TEN_ONE + MINUTE - 1);
+        assertThat(harness.extractOutputValues())
+                .extracting(c -> c.windowStart)
+                .containsExactly(TEN, TEN, TEN, TEN_ONE, TEN_ONE, TEN_ONE);
+    }
+
+    @Test
     void theUserCapFlushesOnlyTheSessionPartials() throws Exception {
         harness.close();
         harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 4, 0, BUCKETS));
