@@ -92,7 +92,10 @@ class ControllerTest {
         assertThat(at(after, "spec", "job", "parallelism")).isEqualTo(4); // capped by 4 partitions
         String decision = (String) at(after, "metadata", "annotations", Annotations.LAST_DECISION);
         assertThat(decision)
-                .startsWith("scale-up 2->4: load needs 4: in 100/s, lag 3700, capacity 5/s")
+                // 100/s in against 5/s per instance: far more than 2 can process, a surge.
+                .startsWith(
+                        "scale-up 2->4: load needs 4 now (surge: the last interval's input alone is"
+                                + " more than 2 can process): in 100/s, lag 3700, capacity 5/s")
                 .endsWith(" at 2026-01-01T00:00:30Z");
 
         // Nothing else changed: put the two fields back and the resources are identical.

@@ -151,7 +151,7 @@ public final class Simulator {
 
     /**
      * The setting is chosen on the first {@code CHOICE_SEEDS} seeds (every setting over every seed
-     * would take hours on the diurnal trace) and then run over all of them.
+     * would be six times the runs) and then run over all of them.
      */
     static Best best(
             Runs ours,
@@ -208,8 +208,7 @@ public final class Simulator {
         out.println("|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|");
         boolean allMet = true;
         int[] uneven = new int[3];
-        // -Dsim.variants=0,2 and -Dsim.traces=step,ramp run a part of the sweep (the diurnal trace
-        // over every setting and seed takes hours on a busy machine).
+        // -Dsim.variants=0,2 and -Dsim.traces=step,ramp run a part of the sweep.
         String variants = System.getProperty("sim.variants", "0,1,2,3");
         String traces = System.getProperty("sim.traces", "");
         for (JobModel.Variant variant : JobModel.Variant.all()) {
