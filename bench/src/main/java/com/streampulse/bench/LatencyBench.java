@@ -182,9 +182,9 @@ final class LatencyBench {
                             * catchUp((System.currentTimeMillis() - t0) - read * 1000.0 / rate));
             sleep(SAMPLE);
         }
-        sleep(Duration.ofSeconds(5));
-
         long ooo = config.outOfOrderness().toMillis();
+        awaitLastWindow(end - ooo - offset, window, waitUntil);
+
         long firstClose = t0 + STARTUP.toMillis();
         List<Double> afterClose = new ArrayList<>();
         List<Double> afterNewest = new ArrayList<>();
@@ -234,6 +234,35 @@ final class LatencyBench {
                 behind,
                 usage.cpuSeconds() / seconds,
                 load);
+    }
+
+    /**
+     * Waits (until {@code deadline}) for rows of the last counted window, which ends at or before
+     * {@code lastEnd} in event time, in all three tables: a job that fell behind writes it late,
+     * and a late window counts as late instead of missing from the figures.
+     */
+    private void awaitLastWindow(long lastEnd, Duration window, long deadline)
+            throws InterruptedException {
+        long size = window.toMillis();
+        long lastWindowEnd = Math.floorDiv(lastEnd, size) * size;
+        String query =
+                "SELECT least((SELECT max(window_end) FROM content_stats), (SELECT max(window_end)"
+                        + " FROM region_health), (SELECT max(window_end) FROM device_stats))";
+        while (System.currentTimeMillis() < deadline) {
+            try (Connection c = infra.db().dataSource().getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(query)) {
+                rs.next();
+                java.sql.Timestamp written = rs.getTimestamp(1);
+                if (written != null && written.getTime() >= lastWindowEnd) {
+                    sleep(Duration.ofSeconds(2)); // the window's other subtask and sinks
+                    return;
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("Could not read the newest window written", e);
+            }
+            sleep(SAMPLE);
+        }
     }
 
     /**

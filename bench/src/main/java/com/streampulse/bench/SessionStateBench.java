@@ -6,16 +6,12 @@ import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionBuilder;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -38,7 +34,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class SessionStateBench {
 
-    private static final Map<String, Long> CPU = new ConcurrentHashMap<>();
     private static final AtomicLong PARTIALS = new AtomicLong();
     private static final Duration WINDOW = Duration.ofMinutes(1);
     private static final long START = SustainedBench.START.toEpochMilli();
@@ -159,8 +154,8 @@ final class SessionStateBench {
         PARTIALS.set(0);
         cluster.run(env, "session-state " + run);
         long partialCount = PARTIALS.get();
-        long pre = CPU.remove(run + "-pre");
-        Long sess = CPU.remove(run + "-sessions");
+        long pre = ThreadCpuSink.take(run + "-pre");
+        Long sess = ThreadCpuSink.take(run + "-sessions");
         return new long[] {pre, sess == null ? 0 : sess, partialCount};
     }
 
@@ -194,25 +189,5 @@ final class SessionStateBench {
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
         z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return z ^ (z >>> 33);
-    }
-
-    /** Discards; records its thread's CPU time when it closes (chained, so the task's thread). */
-    private record ThreadCpuSink<T>(String run) implements Sink<T> {
-        @Override
-        @SuppressWarnings("deprecation") // the method Flink 1.20 still requires
-        public SinkWriter<T> createWriter(InitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(T element, Context c) {}
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {
-                    CPU.put(run, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
-                }
-            };
-        }
     }
 }

@@ -20,13 +20,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 
 /**
@@ -104,11 +104,11 @@ public final class SinkBench {
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 200_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 5_000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         System.out.printf(
                 "Sink candidates: %,d content_stats rows (shape wide: every row its own key) in"
-                        + " batches of %,d, inserted then updated; one warm-up round, then %d"
-                        + " measured rounds, the candidates taking turns; %s%n",
+                    + " batches of %,d, inserted then updated; one warm-up round, then %d measured"
+                    + " rounds, the candidates taking turns in alternating order; %s%n",
                 rows, batch, rounds, Load.describe());
         try (EmbeddedPostgresDb db = EmbeddedPostgresDb.start()) {
             List<Candidate> candidates =
@@ -123,7 +123,13 @@ public final class SinkBench {
                             jobSink());
             Map<String, List<Result>> results = new LinkedHashMap<>();
             for (int round = 0; round <= rounds; round++) {
-                for (Candidate candidate : candidates) {
+                // Forwards in even rounds, backwards in odd ones: a drift in the machine's load or
+                // PostgreSQL's state (autovacuum, checkpoints) over a round favours no candidate.
+                List<Candidate> order = new ArrayList<>(candidates);
+                if (round % 2 == 1) {
+                    Collections.reverse(order);
+                }
+                for (Candidate candidate : order) {
                     Result r = measure(db, candidate, rows, batch);
                     if (round > 0) { // round 0 warms up the JVM and PostgreSQL
                         results.computeIfAbsent(r.name(), n -> new ArrayList<>()).add(r);
@@ -131,35 +137,74 @@ public final class SinkBench {
                 }
             }
             System.out.printf(
-                    "%n| candidate | inserts rows/s, best (all rounds) | updates rows/s, best (all"
-                            + " rounds) | CPU µs per row, insert / update (median; client thread +"
-                            + " PostgreSQL backend) |%n|---|---|---|---|%n");
+                    "%n| candidate | inserts rows/s, median (min-max) | updates rows/s, median"
+                        + " (min-max) | CPU µs per row, insert, median (min-max) | CPU µs per row,"
+                        + " update, median (min-max) |%n|---|---|---|---|---|%n");
             for (Map.Entry<String, List<Result>> e : results.entrySet()) {
                 System.out.printf(
                         Locale.ROOT,
-                        "| %s | %s | %s | %.1f / %.1f |%n",
+                        "| %s | %s | %s | %s | %s |%n",
                         e.getKey(),
-                        bestAndAll(e.getValue(), Result::insertsPerSecond),
-                        bestAndAll(e.getValue(), Result::updatesPerSecond),
-                        median(e.getValue(), Result::insertCpuMicrosPerRow),
-                        median(e.getValue(), Result::updateCpuMicrosPerRow));
+                        spread(e.getValue(), Result::insertsPerSecond, "%,.0f"),
+                        spread(e.getValue(), Result::updatesPerSecond, "%,.0f"),
+                        spread(e.getValue(), Result::insertCpuMicrosPerRow, "%.2f"),
+                        spread(e.getValue(), Result::updateCpuMicrosPerRow, "%.2f"));
             }
+            List<Result> unnest = results.get(unnest().name());
+            List<Result> job = results.get(jobSink().name());
+            System.out.printf(
+                    "%nunnest against the job's binary COPY, round by round (CPU per row is the"
+                            + " figure other processes disturb least):%n");
+            headToHead("inserts CPU µs/row", unnest, job, Result::insertCpuMicrosPerRow, false);
+            headToHead("updates CPU µs/row", unnest, job, Result::updateCpuMicrosPerRow, false);
+            headToHead("inserts rows/s", unnest, job, Result::insertsPerSecond, true);
+            headToHead("updates rows/s", unnest, job, Result::updatesPerSecond, true);
             System.out.printf("Load after: %s%n", Load.describe());
         }
     }
 
-    /** The best round (the one least disturbed by other processes), then every round. */
-    private static String bestAndAll(List<Result> rounds, ToDoubleFunction<Result> figure) {
-        double best = rounds.stream().mapToDouble(figure).max().orElse(0);
-        String all =
-                rounds.stream()
-                        .map(r -> String.format(Locale.ROOT, "%,.0f", figure.applyAsDouble(r)))
-                        .collect(Collectors.joining(", "));
-        return String.format(Locale.ROOT, "**%,.0f** (%s)", best, all);
+    /** Median, then min-max over the rounds. */
+    private static String spread(
+            List<Result> rounds, ToDoubleFunction<Result> figure, String format) {
+        List<Double> values = rounds.stream().map(figure::applyAsDouble).toList();
+        return String.format(
+                Locale.ROOT,
+                format + " (" + format + "-" + format + ")",
+                Stats.percentile(values, 50),
+                Stats.percentile(values, 0),
+                Stats.percentile(values, 100));
     }
 
-    private static double median(List<Result> rounds, ToDoubleFunction<Result> figure) {
-        return Stats.percentile(rounds.stream().map(figure::applyAsDouble).toList(), 50);
+    /**
+     * How often {@code a} beat {@code b} in the same round, and the median of their ratios: a lead
+     * that holds in nearly every round is a real one; one that flips is the machine's noise.
+     */
+    private static void headToHead(
+            String what,
+            List<Result> a,
+            List<Result> b,
+            ToDoubleFunction<Result> figure,
+            boolean higherIsBetter) {
+        int aBetter = 0;
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            double x = figure.applyAsDouble(a.get(i));
+            double y = figure.applyAsDouble(b.get(i));
+            ratios.add(x / y);
+            if (higherIsBetter ? x > y : x < y) {
+                aBetter++;
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  %-20s unnest / COPY median %.3f (min %.3f, max %.3f); unnest better in %d of %d"
+                        + " rounds%n",
+                what,
+                Stats.percentile(ratios, 50),
+                Stats.percentile(ratios, 0),
+                Stats.percentile(ratios, 100),
+                aBetter,
+                ratios.size());
     }
 
     static Result measure(EmbeddedPostgresDb db, Candidate candidate, int rows, int batchSize)

@@ -8,16 +8,12 @@ import com.streampulse.job.alerts.AlertThresholds;
 import com.streampulse.job.records.ContentStats;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -39,9 +35,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * variants run interleaved, {@code rounds} times, so a busy spell hits all of them.
  */
 final class WindowStateBench {
-
-    /** CPU nanoseconds of each window task thread, recorded when its chained sink closes. */
-    private static final Map<String, Long> CPU_BY_RUN = new ConcurrentHashMap<>();
 
     /** The variant that runs {@link BucketedWindowsPrototype} instead of the job's windows. */
     private static final String BUCKETED =
@@ -144,7 +137,7 @@ final class WindowStateBench {
                                 .name("Content windows");
         windows.sinkTo(new ThreadCpuSink<>(name));
         cluster.run(env, "window-state " + name);
-        return CPU_BY_RUN.remove(name);
+        return ThreadCpuSink.take(name);
     }
 
     /** One partial of the wide shape: its own content id, one successful download. */
@@ -165,29 +158,5 @@ final class WindowStateBench {
         c.successfulSizeMb = 700;
         c.sources = "0:" + i + "-" + i;
         return c;
-    }
-
-    /**
-     * Discards rows; chained to the windows, so on close it runs on their thread and records that
-     * thread's CPU time.
-     */
-    private record ThreadCpuSink<T>(String run) implements Sink<T> {
-        @Override
-        @SuppressWarnings("deprecation") // the method Flink 1.20 still requires
-        public SinkWriter<T> createWriter(InitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(T element, Context c) {}
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {
-                    CPU_BY_RUN.put(
-                            run, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
-                }
-            };
-        }
     }
 }

@@ -13,7 +13,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.array.StringArraySerializer;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -52,8 +54,11 @@ public final class SessionBuilder extends KeyedProcessFunction<Integer, SessionB
     /** User → open sessions, under the bucket. */
     private transient MapState<String, Session[]> open;
 
-    /** Close time (rounded up to the window) → users whose sessions may close then. */
-    private transient MapState<Long, String[]> due;
+    /**
+     * Close time (rounded up to the window) → users whose sessions may close then, as encoded
+     * strings one after another: listing users appends bytes, only a firing decodes them.
+     */
+    private transient MapState<Long, byte[]> due;
 
     /** The bucket's one pending timer: the earliest key of {@link #due}. */
     private transient ValueState<Long> timer;
@@ -79,7 +84,7 @@ public final class SessionBuilder extends KeyedProcessFunction<Integer, SessionB
                                 new MapStateDescriptor<>(
                                         "due-users",
                                         LongSerializer.INSTANCE,
-                                        StringArraySerializer.INSTANCE));
+                                        BytePrimitiveArraySerializer.INSTANCE));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("timer", Types.LONG));
     }
 
@@ -120,10 +125,13 @@ public final class SessionBuilder extends KeyedProcessFunction<Integer, SessionB
         TreeSet<String> users = new TreeSet<>();
         List<Long> dueKeys = new ArrayList<>();
         long later = Long.MAX_VALUE;
-        for (Map.Entry<Long, String[]> e : due.entries()) {
+        for (Map.Entry<Long, byte[]> e : due.entries()) {
             if (e.getKey() <= time) {
                 dueKeys.add(e.getKey());
-                users.addAll(List.of(e.getValue()));
+                DataInputDeserializer in = new DataInputDeserializer(e.getValue());
+                while (in.available() > 0) {
+                    users.add(SessionsSerializer.readString(in));
+                }
             } else {
                 later = Math.min(later, e.getKey());
             }
@@ -166,12 +174,15 @@ public final class SessionBuilder extends KeyedProcessFunction<Integer, SessionB
         long earliest = known;
         for (Map.Entry<Long, List<String>> e : listings.entrySet()) {
             // A user listed twice at one time is looked at once (the firing collects a set).
-            String[] listed = due.get(e.getKey());
-            List<String> users = e.getValue();
+            byte[] listed = due.get(e.getKey());
+            DataOutputSerializer users = new DataOutputSerializer(64 * e.getValue().size());
             if (listed != null) {
-                users.addAll(List.of(listed));
+                users.write(listed);
             }
-            due.put(e.getKey(), users.toArray(new String[0]));
+            for (String user : e.getValue()) {
+                SessionsSerializer.writeString(user, users);
+            }
+            due.put(e.getKey(), users.getCopyOfBuffer());
             earliest = Math.min(earliest, e.getKey());
         }
         if (earliest == Long.MAX_VALUE) {

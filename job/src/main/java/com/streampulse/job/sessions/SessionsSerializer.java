@@ -1,12 +1,12 @@
 package com.streampulse.job.sessions;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * A user's open sessions in RocksDB, read and written once per partial: a compact hand-written
@@ -15,7 +15,9 @@ import org.apache.flink.types.StringValue;
  * session of a few downloads takes a few dozen bytes.
  *
  * <p>Layout: number of sessions, then per session: start (8 bytes), end − start, downloads, failed,
- * successful MB (variable-length), then contents, regions and devices (count + strings).
+ * successful MB (variable-length), then contents, regions and devices (count + strings). A string
+ * is its UTF-8 length and bytes: Flink's {@code StringValue} reads through a thread-local buffer
+ * that cost more than the RocksDB read itself here.
  */
 public final class SessionsSerializer extends TypeSerializerSingleton<Session[]> {
 
@@ -105,16 +107,28 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
     private static void writeStrings(String[] strings, DataOutputView out) throws IOException {
         writeVarLong(strings.length, out);
         for (String s : strings) {
-            StringValue.writeString(s, out);
+            writeString(s, out);
         }
     }
 
     private static String[] readStrings(DataInputView in) throws IOException {
         String[] strings = new String[(int) readVarLong(in)];
         for (int i = 0; i < strings.length; i++) {
-            strings[i] = StringValue.readString(in);
+            strings[i] = readString(in);
         }
         return strings;
+    }
+
+    static void writeString(String s, DataOutputView out) throws IOException {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        writeVarLong(utf8.length, out);
+        out.write(utf8);
+    }
+
+    static String readString(DataInputView in) throws IOException {
+        byte[] utf8 = new byte[(int) readVarLong(in)];
+        in.readFully(utf8);
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 
     /** Seven bits a byte, lowest first; for the non-negative counts above. */
@@ -137,7 +151,10 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
         }
     }
 
-    /** No configuration: the layout above is version 1 of this class. */
+    /**
+     * No configuration: the layout above is version 1 of this class (first written by the operator
+     * {@code user-session-buckets}; the layout of {@code user-sessions} is not restored).
+     */
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<Session[]> {
         public Snapshot() {
             super(() -> INSTANCE);

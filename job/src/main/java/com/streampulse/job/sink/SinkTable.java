@@ -11,7 +11,10 @@ public interface SinkTable<T> extends Serializable {
 
     Batch<T> newBatch();
 
-    /** The rows since the last flush. Not thread-safe: the writer uses it from its task thread. */
+    /**
+     * The rows since the last flush. Not thread-safe: one thread at a time (the writer fills one in
+     * its task thread and hands it to its writing thread while it fills another).
+     */
     interface Batch<T> {
         void add(T row);
 

@@ -3,6 +3,11 @@ package com.streampulse.job.sink;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -11,9 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers one table's rows and writes them in one round trip. Everything runs in the task's thread
- * (the flush timer is a mailbox timer), so a failed write fails the task, and the job restarts from
- * its last checkpoint.
+ * Buffers one table's rows and writes them in one round trip, on a thread of its own while the task
+ * thread fills the next batch: PostgreSQL's share of a flush (the COPY, the upsert, the commit)
+ * overlaps the job's own work instead of stopping the task it is chained to (the content windows,
+ * the Kafka source for rejected events). At most one batch is in flight and batches are written in
+ * order, so a row never overtakes an older one of the same key.
+ *
+ * <p>Exactly-once is unchanged: {@link #flush} (before every checkpoint barrier and at the end of
+ * input) waits until every row handed over so far is committed. A write that fails for good fails
+ * the task at its next row, flush or timer, and the job restarts from its last checkpoint.
  *
  * <p>A failed write is retried up to {@link #MAX_RETRIES} times, on a new connection if the old one
  * no longer answers; a new connection that cannot be opened fails at once. On a network black hole
@@ -26,15 +37,24 @@ final class UpsertWriter<T> implements SinkWriter<T> {
     static final int MAX_RETRIES = 5;
 
     private final SinkTable<T> table;
-    private final SinkTable.Batch<T> batch;
     private final PostgresConnector connector;
     private final int batchSize;
     private final long flushIntervalMillis;
     private final ProcessingTimeService timers;
     private final Counter flushFailures;
+    private final ExecutorService writing;
     private volatile long lastFlushMillis;
-    private Connection connection;
-    private boolean closed;
+
+    /** The rows since the last hand-over, filled by the task thread. */
+    private SinkTable.Batch<T> batch;
+
+    /** The batch being written; completes with it cleared, to be filled again. */
+    private Future<SinkTable.Batch<T>> inFlight;
+
+    /** Used by the writing thread only (and closed by {@link #close}). */
+    private volatile Connection connection;
+
+    private volatile boolean closed;
 
     UpsertWriter(
             SinkTable<T> table,
@@ -49,11 +69,19 @@ final class UpsertWriter<T> implements SinkWriter<T> {
         metrics.gauge("sinkFlushDurationMillis", () -> lastFlushMillis);
         this.table = table;
         this.batch = table.newBatch();
+        this.inFlight = CompletableFuture.completedFuture(table.newBatch());
         this.connector = connector;
         this.batchSize = batchSize;
         this.flushIntervalMillis = flushIntervalMillis;
         this.timers = timers;
         this.connection = connect();
+        this.writing =
+                Executors.newSingleThreadExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "PostgreSQL writer: " + table.name());
+                            t.setDaemon(true);
+                            return t;
+                        });
         scheduleFlush();
     }
 
@@ -61,14 +89,17 @@ final class UpsertWriter<T> implements SinkWriter<T> {
     public void write(T row, Context context) throws IOException, InterruptedException {
         batch.add(row);
         if (batch.size() >= batchSize) {
-            writeBatch();
+            handOver();
         }
     }
 
-    /** Called before every checkpoint barrier and at the end of input. */
+    /**
+     * Called before every checkpoint barrier and at the end of input: waits until all is written.
+     */
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
-        writeBatch();
+        handOver();
+        awaitWritten();
     }
 
     private void scheduleFlush() {
@@ -76,32 +107,60 @@ final class UpsertWriter<T> implements SinkWriter<T> {
                 timers.getCurrentProcessingTime() + flushIntervalMillis,
                 time -> {
                     if (!closed) {
-                        writeBatch();
+                        handOver();
+                        if (inFlight.isDone()) {
+                            awaitWritten(); // a write that failed for good fails the task now
+                        }
                         scheduleFlush();
                     }
                 });
     }
 
-    private void writeBatch() throws IOException, InterruptedException {
+    /** Starts writing the buffered rows once the batch before them is written. */
+    private void handOver() throws IOException, InterruptedException {
         if (batch.size() == 0) {
             return;
         }
+        SinkTable.Batch<T> full = batch;
+        batch = awaitWritten();
+        inFlight =
+                writing.submit(
+                        () -> {
+                            writeWithRetries(full);
+                            full.clear();
+                            return full;
+                        });
+    }
+
+    /** Waits for the batch in flight; returns it, cleared. Rethrows its failure. */
+    private SinkTable.Batch<T> awaitWritten() throws IOException, InterruptedException {
+        try {
+            return inFlight.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("Writing to " + table.name() + " failed", e.getCause());
+        }
+    }
+
+    private void writeWithRetries(SinkTable.Batch<T> rows)
+            throws IOException, InterruptedException {
         long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
             try {
-                batch.writeTo(connection);
-                batch.clear();
+                rows.writeTo(connection);
                 lastFlushMillis = (System.nanoTime() - start) / 1_000_000;
                 return;
             } catch (SQLException e) {
                 flushFailures.inc();
-                if (attempt >= MAX_RETRIES) {
+                if (attempt >= MAX_RETRIES || closed) {
                     throw new IOException(
-                            "Writing " + batch.size() + " rows to " + table.name() + " failed", e);
+                            "Writing " + rows.size() + " rows to " + table.name() + " failed", e);
                 }
                 LOG.warn(
                         "Writing {} rows to {} failed (attempt {} of {}): {}",
-                        batch.size(),
+                        rows.size(),
                         table.name(),
                         attempt + 1,
                         MAX_RETRIES + 1,
@@ -124,20 +183,27 @@ final class UpsertWriter<T> implements SinkWriter<T> {
     }
 
     private void closeConnection() {
-        if (connection == null) {
+        Connection c = connection;
+        if (c == null) {
             return;
         }
         try {
-            connection.close();
+            c.close();
         } catch (SQLException e) {
             LOG.debug("Closing the connection for {} failed", table.name(), e);
         }
         connection = null;
     }
 
+    /**
+     * Stops the writing thread (a batch in flight is abandoned: the job restarts from a checkpoint
+     * that precedes it, or has flushed it) and closes the connection, which also ends a write
+     * blocked on it.
+     */
     @Override
     public void close() {
         closed = true;
+        writing.shutdownNow();
         closeConnection();
     }
 }

@@ -189,11 +189,11 @@ final class SlidingRanking {
             }
             int[] slots = slotOf[content];
             if (slots == null) {
+                // Slot + 1, so a new array (all 0) needs no filling.
                 slots = new int[scopeCount];
-                Arrays.fill(slots, -1);
                 slotOf[content] = slots;
             }
-            int slot = slots[scope];
+            int slot = slots[scope] - 1;
             if (slot < 0) {
                 if (size == scopes.length) {
                     scopes = Arrays.copyOf(scopes, size * 2);
@@ -202,7 +202,7 @@ final class SlidingRanking {
                     columns[PREVIOUS] = Arrays.copyOf(columns[PREVIOUS], size * 2);
                 }
                 slot = size++;
-                slots[scope] = slot;
+                slots[scope] = slot + 1;
                 scopes[slot] = scope;
                 contents[slot] = content;
             }
