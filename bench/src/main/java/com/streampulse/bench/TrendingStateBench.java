@@ -8,17 +8,12 @@ import com.streampulse.job.trending.Ranking;
 import com.streampulse.job.trending.TrendingBatch;
 import com.streampulse.job.trending.TrendingBuckets;
 import com.streampulse.job.trending.TrendingRanker;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -40,7 +35,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class TrendingStateBench {
 
-    private static final Map<String, Long> CPU = new ConcurrentHashMap<>();
     private static final AtomicLong BATCHES = new AtomicLong();
     private static final AtomicLong ROWS = new AtomicLong();
     private static final Duration WINDOW = Duration.ofMinutes(1);
@@ -146,9 +140,9 @@ final class TrendingStateBench {
         BATCHES.set(0);
         ROWS.set(0);
         cluster.run(env, "trending-state " + run);
-        long pre = CPU.remove(run + "-pre");
-        Long buckets = CPU.remove(run + "-buckets");
-        Long scopes = CPU.remove(run + "-scopes");
+        long pre = ThreadCpuSink.take(run + "-pre");
+        Long buckets = ThreadCpuSink.take(run + "-buckets");
+        Long scopes = ThreadCpuSink.take(run + "-scopes");
         return new long[] {
             pre,
             buckets == null ? 0 : buckets,
@@ -203,25 +197,5 @@ final class TrendingStateBench {
         z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
         z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
         return z ^ (z >>> 33);
-    }
-
-    /** Discards; records its thread's CPU time when it closes (chained, so the task's thread). */
-    private record ThreadCpuSink<T>(String run) implements Sink<T> {
-        @Override
-        @SuppressWarnings("deprecation") // the method Flink 1.20 still requires
-        public SinkWriter<T> createWriter(InitContext context) {
-            return new SinkWriter<>() {
-                @Override
-                public void write(T element, Context c) {}
-
-                @Override
-                public void flush(boolean endOfInput) {}
-
-                @Override
-                public void close() {
-                    CPU.put(run, ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime());
-                }
-            };
-        }
     }
 }

@@ -296,8 +296,8 @@ public final class StreamPulseJob {
      * Top N per scope and sliding window, in two phases: per bucket of content ids, then merged per
      * scope. The number of buckets is fixed (the max parallelism), so rescaling moves buckets,
      * never splits one. The pre-aggregator sends one batch per bucket and flush. (The uids changed
-     * with the state's layout: "trending-buckets", "trending-bucket-minutes" and "trending-ranking"
-     * are not restored.)
+     * with the state's layout: "trending-buckets", "trending-bucket-minutes", "trending-ranking"
+     * and "trending-scope-candidates" are not restored.)
      */
     private DataStream<TrendingRow> trending(DataStream<TrendingBatch> batches) {
         Features f = config.features();
@@ -319,7 +319,7 @@ public final class StreamPulseJob {
                                 lateness,
                                 f.trendingTopN()))
                 .name("Trending: per scope")
-                .uid("trending-scope-candidates");
+                .uid("trending-scope-merged");
     }
 
     /**

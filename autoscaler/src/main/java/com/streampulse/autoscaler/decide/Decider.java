@@ -63,12 +63,7 @@ public final class Decider {
         }
         mem = judgeLastScaleUp(mem, load, round.from, lastChange);
         boolean surge = surging(load, round.from, mem.capacity());
-        int desired =
-                desired(
-                        surge ? load.latestNeedAfterRestart() : load.needAfterRestart(),
-                        mem.capacity(),
-                        policy,
-                        obs.partitions());
+        int desired = recommended(load, surge, round.from, mem.capacity(), policy);
         Pending pending =
                 new Pending(
                         round,
@@ -233,6 +228,30 @@ public final class Decider {
     private static int desired(double need, double capacity, Policy policy, int partitions) {
         int raw = (int) Math.ceil(need / (capacity * policy.targetUtilisation()) - 1e-9);
         return policy.align(raw, partitions);
+    }
+
+    /**
+     * This round's recommendation. The window's average input trails a change by up to the window's
+     * length: a rise (a surge), and a fall (for a while after a spike it still holds some of the
+     * spike). So on a surge the target is sized on the last interval's rate when that is higher,
+     * and a recommendation below the current parallelism on the last interval's rate; the
+     * scale-down then takes the highest of 10 minutes of those, and that window, as the HPA's, is
+     * what guards it against noise.
+     */
+    private static int recommended(
+            Load load, boolean surge, int from, double capacity, Policy policy) {
+        Observation obs = load.obs();
+        int partitions = obs.partitions();
+        if (surge) {
+            double input = Math.max(obs.inputRate(), obs.latestInputRate());
+            return desired(load.needAfterRestartAt(input), capacity, policy, partitions);
+        }
+        int desired = desired(load.needAfterRestart(), capacity, policy, partitions);
+        if (desired >= from) {
+            return desired;
+        }
+        double latest = load.needAfterRestartAt(obs.latestInputRate());
+        return Math.min(from, desired(latest, capacity, policy, partitions));
     }
 
     /**

@@ -13,18 +13,16 @@ import java.util.Locale;
  *     shrinking, or that was there all window, and a source that was not idle for half the window
  *     or more (when Flink's counters were read): the source then reads as fast as it can. The idle
  *     check tells a backlog from a steady lag of slow checkpoints, which offsets alone cannot.
- * @param needAfterRestart what a new parallelism must process: as {@code need}, with the input of
- *     the rescale's own downtime added to the backlog
- * @param latestNeedAfterRestart the same at the last interval's input rate when that is higher:
- *     what the load needs now if it has just risen (the window's average trails a sudden rise)
+ * @param catchUpSeconds the policy's catch-up time
+ * @param restartSeconds the expected downtime of a rescale
  */
 record Load(
         Observation obs,
         double need,
         double nearZero,
         boolean saturated,
-        double needAfterRestart,
-        double latestNeedAfterRestart) {
+        double catchUpSeconds,
+        double restartSeconds) {
 
     /** Input above processing by this factor means the backlog is growing. */
     private static final double GROWING = 1.05;
@@ -46,23 +44,20 @@ record Load(
         double catchUp = policy.catchUp().toMillis() / 1000.0;
         double restartSeconds = restart.toMillis() / 1000.0;
         double need = obs.inputRate() + obs.lag() / catchUp;
-        return new Load(
-                obs,
-                need,
-                nearZero,
-                saturated,
-                afterRestart(obs.inputRate(), obs.lag(), catchUp, restartSeconds),
-                afterRestart(
-                        Math.max(obs.inputRate(), obs.latestInputRate()),
-                        obs.lag(),
-                        catchUp,
-                        restartSeconds));
+        return new Load(obs, need, nearZero, saturated, catchUp, restartSeconds);
     }
 
-    /** The input, plus the backlog and the input of the restart's downtime over the catch-up. */
-    private static double afterRestart(
-            double input, long lag, double catchUp, double restartSeconds) {
-        return input + (lag + input * restartSeconds) / catchUp;
+    /**
+     * What a new parallelism must process: as {@code need}, with the input of the rescale's own
+     * downtime added to the backlog.
+     */
+    double needAfterRestart() {
+        return needAfterRestartAt(obs.inputRate());
+    }
+
+    /** The same at another input rate than the window's. */
+    double needAfterRestartAt(double input) {
+        return input + (obs.lag() + input * restartSeconds) / catchUpSeconds;
     }
 
     boolean caughtUp() {

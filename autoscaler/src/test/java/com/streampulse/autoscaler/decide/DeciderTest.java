@@ -300,6 +300,31 @@ class DeciderTest {
         assertThat(down.to()).isEqualTo(3); // the crossing's recommendation, not 2
     }
 
+    /**
+     * After a fall the window's average still holds some of the old load (3200/s, 5 instances at
+     * 0.7, spread as 6); a recommendation below the current parallelism is made on the last
+     * interval's rate (2000/s: 3), the highest of the stabilisation window guarding it.
+     */
+    @Test
+    void aScaleDownRecommendationIsMadeOnTheLastIntervalsRate() {
+        Observation afterSpike =
+                new Observation(
+                        T0,
+                        T0.minus(WINDOW),
+                        12,
+                        0,
+                        0,
+                        0,
+                        3200,
+                        3200,
+                        Duration.ofSeconds(15),
+                        2000);
+        Decision d = decider.decide(afterSpike, running(12), TWELVE, knowing(CAPACITY), T0);
+        assertThat(d.kind()).isEqualTo(Kind.HOLD);
+        assertThat(d.desired()).isEqualTo(3);
+        assertThat(d.memory().downSince()).isEqualTo(T0);
+    }
+
     /** A backlog that grows (input above what is processed) is no blip: the job falls behind. */
     @Test
     void aGrowingBacklogEndsThePendingScaleDown() {

@@ -2,7 +2,6 @@ package com.streampulse.job.sessions;
 
 import com.streampulse.job.records.Download;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +73,6 @@ public final class SessionPartials {
             for (int b = 0; b < buckets; b++) {
                 List<SessionPartial> partials = byBucket.get(b);
                 if (partials != null) {
-                    partials.sort(Comparator.comparing(p -> p.userId));
                     emit.accept(
                             new SessionBatch(b, partials.toArray(new SessionPartial[0])),
                             timestamp);

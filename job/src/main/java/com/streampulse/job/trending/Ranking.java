@@ -18,6 +18,9 @@ public class Ranking {
     public long[] downloads = new long[0];
     public long[] previous = new long[0];
 
+    /** In the ranker's merged top N, each entry's bucket (empty on the wire). */
+    public int[] buckets = new int[0];
+
     public Ranking() {}
 
     public static Ranking of(String scope, long windowEnd, int bucket, List<Trend> trends) {

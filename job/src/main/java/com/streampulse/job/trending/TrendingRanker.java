@@ -1,13 +1,10 @@
 package com.streampulse.job.trending;
 
 import com.streampulse.job.trending.TopN.Trend;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -16,19 +13,22 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Trending, phase two: keyed by scope, it keeps every bucket's latest top N per open window, merges
- * them into the scope's top N on the next watermark (once for all the buckets that sent in
- * between), and writes only the ranks whose row changed since it last wrote them. A window's
- * ranking only ever gains downloads, so its number of ranks never shrinks and no row is deleted.
+ * Trending, phase two: keyed by scope, it merges every bucket's top N per open window into the
+ * scope's top N as the lists arrive, writes the windows that changed on the next watermark (once
+ * for all the buckets that sent in between), and only the ranks whose row changed since it last
+ * wrote them. A window's ranking only ever gains downloads, so its number of ranks never shrinks
+ * and no row is deleted.
  *
- * <p>Each bucket's list is its own state entry, so a list that arrives costs one write, not a read
- * and rewrite of every bucket's lists for the window; and only the windows that received a list
- * since the last merge are merged again (the others' lists are not even deserialized).
+ * <p>Why a bucket's new list can simply replace its entries in the merged top N, without keeping
+ * every bucket's list: a bucket's counts only grow, so its new list ranks at least as high, place
+ * by place, as its old one. A content of another bucket that the old entries kept out is still kept
+ * out by as many new ones, and an old entry missing from the new list has N contents of its own
+ * bucket above it. So the merged top N after a list is the top N of the merged entries of the other
+ * buckets and the new list: one small value per window, read and written per list.
  */
 public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, TrendingRow> {
 
@@ -38,16 +38,13 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     private final long retentionMillis;
     private final int topN;
 
-    /** (window end, bucket) → the bucket's candidates. */
-    private transient MapState<Tuple2<Long, Integer>, Ranking> candidates;
+    /** Window end → the scope's top N over the buckets' latest lists, with each entry's bucket. */
+    private transient MapState<Long, Ranking> merged;
 
     /** Window end → the ranking as last written. */
     private transient MapState<Long, Ranking> published;
 
-    /**
-     * Window ends that received a bucket's list since the last merge (a few): one value, so reading
-     * and clearing it are point operations, not a RocksDB iteration over deleted entries.
-     */
+    /** Window ends whose merged top N changed since the last write (a few): one value. */
     private transient ValueState<long[]> changed;
 
     /**
@@ -63,13 +60,9 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     @Override
     public void open(OpenContext openContext) {
         TypeInformation<Ranking> ranking = TypeInformation.of(Ranking.class);
-        candidates =
+        merged =
                 getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "bucket-candidates",
-                                        Types.TUPLE(Types.LONG, Types.INT),
-                                        ranking));
+                        .getMapState(new MapStateDescriptor<>("merged", Types.LONG, ranking));
         published =
                 getRuntimeContext()
                         .getMapState(new MapStateDescriptor<>("published", Types.LONG, ranking));
@@ -84,51 +77,74 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     @Override
     public void processElement(Ranking bucket, Context ctx, Collector<TrendingRow> out)
             throws Exception {
-        candidates.put(Tuple2.of(bucket.windowEnd, bucket.bucket), bucket);
+        long windowEnd = bucket.windowEnd;
+        Ranking now = replace(merged.get(windowEnd), bucket, topN);
+        merged.put(windowEnd, now);
+
         long[] windows = changed.value();
         if (windows == null) {
-            changed.update(new long[] {bucket.windowEnd});
-        } else if (Arrays.stream(windows).noneMatch(w -> w == bucket.windowEnd)) {
+            changed.update(new long[] {windowEnd});
+        } else if (Arrays.stream(windows).noneMatch(w -> w == windowEnd)) {
             long[] more = Arrays.copyOf(windows, windows.length + 1);
-            more[windows.length] = bucket.windowEnd;
+            more[windows.length] = windowEnd;
             changed.update(more);
         }
         // Kept until no late batch can change the window any more.
-        ctx.timerService().registerEventTimeTimer(bucket.windowEnd - 1 + retentionMillis);
+        ctx.timerService().registerEventTimeTimer(windowEnd - 1 + retentionMillis);
         ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
+    }
+
+    /**
+     * The top N of a merged top N (null: none yet) with one bucket's entries replaced by its new
+     * list, each entry with its bucket; neither input changes.
+     */
+    static Ranking replace(Ranking merged, Ranking bucket, int n) {
+        TopN top = new TopN(n);
+        Map<String, Integer> bucketOf = new HashMap<>();
+        if (merged != null) {
+            for (int i = 0; i < merged.contentIds.length; i++) {
+                if (merged.buckets[i] != bucket.bucket) {
+                    top.offer(
+                            merged.contentIds[i],
+                            merged.titles[i],
+                            merged.downloads[i],
+                            merged.previous[i]);
+                    bucketOf.put(merged.contentIds[i], merged.buckets[i]);
+                }
+            }
+        }
+        for (int i = 0; i < bucket.contentIds.length; i++) {
+            top.offer(
+                    bucket.contentIds[i],
+                    bucket.titles[i],
+                    bucket.downloads[i],
+                    bucket.previous[i]);
+            bucketOf.put(bucket.contentIds[i], bucket.bucket);
+        }
+        List<Trend> ranked = top.ranked();
+        Ranking now = Ranking.of(bucket.scope, bucket.windowEnd, 0, ranked);
+        now.buckets = ranked.stream().mapToInt(t -> bucketOf.get(t.contentId())).toArray();
+        return now;
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrendingRow> out)
             throws Exception {
-        Set<Long> toMerge = new HashSet<>();
         long[] windows = changed.value();
         if (windows != null) {
-            Arrays.stream(windows).forEach(toMerge::add);
             changed.clear();
-        }
-        TreeMap<Long, TopN> merged = new TreeMap<>();
-        List<Tuple2<Long, Integer>> done = new ArrayList<>();
-        for (Map.Entry<Tuple2<Long, Integer>, Ranking> e : candidates.entries()) {
-            long windowEnd = e.getKey().f0;
-            if (windowEnd - 1 + retentionMillis <= time) {
-                done.add(e.getKey());
-            }
-            if (toMerge.contains(windowEnd)) {
-                TopN top = merged.computeIfAbsent(windowEnd, k -> new TopN(topN));
-                Ranking r = e.getValue();
-                for (int i = 0; i < r.contentIds.length; i++) {
-                    top.offer(r.contentIds[i], r.titles[i], r.downloads[i], r.previous[i]);
+            Arrays.sort(windows);
+            for (long windowEnd : windows) {
+                Ranking m = merged.get(windowEnd);
+                if (m != null) {
+                    publish(ctx.getCurrentKey(), windowEnd, m.trends(), out);
                 }
             }
         }
-        for (Map.Entry<Long, TopN> window : merged.entrySet()) {
-            publish(ctx.getCurrentKey(), window.getKey(), window.getValue().ranked(), out);
-        }
-        for (Tuple2<Long, Integer> key : done) {
-            candidates.remove(key);
-            published.remove(key.f0);
-        }
+        // The window whose retention ends now (each has a timer at that time).
+        long expired = time + 1 - retentionMillis;
+        merged.remove(expired);
+        published.remove(expired);
     }
 
     private void publish(

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.trending.TopN.Trend;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -42,6 +44,37 @@ class TopNTest {
             }
             bucketTops.forEach(b -> perBucket.add(b.ranked()));
             assertThat(TopN.merge(n, perBucket)).isEqualTo(everything.ranked());
+        }
+    }
+
+    @Test
+    void replacingABucketsGrowingListKeepsTheTopNOfEveryBucketsLatestList() {
+        Random random = new Random(17);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + random.nextInt(6);
+            int buckets = 1 + random.nextInt(5);
+            // Each bucket's counts only grow, as late downloads make them; ties are common.
+            List<Map<String, Long>> counts = new ArrayList<>();
+            List<List<Trend>> latest = new ArrayList<>();
+            for (int b = 0; b < buckets; b++) {
+                counts.add(new HashMap<>());
+                latest.add(List.of());
+            }
+            Ranking merged = null;
+            for (int step = 0; step < 30; step++) {
+                int b = random.nextInt(buckets);
+                for (int i = random.nextInt(4); i >= 0; i--) {
+                    String id = "content-" + b + "-" + random.nextInt(12);
+                    counts.get(b).merge(id, (long) random.nextInt(3), Long::sum);
+                }
+                TopN top = new TopN(n);
+                counts.get(b).forEach((id, c) -> top.offer(trend(id, c)));
+                latest.set(b, top.ranked());
+                Ranking list = Ranking.of("EU", 60_000, b, latest.get(b));
+                merged = TrendingRanker.replace(merged, list, n);
+
+                assertThat(merged.trends()).isEqualTo(TopN.merge(n, latest));
+            }
         }
     }
 
