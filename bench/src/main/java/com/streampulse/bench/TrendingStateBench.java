@@ -1,5 +1,6 @@
 package com.streampulse.bench;
 
+import com.streampulse.generator.ZipfSampler;
 import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.records.Download;
@@ -9,7 +10,6 @@ import com.streampulse.job.trending.TrendingBatch;
 import com.streampulse.job.trending.TrendingBuckets;
 import com.streampulse.job.trending.TrendingRanker;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -43,7 +43,7 @@ final class TrendingStateBench {
     private static final int TOP_N = 10;
     private static final long START = SustainedBench.START.toEpochMilli();
     private static final int CONTENTS = 100_000;
-    private static final double[] ZIPF = zipf(CONTENTS, 1.1);
+    private static final ZipfSampler ZIPF = new ZipfSampler(CONTENTS, 1.1);
 
     private TrendingStateBench() {}
 
@@ -159,8 +159,7 @@ final class TrendingStateBench {
     static Download download(long i, int rate) {
         long h = mix(i);
         long time = START + i * 1000 / rate;
-        int rank = Arrays.binarySearch(ZIPF, (h >>> 11) * 0x1.0p-53);
-        int content = Math.min(rank >= 0 ? rank : -rank - 1, CONTENTS - 1);
+        int content = ZIPF.rankAt((h >>> 11) * 0x1.0p-53) - 1;
         return new Download(
                 time,
                 "content_" + content,
@@ -178,19 +177,6 @@ final class TrendingStateBench {
                 null,
                 false,
                 "user_1");
-    }
-
-    private static double[] zipf(int n, double exponent) {
-        double[] cumulative = new double[n];
-        double sum = 0;
-        for (int rank = 1; rank <= n; rank++) {
-            sum += 1 / Math.pow(rank, exponent);
-            cumulative[rank - 1] = sum;
-        }
-        for (int i = 0; i < n; i++) {
-            cumulative[i] /= sum;
-        }
-        return cumulative;
     }
 
     private static long mix(long z) {

@@ -8,11 +8,11 @@ import java.util.Random;
  * and a long tail takes the rest, as in a real catalogue. The cumulative weights are computed once,
  * so a draw is one binary search.
  */
-final class ZipfSampler {
+public final class ZipfSampler {
 
     private final double[] cumulative;
 
-    ZipfSampler(int n, double exponent) {
+    public ZipfSampler(int n, double exponent) {
         if (n < 1 || !(exponent > 0)) {
             throw new IllegalArgumentException("n and the exponent must be positive");
         }
@@ -29,7 +29,12 @@ final class ZipfSampler {
 
     /** A rank from 1 to n. */
     int sample(Random random) {
-        int i = Arrays.binarySearch(cumulative, random.nextDouble());
+        return rankAt(random.nextDouble());
+    }
+
+    /** The rank (1 to n) that a uniform draw {@code u} in [0, 1) stands for. */
+    public int rankAt(double u) {
+        int i = Arrays.binarySearch(cumulative, u);
         // Rounding may leave the last cumulative weight a hair under 1.
         return Math.min(i >= 0 ? i : -i - 1, cumulative.length - 1) + 1;
     }
