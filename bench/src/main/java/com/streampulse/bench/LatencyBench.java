@@ -27,8 +27,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * timestamp) {@code i / rate} after a base instant; then the job reads them paced to the rate by a
  * broker quota on its readers' client ids ({@link ReadQuota}), as if producers were sending them
  * live. Windows are {@code window} long instead of a minute, so a run covers many firings; the code
- * path (source, event time, pre-aggregation, windows, alert rules, COPY sinks flushing every second
- * or 5,000 rows, checkpoints every 30 s) is the production one.
+ * path (source, event time, pre-aggregation, windows, alert rules, unnest sinks flushing every
+ * second or 5,000 rows, checkpoints every 30 s) is the production one.
  *
  * <p><b>The schedule.</b> The quota is set before the job starts, so its readers read at the rate
  * from their first fetch (the broker lets a new client read about a second's worth at once), and

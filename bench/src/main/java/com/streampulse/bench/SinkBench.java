@@ -28,13 +28,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.function.ToDoubleFunction;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * {@code make bench-sink}: the ways to upsert a batch of {@code content_stats} rows into
  * PostgreSQL, on the {@code wide} shape (every row its own key, the case that limited the job),
  * inserted and then updated with higher counts. The last candidate is the job's own sink ({@link
- * JdbcSinks#CONTENT_STATS}); the others are written here, each with the job's upsert (count fence
- * included), so that a change of the job's sink can be measured against them.
+ * JdbcSinks#CONTENT_STATS}, an {@code unnest} of array parameters); the others are written here,
+ * each with the job's upsert (count fence included), so that a change of the job's sink can be
+ * measured against them. The binary COPY candidate is the job's sink from c99915a until sink-6.
  */
 public final class SinkBench {
 
@@ -48,32 +50,25 @@ public final class SinkBench {
                 + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
                 + " <= EXCLUDED.download_count";
 
-    /** The statement the job's sink used before COPY: one array parameter per column. */
-    static final String UNNEST_UPSERT =
-            "INSERT INTO content_stats (window_start, window_end, content_id, title,"
-                + " download_count, successful_downloads, failed_downloads, total_size_gb) SELECT"
-                + " timestamptz 'epoch' + u.window_start * interval '1 millisecond', timestamptz"
-                + " 'epoch' + u.window_end * interval '1 millisecond', u.content_id, u.title,"
-                + " u.download_count, u.successful_downloads, u.failed_downloads, u.total_size_gb"
-                + " FROM unnest(?::int8[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::int8[],"
-                + " ?::int8[], ?::float8[]) AS u(window_start, window_end, content_id, title,"
-                + " download_count, successful_downloads, failed_downloads, total_size_gb) ON"
-                + " CONFLICT (content_id, window_start) DO UPDATE SET window_end ="
-                + " EXCLUDED.window_end, title = EXCLUDED.title, download_count ="
-                + " EXCLUDED.download_count, successful_downloads = EXCLUDED.successful_downloads,"
-                + " failed_downloads = EXCLUDED.failed_downloads, total_size_gb ="
-                + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
-                + " <= EXCLUDED.download_count";
-
-    static final String FROM_STAGING =
-            "INSERT INTO content_stats (window_start, window_end, content_id, title,"
+    /** The job's upsert from a staging table of content_stats' columns, in table order. */
+    static String fromStaging(String staging) {
+        return "INSERT INTO content_stats (window_start, window_end, content_id, title,"
                 + " download_count, successful_downloads, failed_downloads, total_size_gb) SELECT *"
-                + " FROM staging ON CONFLICT (content_id, window_start) DO UPDATE SET window_end ="
+                + " FROM "
+                + staging
+                + " ON CONFLICT (content_id, window_start) DO UPDATE SET window_end ="
                 + " EXCLUDED.window_end, title = EXCLUDED.title, download_count ="
                 + " EXCLUDED.download_count, successful_downloads = EXCLUDED.successful_downloads,"
                 + " failed_downloads = EXCLUDED.failed_downloads, total_size_gb ="
                 + " EXCLUDED.total_size_gb, updated_at = now() WHERE content_stats.download_count"
                 + " <= EXCLUDED.download_count";
+    }
+
+    /** content_stats' columns, in table order, for a temporary staging table. */
+    static final String STAGING_COLUMNS =
+            "(window_start timestamptz, window_end timestamptz, content_id text, title text,"
+                    + " download_count bigint, successful_downloads bigint, failed_downloads"
+                    + " bigint, total_size_gb float8)";
 
     static final long WINDOW = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
 
@@ -118,8 +113,8 @@ public final class SinkBench {
                             rowByRow(
                                     "multi-row VALUES (pgjdbc reWriteBatchedInserts)",
                                     "reWriteBatchedInserts=true"),
-                            unnest(),
                             copyTextThenUpsert(),
+                            copyBinaryThenUpsert(),
                             jobSink());
             Map<String, List<Result>> results = new LinkedHashMap<>();
             for (int round = 0; round <= rounds; round++) {
@@ -150,15 +145,15 @@ public final class SinkBench {
                         spread(e.getValue(), Result::insertCpuMicrosPerRow, "%.2f"),
                         spread(e.getValue(), Result::updateCpuMicrosPerRow, "%.2f"));
             }
-            List<Result> unnest = results.get(unnest().name());
-            List<Result> job = results.get(jobSink().name());
+            List<Result> unnest = results.get(jobSink().name());
+            List<Result> copy = results.get(copyBinaryThenUpsert().name());
             System.out.printf(
-                    "%nunnest against the job's binary COPY, round by round (CPU per row is the"
+                    "%nThe job's unnest against binary COPY, round by round (CPU per row is the"
                             + " figure other processes disturb least):%n");
-            headToHead("inserts CPU µs/row", unnest, job, Result::insertCpuMicrosPerRow, false);
-            headToHead("updates CPU µs/row", unnest, job, Result::updateCpuMicrosPerRow, false);
-            headToHead("inserts rows/s", unnest, job, Result::insertsPerSecond, true);
-            headToHead("updates rows/s", unnest, job, Result::updatesPerSecond, true);
+            headToHead("inserts CPU µs/row", unnest, copy, Result::insertCpuMicrosPerRow, false);
+            headToHead("updates CPU µs/row", unnest, copy, Result::updateCpuMicrosPerRow, false);
+            headToHead("inserts rows/s", unnest, copy, Result::insertsPerSecond, true);
+            headToHead("updates rows/s", unnest, copy, Result::updatesPerSecond, true);
             System.out.printf("Load after: %s%n", Load.describe());
         }
     }
@@ -307,7 +302,8 @@ public final class SinkBench {
     /**
      * COPY in the text format into a temporary table emptied by a TRUNCATE before each batch, then
      * one INSERT ... SELECT ... ON CONFLICT, every statement committing on its own (the first COPY
-     * candidate measured; the job's sink stages in one transaction, in the binary format).
+     * candidate measured; {@link #copyBinaryThenUpsert} stages in one transaction, in the binary
+     * format).
      */
     static Candidate copyTextThenUpsert() {
         return new Candidate() {
@@ -320,11 +316,7 @@ public final class SinkBench {
             @Override
             public void write(Connection c, List<ContentStats> batch) throws SQLException {
                 try (Statement s = c.createStatement()) {
-                    s.execute(
-                            "CREATE TEMP TABLE IF NOT EXISTS staging (window_start timestamptz,"
-                                    + " window_end timestamptz, content_id text, title text,"
-                                    + " download_count bigint, successful_downloads bigint,"
-                                    + " failed_downloads bigint, total_size_gb float8)");
+                    s.execute("CREATE TEMP TABLE IF NOT EXISTS staging " + STAGING_COLUMNS);
                     s.execute("TRUNCATE staging");
                     StringBuilder tsv = new StringBuilder(batch.size() * 100);
                     for (ContentStats r : batch) {
@@ -354,70 +346,56 @@ public final class SinkBench {
                     } catch (java.io.IOException e) {
                         throw new SQLException(e);
                     }
-                    s.execute(FROM_STAGING);
+                    s.execute(fromStaging("staging"));
                 }
             }
         };
     }
 
     /**
-     * One INSERT ... SELECT FROM unnest(arrays) per batch: the job's sink until COPY replaced it.
+     * COPY in PostgreSQL's binary format into a temporary staging table that empties itself at the
+     * commit, then one INSERT ... SELECT ... ON CONFLICT, all in one transaction: the job's sink
+     * from c99915a until sink-6 went back to unnest.
      */
-    static Candidate unnest() {
+    static Candidate copyBinaryThenUpsert() {
         return new Candidate() {
             @Override
             public String name() {
-                return "unnest of array parameters, one statement per batch";
+                return "COPY (binary) into a temporary staging table, then INSERT ... SELECT ... ON"
+                        + " CONFLICT, one transaction";
             }
 
             @Override
             public void write(Connection c, List<ContentStats> batch) throws SQLException {
-                try (PreparedStatement ps = c.prepareStatement(UNNEST_UPSERT)) {
-                    int n = batch.size();
-                    Long[] starts = new Long[n];
-                    Long[] ends = new Long[n];
-                    String[] ids = new String[n];
-                    String[] titles = new String[n];
-                    Long[] counts = new Long[n];
-                    Long[] successful = new Long[n];
-                    Long[] failed = new Long[n];
-                    Double[] sizes = new Double[n];
-                    for (int i = 0; i < n; i++) {
-                        ContentStats r = batch.get(i);
-                        starts[i] = r.windowStart();
-                        ends[i] = r.windowEnd();
-                        ids[i] = r.contentId();
-                        titles[i] = r.title();
-                        counts[i] = r.downloadCount();
-                        successful[i] = r.successfulDownloads();
-                        failed[i] = r.failedDownloads();
-                        sizes[i] = r.totalSizeGb();
-                    }
-                    ps.setArray(1, c.createArrayOf("int8", starts));
-                    ps.setArray(2, c.createArrayOf("int8", ends));
-                    ps.setArray(3, c.createArrayOf("text", ids));
-                    ps.setArray(4, c.createArrayOf("text", titles));
-                    ps.setArray(5, c.createArrayOf("int8", counts));
-                    ps.setArray(6, c.createArrayOf("int8", successful));
-                    ps.setArray(7, c.createArrayOf("int8", failed));
-                    ps.setArray(8, c.createArrayOf("float8", sizes));
-                    ps.executeUpdate();
+                byte[] data = BinaryCopy.contentStats(batch);
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute(
+                            "CREATE TEMP TABLE IF NOT EXISTS binary_staging "
+                                    + STAGING_COLUMNS
+                                    + " ON COMMIT DELETE ROWS");
+                    CopyIn in =
+                            c.unwrap(PGConnection.class)
+                                    .getCopyAPI()
+                                    .copyIn("COPY binary_staging FROM STDIN (FORMAT binary)");
+                    in.writeToCopy(data, 0, data.length);
+                    in.endCopy();
+                    s.execute(fromStaging("binary_staging"));
+                    c.commit();
+                } finally {
+                    c.setAutoCommit(true); // a failure ends the bench; this only tidies up
                 }
             }
         };
     }
 
-    /**
-     * The job's own sink: binary COPY into a temporary staging table, then INSERT ... SELECT ... ON
-     * CONFLICT, in one transaction.
-     */
+    /** The job's own sink: one INSERT ... SELECT FROM unnest(arrays) ... ON CONFLICT per batch. */
     static Candidate jobSink() {
         SinkTable<ContentStats> table = JdbcSinks.CONTENT_STATS;
         return new Candidate() {
             @Override
             public String name() {
-                return "COPY (binary) into a temporary staging table, then INSERT ... SELECT ... ON"
-                        + " CONFLICT, one transaction (the job's sink)";
+                return "unnest of array parameters, one statement per batch (the job's sink)";
             }
 
             @Override

@@ -1,14 +1,10 @@
 package com.streampulse.job.sink;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.lang.reflect.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -16,21 +12,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.util.function.SerializableFunction;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * A result table written as an upsert on its natural key: the declaration (name, columns, key, what
- * an update also sets, and which updates it declines) and how a whole batch is written.
+ * an update also sets, and which updates it declines) and the one statement that writes a whole
+ * batch.
  *
- * <p>A batch is one transaction on the writer's connection: {@code COPY} of its rows, in
- * PostgreSQL's binary format, into a temporary staging table of the connection's session, then one
- * {@code INSERT ... SELECT ... ON CONFLICT ... DO UPDATE} from it; the staging table empties itself
- * at the commit ({@code ON COMMIT DELETE ROWS}). Of the candidates {@code make bench-sink} measures
- * (this, an {@code unnest} of one array parameter per column, multi-row {@code VALUES}, one
- * statement per row), {@code COPY} was the fastest on a quiet machine (BENCHMARKS.md). The binary
- * format needs no escaping: a value is its length and its bytes, so tabs, newlines, backslashes and
- * any Unicode arrive as they were sent.
+ * <p>A batch is one {@code INSERT ... SELECT ... FROM unnest(?::text[], ?::int8[], ...) ON CONFLICT
+ * ... DO UPDATE}: one array parameter per column, so one round trip and one statement whatever the
+ * number of rows, atomic on its own. Of the candidates {@code make bench-sink} measures (this, a
+ * binary {@code COPY} into a staging table and an upsert from it, text {@code COPY}, multi-row
+ * {@code VALUES}, one statement per row), {@code unnest} wrote the most rows per second and used
+ * the least CPU per row in most runs (BENCHMARKS.md). pgjdbc quotes each array element, so tabs,
+ * newlines, backslashes, quotes and any Unicode arrive as they were sent.
  *
  * <p>PostgreSQL refuses a statement that updates the same row twice, so the batch keeps one row per
  * key, the last one added: a window that fired again before the flush (late data) is written with
@@ -40,119 +34,57 @@ public final class UpsertTable<T> implements SinkTable<T> {
 
     private static final long serialVersionUID = 1L;
 
-    /** Microseconds between 1970-01-01 and 2000-01-01, PostgreSQL's epoch for timestamps. */
-    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
-
-    private static final byte[] COPY_SIGNATURE = {
-        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0
-    };
-
-    /** A column's PostgreSQL type; the builder method of each says which Java type it takes. */
+    /** A column's PostgreSQL type, and the Java type its values have. */
     public enum Type {
-        TEXT("text"),
-        INT("int4"),
-        BIGINT("int8"),
-        FLOAT8("float8"),
-        BYTEA("bytea"),
-        /** Epoch milliseconds in Java, a timestamptz in PostgreSQL. */
-        TIMESTAMPTZ("timestamptz");
+        TEXT("text", String.class),
+        INT("int4", Integer.class),
+        BIGINT("int8", Long.class),
+        FLOAT8("float8", Double.class),
+        BYTEA("bytea", byte[].class),
+        /** Epoch milliseconds, sent as int8 and turned into a timestamptz by the statement. */
+        TIMESTAMPTZ("int8", Long.class);
 
-        final String sqlType;
+        final String arrayElement;
+        final Class<?> javaType;
 
-        Type(String sqlType) {
-            this.sqlType = sqlType;
-        }
-
-        /** One field of a binary COPY row: its length in bytes, then the value (-1 for null). */
-        void writeField(Object value, DataOutputStream out) throws IOException {
-            if (value == null) {
-                out.writeInt(-1);
-                return;
-            }
-            switch (this) {
-                case TEXT -> {
-                    byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
-                    out.writeInt(utf8.length);
-                    out.write(utf8);
-                }
-                case INT -> {
-                    out.writeInt(4);
-                    out.writeInt((Integer) value);
-                }
-                case BIGINT -> {
-                    out.writeInt(8);
-                    out.writeLong((Long) value);
-                }
-                case FLOAT8 -> {
-                    out.writeInt(8);
-                    out.writeDouble((Double) value);
-                }
-                case BYTEA -> {
-                    byte[] bytes = (byte[]) value;
-                    out.writeInt(bytes.length);
-                    out.write(bytes);
-                }
-                case TIMESTAMPTZ -> {
-                    out.writeInt(8);
-                    out.writeLong((Long) value * 1000 - POSTGRES_EPOCH_MICROS);
-                }
-            }
+        Type(String arrayElement, Class<?> javaType) {
+            this.arrayElement = arrayElement;
+            this.javaType = javaType;
         }
     }
 
     record Column<T>(String name, Type type, SerializableFunction<T, ?> value)
-            implements Serializable {}
+            implements Serializable {
+
+        /** The value selected from the unnest alias {@code u}. */
+        String select() {
+            return type == Type.TIMESTAMPTZ
+                    ? "timestamptz 'epoch' + u." + name + " * interval '1 millisecond'"
+                    : "u." + name;
+        }
+    }
 
     private final String name;
     private final List<Column<T>> columns;
+    private final List<String> key;
+    private final String alsoSet;
+    private final String onlyIf;
     private final int[] keyIndexes;
-    private final String createStaging;
-    private final String copy;
-    private final String upsert;
+    private final String sql;
 
     private UpsertTable(
             String name, List<Column<T>> columns, List<String> key, String alsoSet, String onlyIf) {
         this.name = name;
         this.columns = List.copyOf(columns);
+        this.key = List.copyOf(key);
+        this.alsoSet = alsoSet;
+        this.onlyIf = onlyIf;
         List<String> names = columns.stream().map(Column::name).toList();
         this.keyIndexes = key.stream().mapToInt(names::indexOf).toArray();
         if (Arrays.stream(keyIndexes).anyMatch(i -> i < 0)) {
             throw new IllegalArgumentException(name + ": key " + key + " not among " + names);
         }
-        String staging = "pg_temp.staging_" + name;
-        String columnList = String.join(", ", names);
-        this.createStaging =
-                "CREATE TEMP TABLE IF NOT EXISTS staging_"
-                        + name
-                        + " ("
-                        + columns.stream()
-                                .map(c -> c.name() + " " + c.type().sqlType)
-                                .collect(Collectors.joining(", "))
-                        + ") ON COMMIT DELETE ROWS";
-        this.copy = "COPY " + staging + " (" + columnList + ") FROM STDIN (FORMAT binary)";
-        List<String> updates = new ArrayList<>();
-        for (String column : names) {
-            if (!key.contains(column)) {
-                updates.add(column + " = EXCLUDED." + column);
-            }
-        }
-        if (alsoSet != null) {
-            updates.add(alsoSet);
-        }
-        this.upsert =
-                "INSERT INTO "
-                        + name
-                        + " ("
-                        + columnList
-                        + ") SELECT "
-                        + columnList
-                        + " FROM "
-                        + staging
-                        + " ON CONFLICT ("
-                        + String.join(", ", key)
-                        + ") DO UPDATE SET "
-                        + String.join(", ", updates)
-                        + (onlyIf == null ? "" : " WHERE " + onlyIf);
+        this.sql = buildSql();
     }
 
     public static <T> Builder<T> named(String table) {
@@ -164,17 +96,45 @@ public final class UpsertTable<T> implements SinkTable<T> {
         return name;
     }
 
-    /** The statement that moves a batch from the staging table into the table. */
-    public String upsertSql() {
-        return upsert;
+    private String buildSql() {
+        String names = columns.stream().map(Column::name).collect(Collectors.joining(", "));
+        String selected = columns.stream().map(Column::select).collect(Collectors.joining(", "));
+        String arrays =
+                columns.stream()
+                        .map(c -> "?::" + c.type().arrayElement + "[]")
+                        .collect(Collectors.joining(", "));
+        List<String> updates = new ArrayList<>();
+        for (Column<T> c : columns) {
+            if (!key.contains(c.name())) {
+                updates.add(c.name() + " = EXCLUDED." + c.name());
+            }
+        }
+        if (alsoSet != null) {
+            updates.add(alsoSet);
+        }
+        return "INSERT INTO "
+                + name
+                + " ("
+                + names
+                + ") SELECT "
+                + selected
+                + " FROM unnest("
+                + arrays
+                + ") AS u("
+                + names
+                + ") ON CONFLICT ("
+                + String.join(", ", key)
+                + ") DO UPDATE SET "
+                + String.join(", ", updates)
+                + (onlyIf == null ? "" : " WHERE " + onlyIf);
     }
 
     @Override
     public Batch<T> newBatch() {
-        return new StagedBatch();
+        return new UnnestBatch();
     }
 
-    private final class StagedBatch implements Batch<T> {
+    private final class UnnestBatch implements Batch<T> {
         private final Map<List<Object>, T> rows = new LinkedHashMap<>();
 
         @Override
@@ -194,65 +154,26 @@ public final class UpsertTable<T> implements SinkTable<T> {
             return rows.size();
         }
 
-        /**
-         * One transaction: the staging table (created the first time in the connection's session,
-         * so a new connection or a pooler's other session gets its own), the COPY, the upsert, the
-         * commit. On failure it is rolled back, so the connection is ready for a retry and nothing
-         * of the batch is in the table.
-         */
         @Override
         public void writeTo(Connection connection) throws SQLException {
             if (rows.isEmpty()) {
                 return;
             }
-            byte[] data = binaryCopyData();
-            connection.setAutoCommit(false);
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(createStaging);
-                CopyIn in = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copy);
-                try {
-                    in.writeToCopy(data, 0, data.length);
-                    in.endCopy();
-                } finally {
-                    if (in.isActive()) {
-                        in.cancelCopy();
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                for (int c = 0; c < columns.size(); c++) {
+                    Column<T> column = columns.get(c);
+                    Object values = Array.newInstance(column.type().javaType, rows.size());
+                    int i = 0;
+                    for (T row : rows.values()) {
+                        Array.set(values, i++, column.value().apply(row));
                     }
+                    ps.setArray(
+                            c + 1,
+                            connection.createArrayOf(
+                                    column.type().arrayElement, (Object[]) values));
                 }
-                statement.executeUpdate(upsert);
-                connection.commit();
-            } catch (SQLException e) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // A broken connection: the writer replaces it before the next attempt.
-                }
+                ps.executeUpdate();
             }
-        }
-
-        private byte[] binaryCopyData() {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(rows.size() * 128);
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.write(COPY_SIGNATURE);
-                out.writeInt(0); // flags: no OIDs
-                out.writeInt(0); // no header extension
-                for (T row : rows.values()) {
-                    out.writeShort(columns.size());
-                    for (Column<T> column : columns) {
-                        column.type().writeField(column.value().apply(row), out);
-                    }
-                }
-                out.writeShort(-1); // end of data
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot happen: an in-memory stream", e);
-            }
-            return bytes.toByteArray();
         }
 
         @Override
