@@ -247,8 +247,15 @@ BENCH_CURVE_STEADY_SECONDS ?= 30
 SECTION ?= throughput,sustained,curves,peer,latency,scale
 BENCH_PHASES ?= $(SECTION)
 BENCH_JAVA_OPTS ?= -Xmx3g -XX:+UseG1GC
+# Every bench JVM writes a GC and safepoint log of its own (one per make run, rotated at 5 x 20 MB),
+# and the runs of BenchMain end with its longest pauses: a stall of the whole JVM shows there.
+ifndef BENCH_GC_LOG
+BENCH_GC_LOG := bench/target/gc-$(shell date -u +%Y%m%dT%H%M%SZ).log
+endif
+BENCH_GC_OPTS ?= '-Xlog:gc*,safepoint:file=$(BENCH_GC_LOG):time,uptime,level,tags:filecount=5,filesize=20m'
+BENCH_JVM = java $(BENCH_JAVA_OPTS) $(BENCH_GC_OPTS) -Duser.timezone=UTC
 BENCH_ARGS ?=
-BENCH_RUN = java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -Dbench.dir=bench/target/bench \
+BENCH_RUN = $(BENCH_JVM) @bench/target/launcher/jvm.args -Dbench.dir=bench/target/bench \
 	-cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" com.streampulse.bench.BenchMain \
 	--events=$(BENCH_EVENTS) --runs=$(BENCH_RUNS) --seed=$(BENCH_SEED) --partitions=$(BENCH_PARTITIONS) \
 	--latency-rate=$(BENCH_LATENCY_RATE) --latency-seconds=$(BENCH_LATENCY_SECONDS) \
@@ -256,7 +263,8 @@ BENCH_RUN = java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timez
 	--shapes=$(BENCH_SHAPES) --sustained-events=$(BENCH_SUSTAINED_EVENTS) \
 	--warmup-seconds=$(BENCH_WARMUP_SECONDS) --steady-seconds=$(BENCH_STEADY_SECONDS) \
 	--curve-events=$(BENCH_CURVE_EVENTS) --curve-warmup-seconds=$(BENCH_CURVE_WARMUP_SECONDS) \
-	--curve-steady-seconds=$(BENCH_CURVE_STEADY_SECONDS) $(BENCH_ARGS)
+	--curve-steady-seconds=$(BENCH_CURVE_STEADY_SECONDS) $(BENCH_ARGS) \
+	&& bench/gc-pauses $(BENCH_GC_LOG)
 
 .PHONY: bench-build
 bench-build: ## Package the bench module and what it runs (job, generator, testkit) in this tree
@@ -286,24 +294,24 @@ BENCH_SINK_ROUNDS ?= 8
 
 .PHONY: bench-sink
 bench-sink: bench-build ## PostgreSQL upsert candidates, rows/s and CPU per row (BENCH_SINK_ROWS, BENCH_SINK_BATCH, BENCH_SINK_ROUNDS)
-	java $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+	$(BENCH_JVM) -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.SinkBench $(BENCH_SINK_ROWS) $(BENCH_SINK_BATCH) $(BENCH_SINK_ROUNDS)
 
 .PHONY: bench-window
 bench-window: bench-build ## Content windows' CPU per partial at the wide shape, per state/timer setting (BENCH_WINDOW_PARTIALS)
-	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+	$(BENCH_JVM) @bench/target/launcher/jvm.args -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.WindowStateBench $(BENCH_WINDOW_PARTIALS) $(BENCH_WINDOW_KEYS_PER_MINUTE) $(BENCH_WINDOW_ROUNDS)
 
 .PHONY: bench-sessions
 bench-sessions: bench-build ## Sessions' CPU per download at the catalog's key counts (BENCH_SESSIONS_ARGS: downloads users rate bufferedKeys rounds)
-	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+	$(BENCH_JVM) @bench/target/launcher/jvm.args -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.SessionStateBench $(BENCH_SESSIONS_ARGS)
 
 BENCH_TRENDING_ARGS ?=
 
 .PHONY: bench-trending
 bench-trending: bench-build ## Trending's CPU per download at the catalog's key counts (BENCH_TRENDING_ARGS: downloads rate bufferedKeys rounds)
-	java @bench/target/launcher/jvm.args $(BENCH_JAVA_OPTS) -Duser.timezone=UTC -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
+	$(BENCH_JVM) @bench/target/launcher/jvm.args -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.TrendingStateBench $(BENCH_TRENDING_ARGS)
 
 .PHONY: bench-only
