@@ -210,7 +210,8 @@ public final class StreamPulseJob {
                                         config.windowSize().toMillis(),
                                         config.maxBufferedKeys(),
                                         features.trending() ? MAX_PARALLELISM : 0,
-                                        features.sessions() ? SESSION_BUCKETS : 0))
+                                        features.sessions() ? SESSION_BUCKETS : 0,
+                                        config.allowedLateness().toMillis()))
                         .uid("pre-aggregate");
         String contentAlerts = features.fixedAlerts() ? AlertRules.SCOPE_CONTENT : null;
         String regionAlerts = features.fixedAlerts() ? AlertRules.SCOPE_REGION : null;

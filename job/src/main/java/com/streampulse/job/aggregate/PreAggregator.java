@@ -6,7 +6,7 @@ import com.streampulse.job.records.WindowCounts.Dimension;
 import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionPartials;
 import com.streampulse.job.trending.TrendingBatch;
-import com.streampulse.job.trending.TrendingPartials;
+import com.streampulse.job.trending.TrendingBuffer;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +31,10 @@ import org.apache.flink.util.OutputTag;
  * <p>Partials leave when the watermark passes their window's end (just before the watermark itself,
  * so the windows see complete sums when they fire), before every checkpoint barrier (so no partial
  * sum is held across a checkpoint and this operator needs no state), and when too many keys are
- * buffered. The windows merge partials in any order to the same totals. Each partial is stamped
- * with its window's last millisecond, tagged with its {@link Dimension}, and names the Kafka
- * offsets it was read from (in case the windows have to drop it: {@link DroppedPartials}).
+ * buffered. (Trending's partials of a window already passed wait for the next window end: {@link
+ * TrendingBuffer}.) The windows merge partials in any order to the same totals. Each partial is
+ * stamped with its window's last millisecond, tagged with its {@link Dimension}, and names the
+ * Kafka offsets it was read from (in case the windows have to drop it: {@link DroppedPartials}).
  */
 public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         implements OneInputStreamOperator<Download, WindowCounts> {
@@ -52,6 +53,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     private final int maxBufferedKeys;
     private final int trendingBuckets;
     private final int sessionBuckets;
+    private final long latenessMillis;
 
     /** Window start → the window's partials. Sorted so closing windows is a head scan. */
     private transient TreeMap<Long, Partials> windows;
@@ -59,11 +61,11 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     private transient int bufferedKeys;
 
     /**
-     * (region, content) pairs buffered for trending, capped on their own: counted with the stats
+     * Downloads per region and content for trending, capped on their own: counted with the stats
      * keys, they outnumber them at a large catalogue and flushed the stats partials early several
      * times a minute, doubling the windows' work.
      */
-    private transient int trendingPairs;
+    private transient TrendingBuffer trending;
 
     /**
      * Per-user partials, capped on their own at {@code maxBufferedKeys}: in the shared count a
@@ -95,7 +97,21 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
      */
     public PreAggregator(
             long windowMillis, int maxBufferedKeys, int trendingBuckets, int sessionBuckets) {
+        this(windowMillis, maxBufferedKeys, trendingBuckets, sessionBuckets, 0);
+    }
+
+    /**
+     * @param latenessMillis the allowed lateness: trending partials of a window the watermark has
+     *     passed may wait that long for the next window end ({@link TrendingBuffer})
+     */
+    public PreAggregator(
+            long windowMillis,
+            int maxBufferedKeys,
+            int trendingBuckets,
+            int sessionBuckets,
+            long latenessMillis) {
         this.windowMillis = windowMillis;
+        this.latenessMillis = latenessMillis;
         this.maxBufferedKeys = maxBufferedKeys;
         this.trendingBuckets = trendingBuckets;
         this.sessionBuckets = sessionBuckets;
@@ -107,6 +123,10 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void open() throws Exception {
         super.open();
         windows = new TreeMap<>();
+        trending =
+                trendingBuckets > 0
+                        ? new TrendingBuffer(windowMillis, latenessMillis, trendingBuckets)
+                        : null;
         users = sessionBuckets > 0 ? new SessionPartials(windowMillis, sessionBuckets) : null;
         MetricGroup metrics = getMetricGroup().addGroup("streampulse");
         eventsProcessed = metrics.counter("eventsProcessed");
@@ -118,8 +138,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     public void processElement(StreamRecord<Download> element) {
         Download d = element.getValue();
         long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
-        Partials window =
-                windows.computeIfAbsent(windowStart, start -> new Partials(start, trendingBuckets));
+        Partials window = windows.computeIfAbsent(windowStart, Partials::new);
         window.sources.add(d.partition(), d.offset());
         add(window, Dimension.CONTENT, d.contentId(), d.contentId(), d.title(), d);
         add(window, Dimension.REGION, d.region(), d.region(), "", d);
@@ -130,8 +149,8 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
                 d.device(),
                 d.osVersion(),
                 d);
-        if (window.trending != null && window.trending.add(d.region(), d.contentId(), d.title())) {
-            trendingPairs++;
+        if (trending != null) {
+            trending.add(windowStart, d.region(), d.contentId(), d.title());
         }
         if (users != null && users.add(windowStart, d) >= maxBufferedKeys) {
             users.flushUpTo(Long.MAX_VALUE, this::emitSession);
@@ -140,8 +159,8 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         if (bufferedKeys >= maxBufferedKeys) {
             flushOldestUnderCap();
         }
-        if (trendingPairs >= maxBufferedKeys) {
-            windows.values().forEach(this::sendTrending);
+        if (trending != null && trending.pairs() >= maxBufferedKeys) {
+            trending.flushAll(this::emitTrending);
         }
     }
 
@@ -165,6 +184,9 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     @Override
     public void processWatermark(Watermark mark) throws Exception {
         windowsFlushed.inc(flushUpTo(mark.getTimestamp()));
+        if (trending != null) {
+            trending.onWatermark(mark.getTimestamp(), this::emitTrending);
+        }
         logProgress();
         super.processWatermark(mark);
     }
@@ -172,13 +194,20 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        flushUpTo(Long.MAX_VALUE);
+        flushAll();
     }
 
     @Override
     public void finish() throws Exception {
-        flushUpTo(Long.MAX_VALUE);
+        flushAll();
         super.finish();
+    }
+
+    private void flushAll() {
+        flushUpTo(Long.MAX_VALUE);
+        if (trending != null) {
+            trending.flushAll(this::emitTrending);
+        }
     }
 
     /** Emits the partials of every window whose last millisecond is at or before {@code time}. */
@@ -216,16 +245,10 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
             }
             bufferedKeys -= partials.size();
         }
-        sendTrending(window);
     }
 
-    private void sendTrending(Partials window) {
-        if (window.trending != null) {
-            long timestamp = window.start + windowMillis - 1;
-            trendingPairs -=
-                    window.trending.drain(
-                            b -> output.collect(TRENDING, new StreamRecord<>(b, timestamp)));
-        }
+    private void emitTrending(TrendingBatch batch, long timestamp) {
+        output.collect(TRENDING, new StreamRecord<>(batch, timestamp));
     }
 
     private void emitSession(SessionBatch batch, long timestamp) {
@@ -252,13 +275,10 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
         final Map<String, WindowCounts> content = new HashMap<>();
         final Map<String, WindowCounts> region = new HashMap<>();
         final Map<String, WindowCounts> device = new HashMap<>();
-        final TrendingPartials trending;
         final OffsetRanges sources = new OffsetRanges();
 
-        Partials(long start, int trendingBuckets) {
+        Partials(long start) {
             this.start = start;
-            this.trending =
-                    trendingBuckets > 0 ? new TrendingPartials(start, trendingBuckets) : null;
         }
 
         List<Map<String, WindowCounts>> all() {

@@ -29,7 +29,10 @@ final class SlidingRanking {
     private final List<String> contentIds = new ArrayList<>();
     private final List<String> titles = new ArrayList<>();
     private final Map<Long, Numbered> numbered = new HashMap<>();
-    private final PairSums sums = new PairSums();
+    private PairSums sums;
+
+    /** Scope numbers in the order of their names: the order rankings are sent in. */
+    private Integer[] byName;
 
     SlidingRanking(long slideMillis, long lengthMillis, int topN) {
         this.slideMillis = slideMillis;
@@ -45,9 +48,18 @@ final class SlidingRanking {
      * @return per due window end, ascending, and scope, by name: the bucket's top N
      */
     List<Ranking> rank(int bucket, Map<Long, MinuteCounts> minutes, NavigableSet<Long> due) {
+        int largestMinute = 0;
         for (Map.Entry<Long, MinuteCounts> m : minutes.entrySet()) {
             numbered.put(m.getKey(), number(m.getValue()));
+            MinuteCounts c = m.getValue();
+            largestMinute = Math.max(largestMinute, c.entries() + c.contents.length);
         }
+        // The pass has at least as many pairs as its largest minute, and several times that in
+        // all: sized for twice, growing from 1,024 cost a tenth of the pass in copies.
+        sums = new PairSums(Math.max(1024, 2 * largestMinute), contentIds.size());
+        byName = new Integer[scopes.size()];
+        Arrays.setAll(byName, i -> i);
+        Arrays.sort(byName, (a, b) -> scopes.get(a).compareTo(scopes.get(b)));
         long first = due.first();
         for (long start = first - 2 * lengthMillis; start < first; start += slideMillis) {
             apply(start, start < first - lengthMillis ? PairSums.PREVIOUS : PairSums.CURRENT, 1);
@@ -102,9 +114,6 @@ final class SlidingRanking {
                         contentIds.get(content), titles.get(content), downloads, sums.previous(s));
             }
         }
-        Integer[] byName = new Integer[scopes.size()];
-        Arrays.setAll(byName, i -> i);
-        Arrays.sort(byName, (a, b) -> scopes.get(a).compareTo(scopes.get(b)));
         for (int scope : byName) {
             if (tops[scope] != null) {
                 out.add(Ranking.of(scopes.get(scope), end, bucket, tops[scope].ranked()));
@@ -156,11 +165,19 @@ final class SlidingRanking {
         static final int CURRENT = 0;
         static final int PREVIOUS = 1;
 
-        private int[][] slotOf = new int[256][];
-        private int[] scopes = new int[1024];
-        private int[] contents = new int[1024];
-        private long[][] columns = {new long[1024], new long[1024]};
+        private final int[][] slotOf;
+        private int[] scopes;
+        private int[] contents;
+        private long[][] columns;
         private int size;
+
+        /** {@code contentCount}: contents are numbered below it. */
+        PairSums(int capacity, int contentCount) {
+            slotOf = new int[contentCount][];
+            scopes = new int[capacity];
+            contents = new int[capacity];
+            columns = new long[][] {new long[capacity], new long[capacity]};
+        }
 
         int size() {
             return size;
@@ -184,9 +201,6 @@ final class SlidingRanking {
 
         /** Adds to a pair; {@code scopeCount} bounds the scope numbers of the pass. */
         void add(int scope, int content, int scopeCount, int column, long downloads) {
-            if (content >= slotOf.length) {
-                slotOf = Arrays.copyOf(slotOf, Math.max(content + 1, slotOf.length * 2));
-            }
             int[] slots = slotOf[content];
             if (slots == null) {
                 // Slot + 1, so a new array (all 0) needs no filling.

@@ -78,20 +78,25 @@ public final class TrendingRanker extends KeyedProcessFunction<String, Ranking, 
     public void processElement(Ranking bucket, Context ctx, Collector<TrendingRow> out)
             throws Exception {
         long windowEnd = bucket.windowEnd;
-        Ranking now = replace(merged.get(windowEnd), bucket, topN);
-        merged.put(windowEnd, now);
+        Ranking before = merged.get(windowEnd);
+        merged.put(windowEnd, replace(before, bucket, topN));
+        if (before == null) {
+            // Kept until no late batch can change the window any more.
+            ctx.timerService().registerEventTimeTimer(windowEnd - 1 + retentionMillis);
+        }
 
+        // Timers are state writes too: one per list costs as much as the merge, so a scope
+        // registers its write timer with the first change after a write, and each retention
+        // timer when its window arrives.
         long[] windows = changed.value();
         if (windows == null) {
             changed.update(new long[] {windowEnd});
+            ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
         } else if (Arrays.stream(windows).noneMatch(w -> w == windowEnd)) {
             long[] more = Arrays.copyOf(windows, windows.length + 1);
             more[windows.length] = windowEnd;
             changed.update(more);
         }
-        // Kept until no late batch can change the window any more.
-        ctx.timerService().registerEventTimeTimer(windowEnd - 1 + retentionMillis);
-        ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 1);
     }
 
     /**

@@ -10,6 +10,7 @@ import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.records.WindowCounts.Dimension;
 import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionPartial;
+import com.streampulse.job.trending.MinuteCounts;
 import com.streampulse.job.trending.TrendingBatch;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -159,6 +160,50 @@ class PreAggregatorTest {
     }
 
     @Test
+    void lateTrendingPartialsWaitForTheNextWindowEndButNotPastTheLateness() throws Exception {
+        harness.close();
+        // Lateness 90 s, not a multiple of the window, so its end falls between window ends.
+        harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        new PreAggregator(MINUTE, 1_000, BUCKETS, 0, 90_000));
+        harness.open();
+        long tenTwo = TEN_ONE + MINUTE;
+        send(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 1));
+        harness.processWatermark(TEN_LAST);
+        assertThat(trending()).containsExactly("mov_a EU-Berlin 1 @" + TEN_LAST);
+
+        // Late for [10:00, 10:01): its stats partial leaves at the next watermark, its trending
+        // partial at the next window end, in one batch with the next late one.
+        send(event(TEN + 2_000, "mov_a", "EU-Berlin", Status.SUCCESS, 1));
+        harness.processWatermark(TEN_LAST + 10_000);
+        assertThat(side(Dimension.CONTENT)).hasSize(2);
+        assertThat(trending()).hasSize(1);
+        send(event(TEN + 3_000, "mov_b", "EU-Paris", Status.SUCCESS, 1));
+        send(event(TEN_ONE + 5_000, "mov_a", "US-Ohio", Status.SUCCESS, 1));
+        harness.processWatermark(TEN_ONE + MINUTE - 2);
+        assertThat(trending()).hasSize(1);
+
+        harness.processWatermark(TEN_ONE + MINUTE - 1);
+        // Windows in order; a window's batches in bucket order.
+        assertThat(trending().subList(1, 3))
+                .containsExactlyInAnyOrder(
+                        "mov_a EU-Berlin 1 @" + TEN_LAST, "mov_b EU-Paris 1 @" + TEN_LAST);
+        assertThat(trending()).hasSize(4).last().isEqualTo("mov_a US-Ohio 1 @" + (tenTwo - 1));
+        // The partials go out before the watermark at the window end.
+        assertThat(harness.getOutput()).last().isEqualTo(new Watermark(tenTwo - 1));
+
+        // [10:01, 10:02) gets a download after 10:03: its lateness ends at 10:03:30, before the
+        // next window end (10:04), so its partial leaves then.
+        harness.processWatermark(tenTwo + MINUTE - 1);
+        send(event(TEN_ONE + 6_000, "mov_c", "EU-Berlin", Status.SUCCESS, 1));
+        harness.processWatermark(tenTwo + 90_000 - 2);
+        assertThat(trending()).hasSize(4);
+        harness.processWatermark(tenTwo + 90_000 - 1);
+        assertThat(trending()).hasSize(5).last().isEqualTo("mov_c EU-Berlin 1 @" + (tenTwo - 1));
+        assertThat(harness.getOutput()).last().isEqualTo(new Watermark(tenTwo + 90_000 - 1));
+    }
+
+    @Test
     void sessionPartialsArePerUserAndWindowAndLeaveWithTheWindow() throws Exception {
         harness.close();
         harness =
@@ -252,6 +297,27 @@ class PreAggregatorTest {
     }
 
     /** "user first..last downloads/failed/sizeMb [contents] [regions] @timestamp". */
+    /** Every trending entry sent so far, as "content region downloads @timestamp", in order. */
+    private List<String> trending() {
+        List<String> entries = new ArrayList<>();
+        for (StreamRecord<TrendingBatch> r : harness.getSideOutput(PreAggregator.TRENDING)) {
+            MinuteCounts m = r.getValue().counts;
+            for (int i = 0; i < m.contents.length; i++) {
+                for (int e = m.firstEntry[i]; e < m.firstEntry[i + 1]; e++) {
+                    entries.add(
+                            m.contents[i]
+                                    + " "
+                                    + m.regions[m.region[e]]
+                                    + " "
+                                    + m.downloads[e]
+                                    + " @"
+                                    + r.getTimestamp());
+                }
+            }
+        }
+        return entries;
+    }
+
     private List<String> sessionPartials() {
         List<String> out = new ArrayList<>();
         var records = harness.getSideOutput(PreAggregator.SESSIONS);
