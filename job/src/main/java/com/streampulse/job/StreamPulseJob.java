@@ -50,6 +50,7 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -168,6 +169,14 @@ public final class StreamPulseJob {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        // Every checkpoint flushes the memtables into new level-0 files, each spanning the whole
+        // key range, so a point read without filters looks into every one of them. With sessions
+        // on (about one read per download, over a million users) RocksDB's get was the Sessions
+        // thread's largest cost (30 %); with filters the job's CPU per event fell from 51 to 37 µs
+        // in the sustained benchmark (one run each, shared machine). Without checkpoints
+        // (make bench-sessions, WindowStateBench) they make no measurable difference. Only new
+        // files get filters; the state layout and savepoints are unchanged.
+        conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);

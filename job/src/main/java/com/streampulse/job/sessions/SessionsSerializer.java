@@ -60,14 +60,7 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
     public void serialize(Session[] sessions, DataOutputView out) throws IOException {
         writeVarLong(sessions.length, out);
         for (Session s : sessions) {
-            out.writeLong(s.start);
-            writeVarLong(s.end - s.start, out);
-            writeVarLong(s.downloads, out);
-            writeVarLong(s.failed, out);
-            writeVarLong(s.successfulSizeMb, out);
-            writeStrings(s.contents, out);
-            writeStrings(s.regions, out);
-            writeStrings(s.devices, out);
+            writeSession(s, out);
         }
     }
 
@@ -75,16 +68,7 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
     public Session[] deserialize(DataInputView in) throws IOException {
         Session[] sessions = new Session[(int) readVarLong(in)];
         for (int i = 0; i < sessions.length; i++) {
-            Session s = new Session();
-            s.start = in.readLong();
-            s.end = s.start + readVarLong(in);
-            s.downloads = readVarLong(in);
-            s.failed = readVarLong(in);
-            s.successfulSizeMb = readVarLong(in);
-            s.contents = readStrings(in);
-            s.regions = readStrings(in);
-            s.devices = readStrings(in);
-            sessions[i] = s;
+            sessions[i] = readSession(new Session(), in);
         }
         return sessions;
     }
@@ -102,6 +86,31 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
     @Override
     public TypeSerializerSnapshot<Session[]> snapshotConfiguration() {
         return new Snapshot();
+    }
+
+    /** One session in the layout above; also the body of a {@link SessionBatch}'s partials. */
+    static void writeSession(Session s, DataOutputView out) throws IOException {
+        out.writeLong(s.start);
+        writeVarLong(s.end - s.start, out);
+        writeVarLong(s.downloads, out);
+        writeVarLong(s.failed, out);
+        writeVarLong(s.successfulSizeMb, out);
+        writeStrings(s.contents, out);
+        writeStrings(s.regions, out);
+        writeStrings(s.devices, out);
+    }
+
+    /** Reads what {@link #writeSession} wrote into {@code s}, and returns it. */
+    static <S extends Session> S readSession(S s, DataInputView in) throws IOException {
+        s.start = in.readLong();
+        s.end = s.start + readVarLong(in);
+        s.downloads = readVarLong(in);
+        s.failed = readVarLong(in);
+        s.successfulSizeMb = readVarLong(in);
+        s.contents = readStrings(in);
+        s.regions = readStrings(in);
+        s.devices = readStrings(in);
+        return s;
     }
 
     private static void writeStrings(String[] strings, DataOutputView out) throws IOException {
