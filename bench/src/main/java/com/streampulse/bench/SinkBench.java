@@ -36,7 +36,7 @@ import org.postgresql.copy.CopyIn;
  * inserted and then updated with higher counts. The last candidate is the job's own sink ({@link
  * JdbcSinks#CONTENT_STATS}, an {@code unnest} of array parameters); the others are written here,
  * each with the job's upsert (count fence included), so that a change of the job's sink can be
- * measured against them. The binary COPY candidate is the job's sink from c99915a until sink-6.
+ * measured against them. The binary COPY candidate is the job's sink from c99915a until d3e5870.
  */
 public final class SinkBench {
 
@@ -355,7 +355,7 @@ public final class SinkBench {
     /**
      * COPY in PostgreSQL's binary format into a temporary staging table that empties itself at the
      * commit, then one INSERT ... SELECT ... ON CONFLICT, all in one transaction: the job's sink
-     * from c99915a until sink-6 went back to unnest.
+     * from c99915a until d3e5870 went back to unnest.
      */
     static Candidate copyBinaryThenUpsert() {
         return new Candidate() {

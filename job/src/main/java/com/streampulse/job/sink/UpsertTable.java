@@ -66,9 +66,6 @@ public final class UpsertTable<T> implements SinkTable<T> {
 
     private final String name;
     private final List<Column<T>> columns;
-    private final List<String> key;
-    private final String alsoSet;
-    private final String onlyIf;
     private final int[] keyIndexes;
     private final String sql;
 
@@ -76,15 +73,12 @@ public final class UpsertTable<T> implements SinkTable<T> {
             String name, List<Column<T>> columns, List<String> key, String alsoSet, String onlyIf) {
         this.name = name;
         this.columns = List.copyOf(columns);
-        this.key = List.copyOf(key);
-        this.alsoSet = alsoSet;
-        this.onlyIf = onlyIf;
         List<String> names = columns.stream().map(Column::name).toList();
         this.keyIndexes = key.stream().mapToInt(names::indexOf).toArray();
         if (Arrays.stream(keyIndexes).anyMatch(i -> i < 0)) {
             throw new IllegalArgumentException(name + ": key " + key + " not among " + names);
         }
-        this.sql = buildSql();
+        this.sql = upsertSql(key, alsoSet, onlyIf);
     }
 
     public static <T> Builder<T> named(String table) {
@@ -96,7 +90,7 @@ public final class UpsertTable<T> implements SinkTable<T> {
         return name;
     }
 
-    private String buildSql() {
+    private String upsertSql(List<String> key, String alsoSet, String onlyIf) {
         String names = columns.stream().map(Column::name).collect(Collectors.joining(", "));
         String selected = columns.stream().map(Column::select).collect(Collectors.joining(", "));
         String arrays =
@@ -162,15 +156,16 @@ public final class UpsertTable<T> implements SinkTable<T> {
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
                 for (int c = 0; c < columns.size(); c++) {
                     Column<T> column = columns.get(c);
-                    Object values = Array.newInstance(column.type().javaType, rows.size());
+                    // Typed (a Long[], not an Object[] of Longs): pgjdbc picks its encoder by the
+                    // class.
+                    Object[] values =
+                            (Object[]) Array.newInstance(column.type().javaType, rows.size());
                     int i = 0;
                     for (T row : rows.values()) {
-                        Array.set(values, i++, column.value().apply(row));
+                        values[i++] = column.value().apply(row);
                     }
                     ps.setArray(
-                            c + 1,
-                            connection.createArrayOf(
-                                    column.type().arrayElement, (Object[]) values));
+                            c + 1, connection.createArrayOf(column.type().arrayElement, values));
                 }
                 ps.executeUpdate();
             }
