@@ -298,7 +298,7 @@ bench-sink: bench-build ## PostgreSQL upsert candidates, rows/s and CPU per row 
 		com.streampulse.bench.SinkBench $(BENCH_SINK_ROWS) $(BENCH_SINK_BATCH) $(BENCH_SINK_ROUNDS)
 
 .PHONY: bench-window
-bench-window: bench-build ## Content windows' CPU per partial at the wide shape, per state/timer setting (BENCH_WINDOW_PARTIALS)
+bench-window: bench-build ## Content windows' CPU per partial at the wide shape: the job's bucketed windows against Flink's WindowOperator (BENCH_WINDOW_PARTIALS)
 	$(BENCH_JVM) @bench/target/launcher/jvm.args -cp "bench/target/classes:$$(cat bench/target/launcher/classpath.txt)" \
 		com.streampulse.bench.WindowStateBench $(BENCH_WINDOW_PARTIALS) $(BENCH_WINDOW_KEYS_PER_MINUTE) $(BENCH_WINDOW_ROUNDS)
 

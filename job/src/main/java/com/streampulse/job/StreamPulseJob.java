@@ -3,8 +3,8 @@ package com.streampulse.job;
 import com.streampulse.config.ConfigException;
 import com.streampulse.config.KafkaSettings;
 import com.streampulse.config.Settings;
+import com.streampulse.job.aggregate.BucketedWindows;
 import com.streampulse.job.aggregate.DroppedPartials;
-import com.streampulse.job.aggregate.MergeCounts;
 import com.streampulse.job.aggregate.PreAggregator;
 import com.streampulse.job.aggregate.WindowResults;
 import com.streampulse.job.alerts.AlertRules;
@@ -57,7 +57,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -363,6 +362,11 @@ public final class StreamPulseJob {
                         BACKLOG_PROBE_INTERVAL_MILLIS));
     }
 
+    /**
+     * One dimension's 1-minute windows, keyed by bucket of keys ({@link BucketedWindows}). The uids
+     * changed with the state layout: "content-window", "region-window" and "device-window" (Flink's
+     * WindowOperator, keyed by key) are not restored.
+     */
     private <R> SingleOutputStreamOperator<R> windows(
             DataStream<WindowCounts> partials,
             Dimension dimension,
@@ -371,17 +375,20 @@ public final class StreamPulseJob {
             TypeInformation<R> rowType,
             String name,
             String uid) {
-        TypeInformation<WindowCounts> countsType = TypeInformation.of(WindowCounts.class);
         return partials.filter(c -> c.dimension == dimension)
                 .name(name + ": partials")
                 .uid(uid + "-partials")
-                .keyBy(key, Types.STRING)
-                .window(TumblingEventTimeWindows.of(config.windowSize()))
-                .allowedLateness(config.allowedLateness())
-                .sideOutputLateData(DROPPED)
-                .aggregate(new MergeCounts(), results, countsType, countsType, rowType)
-                .name(name)
-                .uid(uid);
+                .keyBy(BucketedWindows.buckets(key, MAX_PARALLELISM), Types.INT)
+                .transform(
+                        name,
+                        rowType,
+                        new BucketedWindows<>(
+                                config.windowSize().toMillis(),
+                                config.allowedLateness().toMillis(),
+                                key,
+                                results,
+                                DROPPED))
+                .uid(uid + "-bucket-windows");
     }
 
     private static <T> void write(DataStream<T> rows, Sink<T> sink, String table) {

@@ -2,6 +2,7 @@ package com.streampulse.job.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.streampulse.job.StreamPulseJob;
 import com.streampulse.job.alerts.AlertRules;
 import com.streampulse.job.alerts.AlertThresholds;
 import com.streampulse.job.records.Download;
@@ -18,28 +19,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
-import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The event-time operator, the pre-aggregator and the region window operator wired by hand, records
- * and watermarks forwarded in order as the job's chain and shuffle forward them. Holds the event-
- * time operator to its promise that it decides lateness exactly as Flink's WindowOperator does: an
- * event it lets through is never dropped by the window, and what it rejects as LATE the window
- * would have dropped.
+ * The event-time operator, the pre-aggregator and the region windows wired by hand, records and
+ * watermarks forwarded in order as the job's chain and shuffle forward them. Holds the event- time
+ * operator to its promise that it decides lateness exactly as the job's windows ({@link
+ * BucketedWindows}) do: an event it lets through is never dropped by the window, and what it
+ * rejects as LATE the window would have dropped.
  */
 class PreAggregationIntoWindowsTest {
 
@@ -53,7 +50,7 @@ class PreAggregationIntoWindowsTest {
 
     private OneInputStreamOperatorTestHarness<Ingested, Download> time;
     private OneInputStreamOperatorTestHarness<Download, WindowCounts> pre;
-    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth> windows;
+    private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, RegionHealth> windows;
     private int forwardedPartials;
     private long offset;
 
@@ -72,28 +69,20 @@ class PreAggregationIntoWindowsTest {
         time.open();
         pre = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 1_000));
         pre.open();
-        TypeInformation<WindowCounts> counts = TypeInformation.of(WindowCounts.class);
         KeySelector<WindowCounts, String> key = c -> c.key;
-        WindowOperatorBuilder<WindowCounts, String, TimeWindow> builder =
-                new WindowOperatorBuilder<>(
-                        TumblingEventTimeWindows.of(Duration.ofMinutes(1)),
-                        EventTimeTrigger.create(),
-                        new ExecutionConfig(),
-                        counts,
-                        key,
-                        Types.STRING);
-        builder.allowedLateness(LATENESS);
         windows =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        builder.aggregate(
-                                new MergeCounts(),
+                        new BucketedWindows<>(
+                                MINUTE,
+                                LATENESS.toMillis(),
+                                key,
                                 new WindowResults<RegionHealth>(
                                         RegionHealth::of,
                                         AlertRules.SCOPE_REGION,
                                         AlertThresholds.DEFAULTS),
-                                counts),
-                        key,
-                        Types.STRING);
+                                new OutputTag<>("dropped", TypeInformation.of(WindowCounts.class))),
+                        BucketedWindows.buckets(key, StreamPulseJob.MAX_PARALLELISM),
+                        Types.INT);
         windows.open();
     }
 

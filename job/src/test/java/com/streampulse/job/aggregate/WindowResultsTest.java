@@ -17,26 +17,21 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
-import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.streaming.runtime.operators.windowing.WindowOperator;
-import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link WindowResults} inside the same keyed window operator StreamPulseJob.windows() builds:
- * 1-minute tumbling event-time windows, 5 minutes allowed lateness, MergeCounts incrementally. Its
- * input is what PreAggregator emits: partial counts stamped with their window's last ms, on-time
- * ones ({@link #partial}) and late updates ({@link #late}).
+ * {@link WindowResults} inside the same window operator StreamPulseJob.windows() builds ({@link
+ * BucketedWindows}): 1-minute tumbling event-time windows, 5 minutes allowed lateness. Its input is
+ * what PreAggregator emits: partial counts stamped with their window's last ms, on-time ones
+ * ({@link #partial}) and late updates ({@link #late}).
  */
 class WindowResultsTest {
 
@@ -53,7 +48,7 @@ class WindowResultsTest {
     private static final TypeInformation<WindowCounts> COUNTS =
             TypeInformation.of(WindowCounts.class);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, ?> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, ?> harness;
 
     @AfterEach
     void close() throws Exception {
@@ -278,12 +273,13 @@ class WindowResultsTest {
         h.processElement(partial("EU-Berlin", 10, 5, 5), TEN_LAST);
         h.processElement(partial("US-Ohio", 10, 2, 8), TEN_LAST);
         h.processWatermark(TEN_LAST);
-        // The window contents of each key; the verdicts need no state of their own.
+        // The bucket's sums of the window (both keys) and the newest window it fired; the verdicts
+        // need no state of their own.
         assertThat(h.numKeyedStateEntries()).isEqualTo(2);
 
         h.processWatermark(CLEANUP - 1);
         assertThat(h.numKeyedStateEntries()).isEqualTo(2);
-        assertThat(h.numEventTimeTimers()).isEqualTo(2);
+        assertThat(h.numEventTimeTimers()).isEqualTo(1); // the bucket's purge
 
         h.processWatermark(CLEANUP);
 
@@ -323,12 +319,12 @@ class WindowResultsTest {
         assertThat(restored.numKeyedStateEntries()).isZero();
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth>
+    private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, RegionHealth>
             regionHarness() throws Exception {
         return regionHarness(null);
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth>
+    private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, RegionHealth>
             regionHarness(OperatorSubtaskState restoreFrom) throws Exception {
         var h =
                 harness(
@@ -345,22 +341,22 @@ class WindowResultsTest {
         return h;
     }
 
-    /** The keyed window operator of StreamPulseJob.windows(), in a harness. */
-    private static <R> KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, R> harness(
+    /**
+     * The window operator of StreamPulseJob.windows(), in a harness, with every key in one bucket
+     * (the job has one per key group; how many changes only where the state lies).
+     */
+    private static <R> KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, R> harness(
             WindowResults<R> results) throws Exception {
         KeySelector<WindowCounts, String> key = c -> c.key;
-        WindowOperatorBuilder<WindowCounts, String, TimeWindow> builder =
-                new WindowOperatorBuilder<>(
-                        TumblingEventTimeWindows.of(WINDOW),
-                        EventTimeTrigger.create(),
-                        new ExecutionConfig(),
-                        COUNTS,
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new BucketedWindows<>(
+                        WINDOW.toMillis(),
+                        LATENESS.toMillis(),
                         key,
-                        Types.STRING);
-        builder.allowedLateness(LATENESS);
-        WindowOperator<String, WindowCounts, ?, R, TimeWindow> operator =
-                builder.aggregate(new MergeCounts(), results, COUNTS);
-        return new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING);
+                        results,
+                        new OutputTag<>("dropped", COUNTS)),
+                BucketedWindows.buckets(key, 1),
+                Types.INT);
     }
 
     private List<AlertRow> alerts() {

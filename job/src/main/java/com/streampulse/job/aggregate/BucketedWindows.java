@@ -1,0 +1,276 @@
+package com.streampulse.job.aggregate;
+
+import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.trending.TrendingBuckets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.api.common.state.KeyedStateStore;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.operators.AbstractUdfStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TimestampedCollector;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * The job's 1-minute event-time windows, with the semantics of Flink's {@code WindowOperator} as
+ * the job used it (tumbling windows, allowed lateness, the event-time trigger, late data to a side
+ * output, incremental sums handed to a {@link ProcessWindowFunction}), but keyed by a fixed bucket
+ * of keys instead of the key.
+ *
+ * <p>Why: with one key per content id, every partial sum cost a RocksDB get and put plus two timers
+ * written to RocksDB (a third of the content windows' thread at {@code wide}, even for timers that
+ * already existed), and a minute's firing was one timer poll and point lookup per key. Here a
+ * bucket keeps each window's sums in one {@link MapState} under the window as namespace, and has
+ * one firing timer and one purge timer per window, whatever its number of keys: a firing is one
+ * sequential scan of the bucket's window. Timers are also few enough to split: with unaligned
+ * checkpoints and {@code execution.checkpointing.unaligned.interruptible-timers.enabled}, a barrier
+ * waits for one bucket's firing, not a whole minute of windows ({@link #useSplittableTimers}).
+ *
+ * <p>What each input does, exactly as before:
+ *
+ * <ul>
+ *   <li>a partial whose window is still open is merged into its key's sum; the window fires (one
+ *       result per key) when the watermark passes its last millisecond;
+ *   <li>a partial of a window that fired but is within the allowed lateness is merged and its key's
+ *       result fires again at once (one re-fired row per late update);
+ *   <li>a partial of a window older than that goes to the {@code dropped} side output unchanged;
+ *   <li>the window's sums are purged when the watermark passes its last millisecond plus the
+ *       allowed lateness.
+ * </ul>
+ *
+ * <p>State (uids ending in {@code -bucket-windows}): per bucket and window, a map of key to merged
+ * {@link WindowCounts}; per bucket, the newest window that fired (cleared with that window's sums);
+ * the timers. Input records must carry their window's event time as their timestamp, as the
+ * pre-aggregator stamps them.
+ */
+public final class BucketedWindows<R>
+        extends AbstractUdfStreamOperator<
+                R, ProcessWindowFunction<WindowCounts, R, String, TimeWindow>>
+        implements OneInputStreamOperator<WindowCounts, R>, Triggerable<Integer, Long> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long windowMillis;
+    private final long latenessMillis;
+    private final KeySelector<WindowCounts, String> key;
+    private final OutputTag<WindowCounts> dropped;
+
+    private transient MapStateDescriptor<String, WindowCounts> sumsDescriptor;
+
+    /** Per bucket: the start of the newest window that fired, until that window is purged. */
+    private transient ValueState<Long> newestFired;
+
+    /** Namespace: the window start. */
+    private transient InternalTimerService<Long> timers;
+
+    /** What this subtask knows of each bucket without reading state; empty after a restore. */
+    private transient Map<Integer, BucketTimers> clocks;
+
+    private transient TimestampedCollector<R> rows;
+    private transient Firing firing;
+
+    /**
+     * @param key the key results are computed per, inside a bucket (see {@link #buckets})
+     * @param dropped where partials of windows closed for good go
+     */
+    public BucketedWindows(
+            long windowMillis,
+            long latenessMillis,
+            KeySelector<WindowCounts, String> key,
+            ProcessWindowFunction<WindowCounts, R, String, TimeWindow> results,
+            OutputTag<WindowCounts> dropped) {
+        super(results);
+        this.windowMillis = windowMillis;
+        this.latenessMillis = latenessMillis;
+        this.key = key;
+        this.dropped = dropped;
+    }
+
+    /**
+     * The bucket to key this operator's input by: a fixed number of buckets (the job's max
+     * parallelism, so about one per key group), chosen as the trending buckets choose theirs, so
+     * rescaling moves whole buckets.
+     */
+    public static KeySelector<WindowCounts, Integer> buckets(
+            KeySelector<WindowCounts, String> key, int buckets) {
+        return c -> TrendingBuckets.bucket(key.getKey(c), buckets);
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        sumsDescriptor =
+                new MapStateDescriptor<>(
+                        "sums", Types.STRING, TypeInformation.of(WindowCounts.class));
+        newestFired =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("newest-fired", Types.LONG));
+        timers = getInternalTimerService("bucket-windows", LongSerializer.INSTANCE, this);
+        clocks = new HashMap<>();
+        rows = new TimestampedCollector<>(output);
+        firing = new Firing(userFunction);
+    }
+
+    /**
+     * One timer per bucket and window, so a barrier can be let through between two buckets' firings
+     * (when unaligned checkpoints and interruptible timers are configured; otherwise Flink fires as
+     * usual). A firing interrupted that way leaves later buckets' on-time windows unfired while the
+     * watermark has passed them: a partial arriving for one of those in between is taken as a late
+     * update (its row fires at once, and again with the bucket's firing), which changes no result.
+     */
+    @Override
+    public boolean useSplittableTimers() {
+        return true;
+    }
+
+    @Override
+    public void processElement(StreamRecord<WindowCounts> element) throws Exception {
+        long start = TimeWindow.getWindowStartWithOffset(element.getTimestamp(), 0, windowMillis);
+        long last = start + windowMillis - 1;
+        long watermark = timers.currentWatermark();
+        if (last + latenessMillis <= watermark) {
+            output.collect(dropped, element);
+            return;
+        }
+        WindowCounts partial = element.getValue();
+        String k = key.getKey(partial);
+        MapState<String, WindowCounts> sums = sums(start);
+        WindowCounts sum = sums.get(k);
+        sum = (sum == null ? new WindowCounts() : sum).merge(partial);
+        sums.put(k, sum);
+
+        BucketTimers clock = clock((Integer) getCurrentKey());
+        // After a restore the watermark starts from nothing again, the bucket's clock does not.
+        boolean fired = last <= watermark || start <= clock.newestFired;
+        if (clock.timed.add(start)) {
+            timers.registerEventTimeTimer(start, last + latenessMillis);
+            if (!fired) {
+                timers.registerEventTimeTimer(start, last);
+            }
+        }
+        if (fired) {
+            fire(new TimeWindow(start, start + windowMillis), k, sum);
+        }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<Integer, Long> timer) throws Exception {
+        long start = timer.getNamespace();
+        long last = start + windowMillis - 1;
+        BucketTimers clock = clock(timer.getKey());
+        MapState<String, WindowCounts> sums = sums(start);
+        if (timer.getTimestamp() == last) {
+            TimeWindow window = new TimeWindow(start, start + windowMillis);
+            for (Map.Entry<String, WindowCounts> sum : sums.entries()) {
+                fire(window, sum.getKey(), sum.getValue());
+            }
+            clock.newestFired = Math.max(clock.newestFired, start);
+            newestFired.update(clock.newestFired);
+        }
+        if (timer.getTimestamp() == last + latenessMillis) {
+            sums.clear();
+            clock.timed.remove(start);
+            if (start == clock.newestFired) {
+                // Every window it fired is purged: what comes for them now is dropped.
+                clock.newestFired = Long.MIN_VALUE;
+                newestFired.clear();
+            }
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<Integer, Long> timer) {}
+
+    private MapState<String, WindowCounts> sums(long start) throws Exception {
+        return getPartitionedState(start, LongSerializer.INSTANCE, sumsDescriptor);
+    }
+
+    private BucketTimers clock(Integer bucket) throws Exception {
+        BucketTimers clock = clocks.get(bucket);
+        if (clock == null) {
+            Long stored = newestFired.value();
+            clock = new BucketTimers(stored == null ? Long.MIN_VALUE : stored);
+            clocks.put(bucket, clock);
+        }
+        return clock;
+    }
+
+    private void fire(TimeWindow window, String k, WindowCounts sum) throws Exception {
+        firing.window = window;
+        rows.setAbsoluteTimestamp(window.maxTimestamp());
+        userFunction.process(k, firing, List.of(sum), rows);
+    }
+
+    /**
+     * A bucket's timers registered by this subtask since it started (registering one again is
+     * harmless, the timer service keeps one per bucket, window and time, but costs a RocksDB write)
+     * and the newest window it fired, as in {@link #newestFired}.
+     */
+    private static final class BucketTimers {
+        final Set<Long> timed = new HashSet<>();
+        long newestFired;
+
+        BucketTimers(long newestFired) {
+            this.newestFired = newestFired;
+        }
+    }
+
+    /** What the window function sees of the window it is called for. */
+    private final class Firing
+            extends ProcessWindowFunction<WindowCounts, R, String, TimeWindow>.Context {
+
+        private static final long serialVersionUID = 1L;
+
+        TimeWindow window;
+
+        Firing(ProcessWindowFunction<WindowCounts, R, String, TimeWindow> function) {
+            function.super();
+        }
+
+        @Override
+        public TimeWindow window() {
+            return window;
+        }
+
+        @Override
+        public long currentProcessingTime() {
+            return getProcessingTimeService().getCurrentProcessingTime();
+        }
+
+        @Override
+        public long currentWatermark() {
+            return timers.currentWatermark();
+        }
+
+        @Override
+        public KeyedStateStore windowState() {
+            throw new UnsupportedOperationException("The job's windows keep no per-window state");
+        }
+
+        @Override
+        public KeyedStateStore globalState() {
+            throw new UnsupportedOperationException("The job's windows keep no per-key state");
+        }
+
+        @Override
+        public <X> void output(OutputTag<X> outputTag, X value) {
+            output.collect(outputTag, new StreamRecord<>(value, window.maxTimestamp()));
+        }
+    }
+}

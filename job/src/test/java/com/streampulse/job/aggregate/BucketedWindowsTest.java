@@ -1,0 +1,346 @@
+package com.streampulse.job.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.streampulse.job.alerts.AlertRules;
+import com.streampulse.job.alerts.AlertThresholds;
+import com.streampulse.job.records.AlertRow;
+import com.streampulse.job.records.RegionHealth;
+import com.streampulse.job.records.WindowCounts;
+import com.streampulse.job.records.WindowCounts.Dimension;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Random;
+import org.apache.flink.api.common.ExecutionConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link BucketedWindows} as the job builds it (1-minute windows, 5 minutes of lateness, {@link
+ * WindowResults} with the region alert rules), in a harness: what fires when, what is dropped,
+ * which timers and state it keeps, and that it writes what Flink's {@code WindowOperator} wrote
+ * before it, step by step.
+ */
+class BucketedWindowsTest {
+
+    private static final long MINUTE = 60_000;
+    private static final long LATENESS = Duration.ofMinutes(5).toMillis();
+    private static final long TEN = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
+    private static final long TEN_LAST = TEN + MINUTE - 1;
+    private static final long TEN_ONE = TEN + MINUTE;
+
+    /** The watermark at which window [10:00, 10:01) is purged. */
+    private static final long PURGE = TEN_LAST + LATENESS;
+
+    private static final KeySelector<WindowCounts, String> REGION = c -> c.key;
+
+    private static final OutputTag<WindowCounts> DROPPED =
+            new OutputTag<>("dropped", TypeInformation.of(WindowCounts.class));
+
+    private final List<AbstractStreamOperatorTestHarness<?>> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AbstractStreamOperatorTestHarness<?> h : opened) {
+            h.close();
+        }
+    }
+
+    @Test
+    void onTimeWindowFiresOnceWithEveryKeyOfTheBucket() throws Exception {
+        var h = bucketed(1, null);
+        h.processElement(partial("EU-Berlin", 6, 5), TEN_LAST);
+        h.processElement(partial("US-Ohio", 4, 4), TEN_LAST);
+        h.processElement(partial("EU-Berlin", 4, 3), TEN_LAST);
+
+        h.processWatermark(TEN_LAST - 1);
+        assertThat(h.extractOutputValues()).isEmpty();
+        h.processWatermark(TEN_LAST);
+        h.processWatermark(TEN_LAST + 1);
+
+        assertThat(h.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 10, 8, 2, 0.8, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "US-Ohio", 4, 4, 0, 1.0, 20.0, 30.0));
+    }
+
+    @Test
+    void lateUpdateWithinTheLatenessFiresItsKeyAgainAtOnce() throws Exception {
+        var h = bucketed(1, null);
+        h.processElement(partial("EU-Berlin", 10, 10), TEN_LAST);
+        h.processElement(partial("US-Ohio", 4, 4), TEN_LAST);
+        h.processWatermark(TEN_LAST + 30_000);
+        h.getOutput().clear();
+
+        h.processElement(late("EU-Berlin", 2, 0), TEN_LAST);
+
+        // Only the updated key, with every count so far, stamped with the window's last ms.
+        assertThat(h.getOutput())
+                .containsExactly(
+                        new StreamRecord<>(
+                                new RegionHealth(
+                                        TEN,
+                                        TEN_ONE,
+                                        "EU-Berlin",
+                                        12,
+                                        10,
+                                        2,
+                                        10.0 / 12,
+                                        20.0,
+                                        30.0),
+                                TEN_LAST));
+    }
+
+    @Test
+    void partialOfAWindowPurgedGoesToTheDroppedSideOutputUnchanged() throws Exception {
+        var h = bucketed(1, null);
+        h.processElement(partial("EU-Berlin", 10, 10), TEN_LAST);
+        h.processWatermark(PURGE - 1);
+        WindowCounts oneMillisecondLate = late("EU-Berlin", 1, 1);
+        h.processElement(oneMillisecondLate, TEN_LAST);
+        h.processWatermark(PURGE);
+        WindowCounts tooLate = late("EU-Berlin", 3, 1);
+
+        h.processElement(tooLate, TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .extracting(RegionHealth::totalDownloads)
+                .containsExactly(10L, 11L);
+        // Copied by the harness, so compared as text (WindowCounts has no equals), with its stamp.
+        assertThat(h.getSideOutput(DROPPED))
+                .extracting(r -> r.getValue().toString() + " @" + r.getTimestamp())
+                .containsExactly(tooLate + " @" + TEN_LAST);
+    }
+
+    @Test
+    void oneFiringAndOnePurgeTimerPerBucketAndWindowAndNoStateAfterThePurge() throws Exception {
+        var h = bucketed(1, null);
+        for (int i = 0; i < 50; i++) {
+            h.processElement(partial("region-" + i, 1, 1), TEN_LAST);
+            WindowCounts next = partial("region-" + i, 1, 1);
+            next.windowStart = TEN_ONE;
+            h.processElement(next, TEN_LAST + MINUTE);
+        }
+        // Two windows of 50 keys in one bucket: 2 × (fire + purge), not 2 × 50 × 2.
+        assertThat(h.numEventTimeTimers()).isEqualTo(4);
+
+        h.processWatermark(TEN_LAST + MINUTE);
+        assertThat(h.extractOutputValues()).hasSize(100);
+        assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+        h.processWatermark(PURGE + MINUTE);
+        assertThat(h.numEventTimeTimers()).isZero();
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void restoredMidWindowFiresWithTheCountsFromBeforeAndAfter() throws Exception {
+        var h = bucketed(1, null);
+        h.processElement(partial("EU-Berlin", 6, 5), TEN_LAST);
+        h.processWatermark(TEN + 30_000);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+
+        var restored = bucketed(1, snapshot);
+        restored.processElement(partial("EU-Berlin", 4, 3), TEN_LAST);
+        restored.processElement(partial("US-Ohio", 1, 1), TEN_LAST);
+        restored.processWatermark(TEN_LAST);
+
+        assertThat(restored.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 10, 8, 2, 0.8, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "US-Ohio", 1, 1, 0, 1.0, 20.0, 30.0));
+        restored.processWatermark(PURGE);
+        assertThat(restored.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void restoredAfterTheFiringALateUpdateFiresOnlyItsKeyBeforeAnyWatermark() throws Exception {
+        var h = bucketed(1, null);
+        h.processElement(partial("EU-Berlin", 10, 10), TEN_LAST);
+        h.processElement(partial("US-Ohio", 4, 4), TEN_LAST);
+        h.processWatermark(TEN_LAST + 30_000);
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+
+        // A restored operator's watermark starts from nothing: the window must not look open and
+        // fire the whole bucket again at the next watermark.
+        var restored = bucketed(1, snapshot);
+        restored.processElement(late("EU-Berlin", 2, 0), TEN_LAST);
+        restored.processWatermark(TEN_LAST + 40_000);
+
+        assertThat(restored.extractOutputValues())
+                .containsExactly(
+                        new RegionHealth(
+                                TEN, TEN_ONE, "EU-Berlin", 12, 10, 2, 10.0 / 12, 20.0, 30.0));
+    }
+
+    @Test
+    void declaresSplittableTimers() {
+        assertThat(operator().useSplittableTimers()).isTrue();
+    }
+
+    /**
+     * Random partials (on time, late within the lateness, beyond it) of random keys and windows,
+     * interleaved with random watermarks, into this operator and into the WindowOperator
+     * configuration the job had: after every step both have written the same rows, alert rows and
+     * dropped partials, and the same records in the same multiset.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void writesWhatFlinksWindowOperatorWrote(long seed) throws Exception {
+        var bucketed = bucketed(8, null);
+        var flinks = windowOperator();
+        Random random = new Random(seed);
+        long watermark = TEN;
+        for (int step = 0; step < 3_000; step++) {
+            if (random.nextInt(10) == 0) {
+                watermark += random.nextInt(90_000);
+                bucketed.processWatermark(watermark);
+                flinks.processWatermark(watermark);
+            } else {
+                long window = watermark - Math.floorMod(watermark, MINUTE);
+                long start = window + MINUTE * (random.nextInt(9) - 7);
+                WindowCounts c = randomPartial(random, start);
+                long timestamp = start + MINUTE - 1;
+                bucketed.processElement(copy(c), timestamp);
+                flinks.processElement(copy(c), timestamp);
+            }
+            assertThat(drain(bucketed))
+                    .as("step %d", step)
+                    .containsExactlyInAnyOrderElementsOf(drain(flinks));
+        }
+    }
+
+    private static BucketedWindows<RegionHealth> operator() {
+        return new BucketedWindows<>(
+                MINUTE,
+                LATENESS,
+                REGION,
+                new WindowResults<>(
+                        RegionHealth::of, AlertRules.SCOPE_REGION, AlertThresholds.DEFAULTS),
+                DROPPED);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, RegionHealth> bucketed(
+            int buckets, OperatorSubtaskState restoreFrom) throws Exception {
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        operator(), BucketedWindows.buckets(REGION, buckets), Types.INT);
+        opened.add(h);
+        if (restoreFrom != null) {
+            h.setup();
+            h.initializeState(restoreFrom);
+        }
+        h.open();
+        return h;
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth>
+            windowOperator() throws Exception {
+        TypeInformation<WindowCounts> counts = TypeInformation.of(WindowCounts.class);
+        WindowOperatorBuilder<WindowCounts, String, TimeWindow> builder =
+                new WindowOperatorBuilder<>(
+                        TumblingEventTimeWindows.of(Duration.ofMillis(MINUTE)),
+                        EventTimeTrigger.create(),
+                        new ExecutionConfig(),
+                        counts,
+                        REGION,
+                        Types.STRING);
+        builder.allowedLateness(Duration.ofMillis(LATENESS));
+        builder.sideOutputLateData(DROPPED);
+        var h =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        builder.aggregate(
+                                new MergeCounts(),
+                                new WindowResults<RegionHealth>(
+                                        RegionHealth::of,
+                                        AlertRules.SCOPE_REGION,
+                                        AlertThresholds.DEFAULTS),
+                                counts),
+                        REGION,
+                        Types.STRING);
+        opened.add(h);
+        h.open();
+        return h;
+    }
+
+    /** Everything written since the last drain, as comparable text: rows, alerts, dropped. */
+    private static List<String> drain(
+            KeyedOneInputStreamOperatorTestHarness<?, WindowCounts, RegionHealth> h) {
+        List<String> out = new ArrayList<>();
+        for (Object o : h.getOutput()) {
+            if (o instanceof StreamRecord<?> r) {
+                out.add("row " + r.getValue() + " @" + r.getTimestamp());
+            }
+        }
+        h.getOutput().clear();
+        Queue<StreamRecord<AlertRow>> alerts = h.getSideOutput(WindowResults.ALERTS);
+        if (alerts != null) {
+            alerts.forEach(r -> out.add("alert " + r.getValue() + " @" + r.getTimestamp()));
+            alerts.clear();
+        }
+        Queue<StreamRecord<WindowCounts>> dropped = h.getSideOutput(DROPPED);
+        if (dropped != null) {
+            dropped.forEach(r -> out.add("dropped " + r.getValue() + " @" + r.getTimestamp()));
+            dropped.clear();
+        }
+        return out;
+    }
+
+    private static WindowCounts randomPartial(Random random, long start) {
+        WindowCounts c =
+                new WindowCounts(Dimension.REGION, "region-" + random.nextInt(30), "", start);
+        c.total = 1 + random.nextInt(10);
+        c.successful = random.nextInt((int) c.total + 1);
+        c.failed = c.total - c.successful;
+        c.speedMicrosSum = c.total * (1 + random.nextInt(30)) * 1_000_000L;
+        c.durationSecondsSum = c.total * 30;
+        if (random.nextBoolean()) {
+            c.onTimeTotal = c.total;
+            c.onTimeSuccessful = c.successful;
+            c.onTimeSpeedMicrosSum = c.speedMicrosSum;
+        }
+        return c;
+    }
+
+    private static WindowCounts copy(WindowCounts c) {
+        return new WindowCounts().merge(c);
+    }
+
+    /** An on-time partial of {@code total} downloads at 20 Mbps and 30 s each in window 10:00. */
+    private static WindowCounts partial(String key, long total, long successful) {
+        WindowCounts c = late(key, total, successful);
+        c.onTimeTotal = total;
+        c.onTimeSuccessful = successful;
+        c.onTimeSpeedMicrosSum = c.speedMicrosSum;
+        return c;
+    }
+
+    /** The same, from late updates only. */
+    private static WindowCounts late(String key, long total, long successful) {
+        WindowCounts c = new WindowCounts(Dimension.REGION, key, "", TEN);
+        c.total = total;
+        c.successful = successful;
+        c.failed = total - successful;
+        c.speedMicrosSum = total * 20_000_000L;
+        c.durationSecondsSum = total * 30;
+        c.successfulSizeMb = successful * 100;
+        return c;
+    }
+}
