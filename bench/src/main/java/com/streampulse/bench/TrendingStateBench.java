@@ -24,18 +24,20 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * {@code make bench-trending}: what trending costs per download, in CPU time of the threads that do
  * the work, so the figure holds on a loaded machine where wall-clock rates do not. Synthetic
  * downloads at the {@code catalog} shape's key counts (100,000 content ids, Zipf 1.1, 50 regions)
- * go through the job's {@link PreAggregator} (trending off, then on, with the job's 128 buckets)
- * and its two trending operators on RocksDB, parallelism 1. The figures are the pre-aggregator's
- * thread (source and pre-aggregation, chained), the per-bucket thread and the per-scope thread, per
- * download; trending's share of the first is its difference between off and on.
+ * go through the job's {@link PreAggregator} (trending off, then on, with the job's buckets of
+ * content ids) and its two trending operators on RocksDB, parallelism 1. The figures are the
+ * pre-aggregator's thread (source and pre-aggregation, chained), the per-bucket thread and the
+ * per-scope thread, per download; trending's share of the first is its difference between off and
+ * on.
  *
  * <p>As in {@code catalog}, 0.5 % of the downloads are two minutes late (within the lateness): they
  * reach windows the watermark has passed, which costs trending far more than their share (each
  * re-ranks the windows it changed), so a bench without them misses where the time goes.
  *
  * <p>Usage: {@code TrendingStateBench [downloads=6000000] [rate=50000] [bufferedKeys=100000]
- * [rounds=2]}, rate in downloads per second of event time (the catalog's 50,000; production density
- * 285,000), windows of one minute ranked over 15 minutes, top 10, lateness 5 minutes.
+ * [rounds=2] [buckets=StreamPulseJob.TRENDING_BUCKETS]}, rate in downloads per second of event time
+ * (the catalog's 50,000; production density 285,000), windows of one minute ranked over 15 minutes,
+ * top 10, lateness 5 minutes.
  */
 final class TrendingStateBench {
 
@@ -61,20 +63,27 @@ final class TrendingStateBench {
         int rate = arg(args, 1, 50_000);
         int buffered = arg(args, 2, 100_000);
         int rounds = arg(args, 3, 2);
+        int buckets = arg(args, 4, StreamPulseJob.TRENDING_BUCKETS);
         System.out.printf(
                 "Trending: %,d downloads, %,d content ids (Zipf 1.1), 50 regions, %,d/s of event"
                         + " time (%.0f minutes), 0.5 %% two minutes late, %,d buffered keys,"
-                        + " parallelism 1; %s%n",
-                downloads, CONTENTS, rate, downloads / (rate * 60.0), buffered, Load.describe());
+                        + " %d buckets, parallelism 1; %s%n",
+                downloads,
+                CONTENTS,
+                rate,
+                downloads / (rate * 60.0),
+                buffered,
+                buckets,
+                Load.describe());
         System.out.println(
                 "| trending | µs CPU per download: source + pre-aggregation | per bucket | per"
                         + " scope | batches | rows | load average |");
         System.out.println("|---|---:|---:|---:|---:|---:|---|");
         try (BenchCluster cluster = new BenchCluster(1)) {
-            run(cluster, true, downloads / 4, rate, buffered); // JIT
+            run(cluster, true, downloads / 4, rate, buffered, buckets); // JIT
             for (int round = 0; round < rounds; round++) {
                 for (boolean trending : new boolean[] {false, true}) {
-                    long[] cpu = run(cluster, trending, downloads, rate, buffered);
+                    long[] cpu = run(cluster, trending, downloads, rate, buffered, buckets);
                     System.out.printf(
                             "| %s | %.2f | %s | %s | %s | %s | %s |%n",
                             trending ? "on" : "off",
@@ -96,7 +105,12 @@ final class TrendingStateBench {
 
     /** CPU nanoseconds of the pre-aggregator's, per-bucket and per-scope threads; batches, rows. */
     private static long[] run(
-            BenchCluster cluster, boolean trending, int downloads, int rate, int buffered)
+            BenchCluster cluster,
+            boolean trending,
+            int downloads,
+            int rate,
+            int buffered,
+            int buckets)
             throws Exception {
         StreamExecutionEnvironment env = Scenarios.environment(1);
         Configuration conf = new Configuration();
@@ -119,11 +133,12 @@ final class TrendingStateBench {
                                 new PreAggregator(
                                         WINDOW.toMillis(),
                                         buffered,
-                                        trending ? StreamPulseJob.MAX_PARALLELISM : 0,
+                                        trending ? buckets : 0,
                                         0,
                                         LATENESS));
         partials.sinkTo(new ThreadCpuSink<>(run + "-pre"));
         if (trending) {
+            int[] keys = TrendingBuckets.keys(buckets, StreamPulseJob.MAX_PARALLELISM);
             SingleOutputStreamOperator<Ranking> candidates =
                     partials.getSideOutput(PreAggregator.TRENDING)
                             .map(
@@ -132,7 +147,7 @@ final class TrendingStateBench {
                                         return b;
                                     })
                             .returns(TrendingBatch.class)
-                            .keyBy(b -> b.bucket, Types.INT)
+                            .keyBy(b -> keys[b.bucket], Types.INT)
                             .process(
                                     new TrendingBuckets(WINDOW.toMillis(), LENGTH, LATENESS, TOP_N))
                             .name("Trending: per bucket");
@@ -153,11 +168,11 @@ final class TrendingStateBench {
         ROWS.set(0);
         cluster.run(env, "trending-state " + run);
         long pre = ThreadCpuSink.take(run + "-pre");
-        Long buckets = ThreadCpuSink.take(run + "-buckets");
+        Long perBucket = ThreadCpuSink.take(run + "-buckets");
         Long scopes = ThreadCpuSink.take(run + "-scopes");
         return new long[] {
             pre,
-            buckets == null ? 0 : buckets,
+            perBucket == null ? 0 : perBucket,
             scopes == null ? 0 : scopes,
             BATCHES.get(),
             ROWS.get()

@@ -15,6 +15,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -75,6 +76,30 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
      */
     public static int bucket(String contentId, int buckets) {
         return Math.floorMod((contentId.hashCode() * 0x9E3779B9) >>> 16, buckets);
+    }
+
+    /**
+     * The key of each bucket, chosen so that bucket {@code b} lies in key group {@code b ×
+     * maxParallelism / buckets}: the buckets then spread evenly over the subtasks at any
+     * parallelism up to their number, where a few dozen keys hashed to key groups at random would
+     * not (32 over two subtasks can split 20 to 12).
+     *
+     * @param buckets a divisor of {@code maxParallelism}
+     */
+    public static int[] keys(int buckets, int maxParallelism) {
+        int step = maxParallelism / buckets;
+        int[] keys = new int[buckets];
+        boolean[] found = new boolean[buckets];
+        int left = buckets;
+        for (int key = 0; left > 0; key++) {
+            int group = KeyGroupRangeAssignment.assignToKeyGroup(key, maxParallelism);
+            if (group % step == 0 && !found[group / step]) {
+                found[group / step] = true;
+                keys[group / step] = key;
+                left--;
+            }
+        }
+        return keys;
     }
 
     @Override
