@@ -18,7 +18,8 @@ public record Features(
         int trendingTopN,
         AnomalySettings anomaly,
         boolean sessions,
-        Duration sessionGap)
+        Duration sessionGap,
+        int sessionBufferedUsers)
         implements Serializable {
 
     static Features from(Settings s, Duration window) {
@@ -82,7 +83,10 @@ public record Features(
                         critical,
                         hourOfDay),
                 sessions,
-                gap);
+                gap,
+                // Per Sessions subtask, ~NNN bytes each: the catalog shape's 1 M users at
+                // parallelism 2 (BENCHMARKS.md, sessions).
+                s.integer("SESSION_BUFFERED_USERS", 500_000, 1, 100_000_000));
     }
 
     /** For the start banner. */
@@ -109,6 +113,12 @@ public record Features(
                                 + (anomaly.hourOfDay() ? ", one baseline per hour of day" : "")
                         : "off")
                 + "; sessions "
-                + (sessions ? "gap " + sessionGap.toSeconds() + " s" : "off");
+                + (sessions
+                        ? "gap "
+                                + sessionGap.toSeconds()
+                                + " s, "
+                                + sessionBufferedUsers
+                                + " buffered users"
+                        : "off");
     }
 }
