@@ -57,9 +57,14 @@ final class PendingSessions {
         shareNames(partial.contents);
         shareNames(partial.regions);
         shareNames(partial.devices);
-        pending.put(partial.userId, Session.join(before, partial, gapMillis));
         if (before == null) {
+            pending.put(partial.userId, new Session[] {Session.copyOf(partial)});
             users++;
+        } else if (before.length == 1 && before[0].reaches(partial, gapMillis)) {
+            // The common case, a user's one pending session growing: in place, as it is ours.
+            before[0].merge(partial);
+        } else {
+            pending.put(partial.userId, Session.join(before, partial, gapMillis));
         }
         earliestEnd = Math.min(earliestEnd, partial.end);
         return users;
