@@ -6,6 +6,7 @@ import com.streampulse.job.records.Download;
 import com.streampulse.job.records.WindowCounts;
 import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionBuilder;
+import com.streampulse.job.sessions.UserSession;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,10 +28,13 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * and pre-aggregation, chained) and the sessions' thread, per download.
  *
  * <p>Usage: {@code SessionStateBench [downloads=3000000] [users=1000000] [rate=50000]
- * [bufferedKeys=100000] [rounds=2] [name=value,...]}, rate in downloads per second of event time
- * (so {@code rate × 60 / users} downloads per user and window); Flink settings, if given, add a
- * third variant: sessions on with those settings (e.g. {@code
- * state.backend.rocksdb.use-bloom-filter=true}).
+ * [bufferedKeys=100000] [rounds=2] [bufferedUsers=500000] [name=value,...]}, rate in downloads per
+ * second of event time (so {@code rate × 60 / users} downloads per user and window). Sessions run
+ * twice: joining every batch into RocksDB as it arrives (the builder's buffer of users capped at
+ * one), and with {@code bufferedUsers} users' partials joined in memory first (there are no
+ * checkpoints here, so the buffer flushes only when full and at the end: the sustained job's 30 s
+ * between checkpoints read about 10 M events). Flink settings, if given, add a variant: the buffer
+ * with those settings (e.g. {@code state.backend.rocksdb.use-bloom-filter=true}).
  */
 final class SessionStateBench {
 
@@ -46,9 +50,10 @@ final class SessionStateBench {
         int rate = arg(args, 2, 50_000);
         int buffered = arg(args, 3, 100_000);
         int rounds = arg(args, 4, 2);
+        int bufferedUsers = arg(args, 5, 500_000);
         Map<String, String> tuned = new java.util.LinkedHashMap<>();
-        if (args.length > 5) {
-            for (String pair : args[5].split(",")) {
+        if (args.length > 6) {
+            for (String pair : args[6].split(",")) {
                 tuned.put(
                         pair.substring(0, pair.indexOf('=')),
                         pair.substring(pair.indexOf('=') + 1));
@@ -63,25 +68,27 @@ final class SessionStateBench {
                         + " per download | load average |");
         System.out.println("|---|---:|---:|---:|---|");
         try (BenchCluster cluster = new BenchCluster(1)) {
-            run(cluster, true, Map.of(), downloads / 4, users, rate, buffered); // JIT
-            Map<String, Map<String, String>> variants = new java.util.LinkedHashMap<>();
+            run(cluster, new Variant(1, Map.of()), downloads / 4, users, rate, buffered); // JIT
+            run(
+                    cluster,
+                    new Variant(bufferedUsers, Map.of()),
+                    downloads / 4,
+                    users,
+                    rate,
+                    buffered);
+            Map<String, Variant> variants = new java.util.LinkedHashMap<>();
             variants.put("off", null);
-            variants.put("on", Map.of());
+            variants.put("on, joined per batch", new Variant(1, Map.of()));
+            variants.put(
+                    "on, " + bufferedUsers + " users buffered",
+                    new Variant(bufferedUsers, Map.of()));
             if (!tuned.isEmpty()) {
-                variants.put("on, " + tuned, tuned);
+                variants.put("buffered, " + tuned, new Variant(bufferedUsers, tuned));
             }
             for (int round = 0; round < rounds; round++) {
-                for (Map.Entry<String, Map<String, String>> v : variants.entrySet()) {
+                for (Map.Entry<String, Variant> v : variants.entrySet()) {
                     boolean sessions = v.getValue() != null;
-                    long[] cpu =
-                            run(
-                                    cluster,
-                                    sessions,
-                                    sessions ? v.getValue() : Map.of(),
-                                    downloads,
-                                    users,
-                                    rate,
-                                    buffered);
+                    long[] cpu = run(cluster, v.getValue(), downloads, users, rate, buffered);
                     System.out.printf(
                             "| %s | %.2f | %s | %s | %s |%n",
                             v.getKey(),
@@ -99,11 +106,16 @@ final class SessionStateBench {
         return args.length > i ? Integer.parseInt(args[i].replace("_", "")) : fallback;
     }
 
-    /** CPU nanoseconds of the pre-aggregator's and the sessions' threads, and the partials. */
+    /** Sessions on: users the builder buffers, Flink settings. */
+    private record Variant(int bufferedUsers, Map<String, String> settings) {}
+
+    /**
+     * CPU nanoseconds of the pre-aggregator's and the sessions' threads, and the partials; {@code
+     * sessions} null for sessions off.
+     */
     private static long[] run(
             BenchCluster cluster,
-            boolean sessions,
-            Map<String, String> settings,
+            Variant sessions,
             int downloads,
             int users,
             int rate,
@@ -115,9 +127,11 @@ final class SessionStateBench {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(PipelineOptions.MAX_PARALLELISM, StreamPulseJob.MAX_PARALLELISM);
-        conf.addAll(Configuration.fromMap(settings));
+        if (sessions != null) {
+            conf.addAll(Configuration.fromMap(sessions.settings()));
+        }
         env.configure(conf);
-        String run = sessions + "-" + System.nanoTime();
+        String run = (sessions != null) + "-" + System.nanoTime();
         SingleOutputStreamOperator<WindowCounts> partials =
                 env.fromSequence(0, downloads - 1)
                         .map(i -> download(i, users, rate))
@@ -132,9 +146,9 @@ final class SessionStateBench {
                                         WINDOW.toMillis(),
                                         buffered,
                                         0,
-                                        sessions ? StreamPulseJob.SESSION_BUCKETS : 0));
+                                        sessions != null ? StreamPulseJob.SESSION_BUCKETS : 0));
         partials.sinkTo(new ThreadCpuSink<>(run + "-pre"));
-        if (sessions) {
+        if (sessions != null) {
             partials.getSideOutput(PreAggregator.SESSIONS)
                     .map(
                             b -> {
@@ -143,12 +157,14 @@ final class SessionStateBench {
                             })
                     .returns(SessionBatch.class)
                     .keyBy(b -> b.bucket, Types.INT)
-                    .process(
+                    .transform(
+                            "Sessions",
+                            TypeInformation.of(UserSession.class),
                             new SessionBuilder(
                                     Duration.ofMinutes(30).toMillis(),
                                     Duration.ofMinutes(5).toMillis(),
-                                    WINDOW.toMillis()))
-                    .name("Sessions")
+                                    WINDOW.toMillis(),
+                                    sessions.bufferedUsers()))
                     .sinkTo(new ThreadCpuSink<>(run + "-sessions"));
         }
         PARTIALS.set(0);

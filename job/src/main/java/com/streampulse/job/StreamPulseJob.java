@@ -348,16 +348,20 @@ public final class StreamPulseJob {
      * Sessions per user, from each user's partial sums per window, keyed by bucket of users. The
      * uid changed with the state layout (per bucket since "user-sessions", which was keyed by user,
      * and "sessions" before it, which held every event's session as a POJO): a savepoint taken with
-     * sessions on before that needs {@code --allowNonRestoredState}.
+     * sessions on before that needs {@code --allowNonRestoredState}. The operator replaced a
+     * KeyedProcessFunction under the same uid with the same state and timer names: its savepoints
+     * restore.
      */
     private DataStream<UserSession> sessions(DataStream<SessionBatch> batches) {
         return batches.keyBy(b -> b.bucket, Types.INT)
-                .process(
+                .transform(
+                        "Sessions",
+                        TypeInformation.of(UserSession.class),
                         new SessionBuilder(
                                 config.features().sessionGap().toMillis(),
                                 config.allowedLateness().toMillis(),
-                                config.windowSize().toMillis()))
-                .name("Sessions")
+                                config.windowSize().toMillis(),
+                                config.features().sessionBufferedUsers()))
                 .uid("user-session-buckets");
     }
 

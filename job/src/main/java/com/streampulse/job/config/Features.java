@@ -18,7 +18,8 @@ public record Features(
         int trendingTopN,
         AnomalySettings anomaly,
         boolean sessions,
-        Duration sessionGap)
+        Duration sessionGap,
+        int sessionBufferedUsers)
         implements Serializable {
 
     static Features from(Settings s, Duration window) {
@@ -50,8 +51,7 @@ public record Features(
                             + window.toMillis()
                             + "ms");
         }
-        // Off unless asked for: a RocksDB read and write per user and window (cost in
-        // BENCHMARKS.md, issue 16).
+        // Off unless asked for: what they cost is in BENCHMARKS.md (issue 16).
         boolean sessions = s.bool("SESSIONS_ENABLED", false);
         Duration gap = s.duration("SESSION_GAP", Duration.ofMinutes(30), Duration.ofSeconds(1));
         if (sessions && gap.compareTo(window) < 0) {
@@ -82,7 +82,10 @@ public record Features(
                         critical,
                         hourOfDay),
                 sessions,
-                gap);
+                gap,
+                // Per Sessions subtask, ~250 bytes of heap each: room for the catalog shape's
+                // 1 M users at parallelism 2 between two checkpoints (BENCHMARKS.md, sessions).
+                s.integer("SESSION_BUFFERED_USERS", 500_000, 1, 100_000_000));
     }
 
     /** For the start banner. */
@@ -109,6 +112,12 @@ public record Features(
                                 + (anomaly.hourOfDay() ? ", one baseline per hour of day" : "")
                         : "off")
                 + "; sessions "
-                + (sessions ? "gap " + sessionGap.toSeconds() + " s" : "off");
+                + (sessions
+                        ? "gap "
+                                + sessionGap.toSeconds()
+                                + " s, "
+                                + sessionBufferedUsers
+                                + " buffered users"
+                        : "off");
     }
 }

@@ -1,6 +1,9 @@
 package com.streampulse.job.sessions;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * One user's session, or part of one: its first and last event time and running sums, with the
@@ -41,6 +44,29 @@ public class Session {
      */
     public boolean reaches(Session part, long gapMillis) {
         return part.end > start - gapMillis && part.start < end + gapMillis;
+    }
+
+    /**
+     * {@code open} (sorted by start; null for none) with {@code part} joined in: merged with every
+     * session it reaches, so a late part can bridge two. Exact for any part whose events are each
+     * closer than the gap to the next (a partial, or partials of one user already joined), as every
+     * session is: then reaching by the intervals means reaching by an event.
+     */
+    static Session[] join(Session[] open, Session part, long gapMillis) {
+        Session joined = copyOf(part);
+        List<Session> kept = new ArrayList<>(open == null ? 1 : open.length + 1);
+        if (open != null) {
+            for (Session s : open) {
+                if (s.reaches(part, gapMillis)) {
+                    joined.merge(s);
+                } else {
+                    kept.add(s);
+                }
+            }
+        }
+        kept.add(joined);
+        kept.sort(Comparator.comparingLong(s -> s.start));
+        return kept.toArray(new Session[0]);
     }
 
     public Session merge(Session o) {

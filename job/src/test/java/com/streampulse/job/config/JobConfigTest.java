@@ -57,12 +57,17 @@ class JobConfigTest {
                                         "WINDOW_SIZE", "5m",
                                         "SESSIONS_ENABLED", "true",
                                         "ANOMALY_ENABLED", "false",
-                                        "SESSION_GAP", "10m"))
+                                        "SESSION_GAP", "10m",
+                                        "SESSION_BUFFERED_USERS", "2000"))
                         .features();
         assertThat(f.trendingWindow()).isEqualTo(Duration.ofMinutes(75));
         assertThat(f.sessions()).isTrue();
         assertThat(f.anomaly().enabled()).isFalse();
         assertThat(f.sessionGap()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(f.sessionBufferedUsers()).isEqualTo(2000);
+        assertThatThrownBy(() -> JobConfig.from(with("SESSION_BUFFERED_USERS", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("SESSION_BUFFERED_USERS must be between 1 and 100000000");
         assertThatThrownBy(
                         () ->
                                 JobConfig.from(
@@ -95,6 +100,7 @@ class JobConfigTest {
         assertThat(c.alerts()).isEqualTo(new AlertThresholds(5, 0.10, 0.20, 10.0));
         assertThat(c.jdbcBatchSize()).isEqualTo(5000);
         assertThat(c.maxBufferedKeys()).isEqualTo(100_000);
+        assertThat(c.features().sessionBufferedUsers()).isEqualTo(500_000);
         assertThat(c.kafka().topic()).isEqualTo("content-downloads");
         assertThat(c.postgres().port()).isEqualTo(5432);
         assertThat(c.allowStatelessStart()).isFalse();

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +23,7 @@ class SessionBuilderTest {
 
     private static final long MINUTE = 60_000;
     private static final long T0 = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
+    private static final int ROOM_FOR_ALL = 1_000;
 
     private KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> h;
 
@@ -79,9 +79,9 @@ class SessionBuilderTest {
         event("u1", 20, "b", "EU", "phone", true);
         h.processWatermark(at(30));
         assertThat(rows()).isEmpty();
-        assertThat(h.numEventTimeTimers()).as("one per bucket").isEqualTo(1);
 
         restartFromSnapshot();
+        assertThat(h.numEventTimeTimers()).as("one per bucket").isEqualTo(1);
         event("u2", 40, "c", "US", "tv", true);
         h.processWatermark(at(80));
         assertThat(rows())
@@ -124,6 +124,58 @@ class SessionBuilderTest {
         assertThat(rows())
                 .containsExactly(
                         session("u1", 0, 33, "downloads=6 failed=1 sizeMb=500 contents=3")
+                                + " regions=EU,US devices=phone,tv");
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void partialsWaitInMemoryUntilACheckpointStoresThem() throws Exception {
+        event("u1", 0, "a", "EU", "phone", true);
+        event("u2", 1, "a", "EU", "phone", true);
+        event("u1", 1, "b", "EU", "phone", true);
+        h.processWatermark(at(2));
+        assertThat(h.numKeyedStateEntries()).as("nothing stored yet").isZero();
+
+        checkpoint(h);
+        // The bucket's open sessions, due lists and timer.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+        assertThat(h.numEventTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void aFullBufferStoresEveryPendingUser() throws Exception {
+        h.close();
+        h = harness(null, 30 * MINUTE, 5 * MINUTE, MINUTE, 2);
+        event("u1", 0, "a", "EU", "phone", true);
+        event("u1", 1, "b", "EU", "phone", true);
+        assertThat(h.numKeyedStateEntries()).as("one user buffered").isZero();
+        event("u2", 1, "a", "EU", "phone", true);
+        assertThat(h.numKeyedStateEntries()).as("two users: the buffer is full").isEqualTo(3);
+        event("u3", 2, "a", "EU", "phone", true);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+        h.processWatermark(at(38));
+        assertThat(rows())
+                .containsExactly(
+                        session("u1", 0, 1, "downloads=2 failed=0 sizeMb=200 contents=2")
+                                + " regions=EU devices=phone",
+                        session("u2", 1, 1, "downloads=1 failed=0 sizeMb=100 contents=1")
+                                + " regions=EU devices=phone",
+                        session("u3", 2, 2, "downloads=1 failed=0 sizeMb=100 contents=1")
+                                + " regions=EU devices=phone");
+    }
+
+    @Test
+    void aPendingPartialExtendsAStoredSessionWhoseCloseIsDue() throws Exception {
+        event("u1", 0, "a", "EU", "phone", true);
+        checkpoint(h);
+        // Stored and listed to close at 10:36; this extension waits in memory.
+        event("u1", 29, "b", "US", "tv", true);
+        h.processWatermark(at(36));
+        assertThat(rows()).as("the timer at 10:36 sees the pending partial").isEmpty();
+        h.processWatermark(at(29 + 36));
+        assertThat(rows())
+                .containsExactly(
+                        session("u1", 0, 29, "downloads=2 failed=0 sizeMb=200 contents=2")
                                 + " regions=EU,US devices=phone,tv");
         assertThat(h.numKeyedStateEntries()).isZero();
     }
@@ -210,24 +262,37 @@ class SessionBuilderTest {
         return h.extractOutputValues().stream().map(UserSession::describe).toList();
     }
 
+    /** What a checkpoint does to the operator: the hook before the barrier, then the snapshot. */
+    static OperatorSubtaskState checkpoint(
+            KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> h)
+            throws Exception {
+        h.prepareSnapshotPreBarrier(1);
+        return h.snapshot(1, 1);
+    }
+
     /** Snapshots the operator, closes it and opens a fresh one from the snapshot. */
     private void restartFromSnapshot() throws Exception {
-        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        OperatorSubtaskState snapshot = checkpoint(h);
         h.close();
         h = harness(snapshot);
     }
 
+    /** With room for every user's partials in memory, so only time and checkpoints flush them. */
     private static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession>
             harness(OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(restoreFrom, 30 * MINUTE, 5 * MINUTE, MINUTE);
+        return harness(restoreFrom, 30 * MINUTE, 5 * MINUTE, MINUTE, ROOM_FOR_ALL);
     }
 
     static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> harness(
-            OperatorSubtaskState restoreFrom, long gap, long lateness, long window)
+            OperatorSubtaskState restoreFrom,
+            long gap,
+            long lateness,
+            long window,
+            int bufferedUsers)
             throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new SessionBuilder(gap, lateness, window)),
+                        new SessionBuilder(gap, lateness, window, bufferedUsers),
                         b -> b.bucket,
                         Types.INT);
         if (restoreFrom != null) {

@@ -15,6 +15,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +28,9 @@ import org.junit.jupiter.api.Test;
  * user's window arrives in several parts; the batches arrive out of order (late within the allowed
  * lateness, or well ahead of event time), with event time advancing between them, so late parts
  * bridge sessions and sessions close while others are still open. The number of buckets varies from
- * one (every user shares a key, a due list and a timer) to the job's (users rarely share).
+ * one (every user shares a key, a due list and a timer) to the job's (users rarely share); the
+ * builder buffers one user's partials in memory, a few, or all, and now and then checkpoints and
+ * restarts from the checkpoint.
  */
 class SessionsFromPartialsPropertyTest {
 
@@ -40,6 +44,7 @@ class SessionsFromPartialsPropertyTest {
     private static final String[] DEVICES = {"phone", "tv"};
     private static final Status[] STATUSES = Status.values();
     private static final int[] BUCKETS = {1, 3, 512};
+    private static final int[] BUFFERED_USERS = {1, 3, 1_000};
 
     @Test
     void sessionsFromPerWindowPartialsEqualSessionsFromTheRawDownloads() throws Exception {
@@ -110,7 +115,10 @@ class SessionsFromPartialsPropertyTest {
         }
         batches.sort(Comparator.comparing(arrival::get));
 
-        var h = SessionBuilderTest.harness(null, GAP, LATENESS, MINUTE);
+        // The builder joins partials in memory for up to this many users between flushes.
+        int bufferedUsers = BUFFERED_USERS[random.nextInt(BUFFERED_USERS.length)];
+        var h = SessionBuilderTest.harness(null, GAP, LATENESS, MINUTE, bufferedUsers);
+        List<String> rows = new ArrayList<>();
         try {
             long watermark = Long.MIN_VALUE;
             for (SessionBatch b : batches) {
@@ -119,12 +127,28 @@ class SessionsFromPartialsPropertyTest {
                     h.processWatermark(watermark);
                 }
                 h.processElement(b, windowLast.get(b));
+                if (random.nextInt(10) == 0) {
+                    // A checkpoint, and a restart from it.
+                    OperatorSubtaskState snapshot = SessionBuilderTest.checkpoint(h);
+                    collect(h, rows);
+                    h.close();
+                    h = SessionBuilderTest.harness(snapshot, GAP, LATENESS, MINUTE, bufferedUsers);
+                    h.processWatermark(watermark);
+                }
             }
             h.processWatermark(Long.MAX_VALUE);
-            return h.extractOutputValues().stream().map(UserSession::describe).sorted().toList();
+            collect(h, rows);
+            rows.sort(null);
+            return rows;
         } finally {
             h.close();
         }
+    }
+
+    private static void collect(
+            KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> h,
+            List<String> rows) {
+        h.extractOutputValues().stream().map(UserSession::describe).forEach(rows::add);
     }
 
     /** Sessions cut from the raw downloads, written without the job's session code. */
