@@ -103,13 +103,15 @@ public final class BucketedWindows<R>
     }
 
     /**
-     * The bucket to key this operator's input by: a fixed number of buckets (the job's max
-     * parallelism, so about one per key group), chosen as the trending buckets choose theirs, so
-     * rescaling moves whole buckets.
+     * The bucket to key this operator's input by: one bucket per key group, each keyed so that it
+     * lands in its own key group ({@link TrendingBuckets#keys}), so every subtask gets the same
+     * number of buckets at any parallelism dividing the max parallelism, and rescaling moves whole
+     * buckets. Keys are spread over the buckets as the trending buckets spread content ids.
      */
     public static KeySelector<WindowCounts, Integer> buckets(
-            KeySelector<WindowCounts, String> key, int buckets) {
-        return c -> TrendingBuckets.bucket(key.getKey(c), buckets);
+            KeySelector<WindowCounts, String> key, int maxParallelism) {
+        int[] keys = TrendingBuckets.keys(maxParallelism, maxParallelism);
+        return c -> keys[TrendingBuckets.bucket(key.getKey(c), maxParallelism)];
     }
 
     @Override
