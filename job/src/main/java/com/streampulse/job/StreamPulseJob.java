@@ -349,8 +349,9 @@ public final class StreamPulseJob {
      * uid changed with the state layout (per bucket since "user-sessions", which was keyed by user,
      * and "sessions" before it, which held every event's session as a POJO): a savepoint taken with
      * sessions on before that needs {@code --allowNonRestoredState}. The operator replaced a
-     * KeyedProcessFunction under the same uid with the same state and timer names: its savepoints
-     * restore.
+     * KeyedProcessFunction under the same uid with the same state and timer names, and keeps the
+     * sets of open sessions apart from their sums in a state of its own since: both older layouts'
+     * savepoints restore.
      */
     private DataStream<UserSession> sessions(DataStream<SessionBatch> batches) {
         return batches.keyBy(b -> b.bucket, Types.INT)

@@ -13,14 +13,16 @@ import java.util.List;
  */
 public class Session {
 
+    private static final String[] EMPTY = new String[0];
+
     public long start;
     public long end;
     public long downloads;
     public long failed;
     public long successfulSizeMb;
-    public String[] contents = new String[0];
-    public String[] regions = new String[0];
-    public String[] devices = new String[0];
+    public String[] contents = EMPTY;
+    public String[] regions = EMPTY;
+    public String[] devices = EMPTY;
 
     public Session() {}
 
@@ -35,6 +37,37 @@ public class Session {
         c.contents = s.contents;
         c.regions = s.regions;
         c.devices = s.devices;
+        return c;
+    }
+
+    /**
+     * A copy without the distinct sets: what the state keeps per open session, the sets being kept
+     * apart ({@link SessionBuilder}).
+     */
+    Session withoutSets() {
+        Session c = copyOf(this);
+        c.contents = EMPTY;
+        c.regions = EMPTY;
+        c.devices = EMPTY;
+        return c;
+    }
+
+    /**
+     * A copy of this session with the sets of every fragment that starts within it joined to its
+     * own. A fragment is part of exactly one of its user's sessions (its events are each closer
+     * than the gap to the next), and a user's sessions are disjoint, so its start says which.
+     */
+    Session withSetsOf(Iterable<Session[]> fragments) {
+        Session c = copyOf(this);
+        for (Session[] flushed : fragments) {
+            for (Session f : flushed) {
+                if (f.start >= start && f.start <= end) {
+                    c.contents = union(c.contents, f.contents);
+                    c.regions = union(c.regions, f.regions);
+                    c.devices = union(c.devices, f.devices);
+                }
+            }
+        }
         return c;
     }
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -20,6 +21,7 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.internal.InternalListState;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.ChainingStrategy;
 import org.apache.flink.streaming.api.operators.InternalTimer;
@@ -37,13 +39,23 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * (usually one) are one entry of a map under the bucket, in a compact layout ({@link
  * SessionsSerializer}).
  *
+ * <p>That entry holds each session's span and sums, not its distinct contents, regions and devices:
+ * those grow with every download (a user of the {@code catalog} shape adds a content a download),
+ * and reading and rewriting them at every flush made a flush cost as much as the whole session so
+ * far. The sets are appended instead, as the flushed pending sessions themselves ("fragments"), to
+ * a list under (bucket, user), which RocksDB appends to without reading it; they are read and
+ * joined only when a session closes. A fragment's start says which session it belongs to ({@link
+ * Session#withSetsOf}), so bridging two sessions needs nothing of the sets. State: the uid, the map
+ * and its layout are those of older versions, whose entries carry their sets; such an entry's sets
+ * move to the fragments the first time it is rewritten, so their savepoints restore as they are.
+ *
  * <p>Partials are first joined in memory ({@link PendingSessions}) and reach that state once per
- * user and flush: before every checkpoint barrier (so nothing pending is ever checkpointed, and the
- * state layout is the one of the function this operator replaced), when {@code maxPendingUsers}
- * users are pending, and before event time passes a time at which a pending session could close. A
- * timer that looks at a user joins the user's pending sessions first. Why: at the {@code catalog}
- * shape nearly every download arrives as a partial of its own, and joining each into RocksDB read
- * and rewrote its user's whole session, growing sets included (BENCHMARKS.md, sessions).
+ * user and flush: before every checkpoint barrier (so nothing pending is ever checkpointed), when
+ * {@code maxPendingUsers} users are pending, and before event time passes a time at which a pending
+ * session could close. A timer that looks at a user joins the user's pending sessions first. Why:
+ * at the {@code catalog} shape nearly every download arrives as a partial of its own, and joining
+ * each into RocksDB read and rewrote its user's whole session, growing sets included
+ * (BENCHMARKS.md, sessions).
  *
  * <p>A partial joins every open session it reaches within the gap, so a late partial can bridge two
  * sessions. This is exact because every event of a partial lies in one window and the gap is at
@@ -72,8 +84,14 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
     private final long windowMillis;
     private final int maxPendingUsers;
 
-    /** User → open sessions, under the bucket. */
+    /** User → open sessions without their sets, under the bucket. */
     private transient MapState<String, Session[]> open;
+
+    /**
+     * Under (bucket, user as namespace): the user's flushed pending sessions, one element per
+     * flush, for their sets only (their sums are in {@link #open} already).
+     */
+    private transient InternalListState<Integer, String, Session[]> fragments;
 
     /**
      * Close time (rounded up to the window) → users whose sessions may close then, as encoded
@@ -101,6 +119,7 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void open() throws Exception {
         super.open();
         open =
@@ -115,6 +134,12 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
                                 "due-users",
                                 LongSerializer.INSTANCE,
                                 BytePrimitiveArraySerializer.INSTANCE));
+        fragments =
+                (InternalListState<Integer, String, Session[]>)
+                        getOrCreateKeyedState(
+                                StringSerializer.INSTANCE,
+                                new ListStateDescriptor<>(
+                                        "session-fragments", SessionsSerializer.INSTANCE));
         timer = getPartitionedState(new ValueStateDescriptor<>("timer", Types.LONG));
         // KeyedProcessOperator's name for its timers: savepoints taken while this was a
         // KeyedProcessFunction keep theirs.
@@ -172,8 +197,7 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
             Map<Long, List<String>> listings = new HashMap<>();
             for (String user : users) {
                 Session[] before = open.get(user);
-                Session[] after = joined(before, pendingUsers.get(user));
-                open.put(user, after);
+                Session[] after = store(user, before, pendingUsers.get(user));
                 long close = nextClose(after);
                 if (before == null || close < nextClose(before)) {
                     // Otherwise the user is listed at or before the previous close and moves then.
@@ -208,31 +232,89 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
         }
         Map<Long, List<String>> listings = new HashMap<>();
         for (String user : users) {
-            Session[] stored = open.get(user);
-            // A pending partial may extend a session due now: join it before judging.
+            Session[] sessions = open.get(user);
+            // A pending partial may extend a session due now: store it before judging.
             Session[] waiting = pending.take(firing.getKey(), user);
-            Session[] sessions = waiting == null ? stored : joined(stored, waiting);
+            if (waiting != null) {
+                sessions = store(user, sessions, waiting);
+            }
             if (sessions == null) {
                 continue; // closed at an earlier listing of the same user
             }
+            List<Session> closing = new ArrayList<>();
             List<Session> kept = new ArrayList<>();
             for (Session s : sessions) {
-                if (s.end + closeAfterMillis <= time) {
-                    output.collect(new StreamRecord<>(UserSession.of(user, s), time));
-                } else {
-                    kept.add(s);
-                }
+                (s.end + closeAfterMillis <= time ? closing : kept).add(s);
             }
-            if (kept.isEmpty()) {
-                open.remove(user);
-                continue;
+            if (!closing.isEmpty()) {
+                close(user, closing, kept, time);
             }
-            if (kept.size() < sessions.length || waiting != null) {
-                open.put(user, kept.toArray(new Session[0]));
+            if (!kept.isEmpty()) {
+                listings.computeIfAbsent(nextClose(kept), c -> new ArrayList<>()).add(user);
             }
-            listings.computeIfAbsent(nextClose(kept), c -> new ArrayList<>()).add(user);
         }
         list(listings, later);
+    }
+
+    /**
+     * Joins {@code waiting} (a user's pending sessions) into {@code stored} (null for none): their
+     * sums into {@link #open}, their sets appended as one fragment.
+     *
+     * @return the user's open sessions now
+     */
+    private Session[] store(String user, Session[] stored, Session[] waiting) throws Exception {
+        fragments.setCurrentNamespace(user);
+        fragments.add(waiting);
+        if (stored != null && hasSets(stored)) {
+            // Written before the sets were kept apart (a savepoint of an older version): theirs
+            // move to the fragments now, as the entry is rewritten without them.
+            fragments.add(stored);
+        }
+        Session[] joined = withoutSets(joined(stored, waiting));
+        open.put(user, joined);
+        return joined;
+    }
+
+    /**
+     * Writes {@code closing} with their sets, and keeps the fragments of {@code kept} (joined into
+     * one per session, as they are read anyway) or drops the user when nothing is kept.
+     */
+    private void close(String user, List<Session> closing, List<Session> kept, long time)
+            throws Exception {
+        fragments.setCurrentNamespace(user);
+        Iterable<Session[]> stored = fragments.get();
+        Iterable<Session[]> flushed = stored == null ? List.of() : stored;
+        for (Session s : closing) {
+            output.collect(new StreamRecord<>(UserSession.of(user, s.withSetsOf(flushed)), time));
+        }
+        if (kept.isEmpty()) {
+            open.remove(user);
+            fragments.clear();
+            return;
+        }
+        Session[] keptWithSets = new Session[kept.size()];
+        for (int i = 0; i < keptWithSets.length; i++) {
+            keptWithSets[i] = kept.get(i).withSetsOf(flushed);
+        }
+        open.put(user, withoutSets(keptWithSets));
+        fragments.update(List.<Session[]>of(keptWithSets));
+    }
+
+    private static Session[] withoutSets(Session[] sessions) {
+        Session[] out = new Session[sessions.length];
+        for (int i = 0; i < sessions.length; i++) {
+            out[i] = sessions[i].withoutSets();
+        }
+        return out;
+    }
+
+    private static boolean hasSets(Session[] sessions) {
+        for (Session s : sessions) {
+            if (s.contents.length > 0 || s.regions.length > 0 || s.devices.length > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -9,10 +9,11 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * A user's open sessions in RocksDB, read and written once per partial: a compact hand-written
- * layout instead of Flink's reflective POJO serializer (which writes a null flag per field and per
- * array element). Counts and the session's length are variable-length integers, so a typical
- * session of a few downloads takes a few dozen bytes.
+ * A user's open sessions in RocksDB (without their sets, read and written once per flush), and the
+ * fragments of their sets ({@link SessionBuilder}): a compact hand-written layout instead of
+ * Flink's reflective POJO serializer (which writes a null flag per field and per array element).
+ * Counts and the session's length are variable-length integers, so a typical session of a few
+ * downloads takes a few dozen bytes.
  *
  * <p>Layout: number of sessions, then per session: start (8 bytes), end − start, downloads, failed,
  * successful MB (variable-length), then contents, regions and devices (count + strings). A string

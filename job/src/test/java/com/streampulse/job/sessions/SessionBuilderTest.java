@@ -5,9 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Download.Status;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +35,17 @@ class SessionBuilderTest {
     private static final long T0 = Instant.parse("2026-12-01T10:00:00Z").toEpochMilli();
     private static final int ROOM_FOR_ALL = 1_000;
 
+    /** The builder's states, as a test reads them. */
+    private static final MapStateDescriptor<String, Session[]> OPEN =
+            new MapStateDescriptor<>(
+                    "open-sessions", StringSerializer.INSTANCE, SessionsSerializer.INSTANCE);
+
+    private static final ListStateDescriptor<Session[]> FRAGMENTS =
+            new ListStateDescriptor<>("session-fragments", SessionsSerializer.INSTANCE);
+
     private KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> h;
+
+    private boolean onRocksDb;
 
     @BeforeEach
     void openHarness() throws Exception {
@@ -99,6 +119,18 @@ class SessionBuilderTest {
     @Test
     void aLatePartialBridgingTwoSessionsAfterARestoreMergesThemWithExactDistinctContent()
             throws Exception {
+        bridgeTwoSessionsAfterARestore();
+    }
+
+    @Test
+    void onRocksDbALatePartialBridgingTwoSessionsAfterARestoreMergesThem() throws Exception {
+        h.close();
+        onRocksDb = true;
+        h = harness(null);
+        bridgeTwoSessionsAfterARestore();
+    }
+
+    private void bridgeTwoSessionsAfterARestore() throws Exception {
         // Minute 0, from two pre-aggregators (or two flushes of one): content a twice.
         send(partial("u1", download("u1", 0, "a", "EU", "phone", true)));
         send(
@@ -125,7 +157,9 @@ class SessionBuilderTest {
                 .containsExactly(
                         session("u1", 0, 33, "downloads=6 failed=1 sizeMb=500 contents=3")
                                 + " regions=EU,US devices=phone,tv");
-        assertThat(h.numKeyedStateEntries()).isZero();
+        // (The harness counts state entries on the heap only.)
+        assertThat(stored("u1")).isNull();
+        assertThat(fragments("u1")).isEmpty();
     }
 
     @Test
@@ -137,9 +171,87 @@ class SessionBuilderTest {
         assertThat(h.numKeyedStateEntries()).as("nothing stored yet").isZero();
 
         checkpoint(h);
-        // The bucket's open sessions, due lists and timer.
-        assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+        // The bucket's open sessions, due lists and timer, and each user's fragments.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(5);
         assertThat(h.numEventTimeTimers()).isEqualTo(1);
+    }
+
+    @Test
+    void aStoredSessionKeepsItsSumsWithoutItsSetsWhichAreAppendedOncePerFlush() throws Exception {
+        event("u1", 0, "a", "EU", "phone", true);
+        event("u1", 0, "b", "EU", "phone", true);
+        checkpoint(h);
+        event("u1", 1, "a", "US", "tv", false);
+        checkpoint(h);
+        assertThat(stored("u1")).singleElement().extracting(s -> s.downloads).isEqualTo(3L);
+        assertThat(stored("u1")[0].contents).isEmpty();
+        assertThat(stored("u1")[0].regions).isEmpty();
+        assertThat(stored("u1")[0].devices).isEmpty();
+        assertThat(fragments("u1"))
+                .as("each flush's pending sessions, as they were")
+                .extracting(f -> String.join(",", f[0].contents) + " " + f[0].devices[0])
+                .containsExactly("a,b phone", "a tv");
+
+        h.processWatermark(at(1 + 36));
+        assertThat(rows())
+                .containsExactly(
+                        session("u1", 0, 1, "downloads=3 failed=1 sizeMb=200 contents=2")
+                                + " regions=EU,US devices=phone,tv");
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void sessionsStoredWithTheirSetsByAnOlderVersionKeepThem() throws Exception {
+        event("u1", 0, "a", "EU", "phone", true);
+        event("u2", 0, "a", "EU", "phone", true);
+        checkpoint(h);
+        // What a savepoint of the version before this one holds: the sets in the entry, no
+        // fragments.
+        for (String user : List.of("u1", "u2")) {
+            Session withSets = Session.copyOf(stored(user)[0]);
+            withSets.contents = new String[] {"a"};
+            withSets.regions = new String[] {"EU"};
+            withSets.devices = new String[] {"phone"};
+            open().put(user, new Session[] {withSets});
+            fragmentState(user).clear();
+        }
+        restartFromSnapshot();
+
+        event("u1", 10, "b", "US", "tv", true); // u1's entry is rewritten, u2's only read
+        h.processWatermark(at(10 + 36));
+        assertThat(rows())
+                .containsExactly(
+                        session("u2", 0, 0, "downloads=1 failed=0 sizeMb=100 contents=1")
+                                + " regions=EU devices=phone",
+                        session("u1", 0, 10, "downloads=2 failed=0 sizeMb=200 contents=2")
+                                + " regions=EU,US devices=phone,tv");
+        assertThat(h.numKeyedStateEntries()).isZero();
+    }
+
+    @Test
+    void aClosingSessionLeavesTheFragmentsOfItsUsersLaterOneJoined() throws Exception {
+        event("u1", 0, "a", "EU", "phone", true);
+        checkpoint(h);
+        event("u1", 40, "b", "US", "tv", true);
+        checkpoint(h);
+        event("u1", 41, "c", "US", "tv", true);
+        checkpoint(h);
+        assertThat(fragments("u1")).hasSize(3);
+
+        h.processWatermark(at(36));
+        assertThat(rows())
+                .containsExactly(
+                        session("u1", 0, 0, "downloads=1 failed=0 sizeMb=100 contents=1")
+                                + " regions=EU devices=phone");
+        assertThat(fragments("u1"))
+                .as("the open session's, read anyway, written back as one")
+                .singleElement()
+                .extracting(f -> String.join(",", f[0].contents))
+                .isEqualTo("b,c");
+        h.processWatermark(at(41 + 36));
+        assertThat(rows()).hasSize(2);
+        assertThat(rows().get(1)).contains("contents=2 regions=US");
+        assertThat(h.numKeyedStateEntries()).isZero();
     }
 
     @Test
@@ -150,9 +262,13 @@ class SessionBuilderTest {
         event("u1", 1, "b", "EU", "phone", true);
         assertThat(h.numKeyedStateEntries()).as("one user buffered").isZero();
         event("u2", 1, "a", "EU", "phone", true);
-        assertThat(h.numKeyedStateEntries()).as("two users: the buffer is full").isEqualTo(3);
+        assertThat(h.numKeyedStateEntries())
+                .as(
+                        "two users: the buffer is full; the bucket's three entries and two users'"
+                                + " fragments")
+                .isEqualTo(5);
         event("u3", 2, "a", "EU", "phone", true);
-        assertThat(h.numKeyedStateEntries()).isEqualTo(3);
+        assertThat(h.numKeyedStateEntries()).isEqualTo(5);
         h.processWatermark(at(38));
         assertThat(rows())
                 .containsExactly(
@@ -277,10 +393,42 @@ class SessionBuilderTest {
         h = harness(snapshot);
     }
 
+    /** The stored open sessions of {@code user} (of bucket 0). */
+    private Session[] stored(String user) throws Exception {
+        return open().get(user);
+    }
+
+    private MapState<String, Session[]> open() throws Exception {
+        return backend()
+                .getPartitionedState(
+                        VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, OPEN);
+    }
+
+    /** The fragments stored for {@code user}, one per flush. */
+    private List<Session[]> fragments(String user) throws Exception {
+        List<Session[]> fragments = new ArrayList<>();
+        Iterable<Session[]> stored = fragmentState(user).get();
+        if (stored != null) {
+            stored.forEach(fragments::add);
+        }
+        return fragments;
+    }
+
+    private ListState<Session[]> fragmentState(String user) throws Exception {
+        return backend().getPartitionedState(user, StringSerializer.INSTANCE, FRAGMENTS);
+    }
+
+    private KeyedStateBackend<Integer> backend() {
+        KeyedStateBackend<Integer> backend =
+                ((SessionBuilder) h.getOperator()).getKeyedStateBackend();
+        backend.setCurrentKey(0);
+        return backend;
+    }
+
     /** With room for every user's partials in memory, so only time and checkpoints flush them. */
-    private static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession>
-            harness(OperatorSubtaskState restoreFrom) throws Exception {
-        return harness(restoreFrom, 30 * MINUTE, 5 * MINUTE, MINUTE, ROOM_FOR_ALL);
+    private KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> harness(
+            OperatorSubtaskState restoreFrom) throws Exception {
+        return harness(restoreFrom, 30 * MINUTE, 5 * MINUTE, MINUTE, ROOM_FOR_ALL, onRocksDb);
     }
 
     static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> harness(
@@ -290,11 +438,29 @@ class SessionBuilderTest {
             long window,
             int bufferedUsers)
             throws Exception {
+        return harness(restoreFrom, gap, lateness, window, bufferedUsers, false);
+    }
+
+    /**
+     * @param onRocksDb on the job's state backend, where appending a fragment is a merge, instead
+     *     of the heap
+     */
+    static KeyedOneInputStreamOperatorTestHarness<Integer, SessionBatch, UserSession> harness(
+            OperatorSubtaskState restoreFrom,
+            long gap,
+            long lateness,
+            long window,
+            int bufferedUsers,
+            boolean onRocksDb)
+            throws Exception {
         var harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new SessionBuilder(gap, lateness, window, bufferedUsers),
                         b -> b.bucket,
                         Types.INT);
+        if (onRocksDb) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         if (restoreFrom != null) {
             harness.initializeState(restoreFrom);
         }

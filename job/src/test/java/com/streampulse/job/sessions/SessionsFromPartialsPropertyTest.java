@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * bridge sessions and sessions close while others are still open. The number of buckets varies from
  * one (every user shares a key, a due list and a timer) to the job's (users rarely share); the
  * builder buffers one user's partials in memory, a few, or all, and now and then checkpoints and
- * restarts from the checkpoint.
+ * restarts from the checkpoint; a third of the runs keep the builder's state in RocksDB, as the job
+ * does, the others on the heap.
  */
 class SessionsFromPartialsPropertyTest {
 
@@ -117,7 +118,8 @@ class SessionsFromPartialsPropertyTest {
 
         // The builder joins partials in memory for up to this many users between flushes.
         int bufferedUsers = BUFFERED_USERS[random.nextInt(BUFFERED_USERS.length)];
-        var h = SessionBuilderTest.harness(null, GAP, LATENESS, MINUTE, bufferedUsers);
+        boolean onRocksDb = random.nextInt(3) == 0;
+        var h = SessionBuilderTest.harness(null, GAP, LATENESS, MINUTE, bufferedUsers, onRocksDb);
         List<String> rows = new ArrayList<>();
         try {
             long watermark = Long.MIN_VALUE;
@@ -132,7 +134,9 @@ class SessionsFromPartialsPropertyTest {
                     OperatorSubtaskState snapshot = SessionBuilderTest.checkpoint(h);
                     collect(h, rows);
                     h.close();
-                    h = SessionBuilderTest.harness(snapshot, GAP, LATENESS, MINUTE, bufferedUsers);
+                    h =
+                            SessionBuilderTest.harness(
+                                    snapshot, GAP, LATENESS, MINUTE, bufferedUsers, onRocksDb);
                     h.processWatermark(watermark);
                 }
             }
