@@ -236,8 +236,8 @@ BENCH_LATENCY_SECONDS ?= 320
 BENCH_SCALE_KEYS ?= 1000000
 BENCH_SCALE_MINUTES ?= 2
 BENCH_SHAPES ?= catalog,wide,tiny
-# Backlog per shape: N for all, or shape:N,... (default catalog:65000000,catalog_1k:40000000,
-# wide:8000000,tiny:30000000: catalog lasts the 20 s warm-up + 120 s measured up to ~460,000 events/s;
+# Backlog per shape: N for all, or shape:N,... (default catalog:90000000,catalog_1k:40000000,
+# wide:8000000,tiny:30000000: catalog lasts the 20 s warm-up + 120 s measured up to ~640,000 events/s;
 # tiny and catalog_1k are measured 5 s + 30 s). The curves read the same topics unless
 # BENCH_CURVE_EVENTS sets a backlog of their own.
 BENCH_SUSTAINED_EVENTS ?=
