@@ -103,7 +103,7 @@ public record BenchOptions(
                         integer(values, "event-rate", 50_000),
                         integer(values, "checkpoint-interval", 10),
                         integer(values, "latency-rate", 50_000),
-                        integer(values, "latency-seconds", 200),
+                        integer(values, "latency-seconds", 320),
                         integer(values, "scale-keys", 1_000_000),
                         integer(values, "scale-minutes", 2),
                         Set.of((phases == null ? String.join(",", ALL_PHASES) : phases).split(",")),
@@ -113,7 +113,7 @@ public record BenchOptions(
                         backlogs(values.remove("sustained-events")),
                         integer(values, "warmup-seconds", 20),
                         integer(values, "steady-seconds", 120),
-                        integer(values, "latency-window-seconds", 5),
+                        integer(values, "latency-window-seconds", 10),
                         integer(values, "curve-events", 0),
                         integer(values, "curve-warmup-seconds", 15),
                         integer(values, "curve-steady-seconds", 30),
@@ -159,16 +159,16 @@ public record BenchOptions(
 
     /**
      * Backlogs per shape, sized so that each is read for longer than the warm-up and the measured
-     * time at the rates an idle 2-core machine reaches, with room: catalog read more than 351,000
-     * events/s in the second quiet run, and 65 M last 20 + 120 s up to ~460,000/s; wide ~27,000/s:
-     * 8 M; tiny and catalog_1k, which read 0.7-1 M/s, are measured for 5 + 30 s only: 30 M and 40
-     * M. {@code N} sets every shape, {@code shape:N,...} the ones named.
+     * time at the rates an idle 2-core machine reaches, with room: catalog read 463,000 events/s in
+     * a quiet run and ran out of 65 M, 90 M last 20 + 120 s up to ~640,000/s; wide ~34,000/s: 8 M;
+     * tiny and catalog_1k, which read 0.7-1 M/s, are measured for 5 + 30 s only: 30 M and 40 M.
+     * {@code N} sets every shape, {@code shape:N,...} the ones named.
      */
     private static Map<WorkloadShape, Integer> backlogs(String list) {
         Map<WorkloadShape, Integer> map = new java.util.EnumMap<>(WorkloadShape.class);
         map.put(WorkloadShape.TINY, 30_000_000);
         map.put(WorkloadShape.CATALOG_1K, 40_000_000);
-        map.put(WorkloadShape.CATALOG, 65_000_000);
+        map.put(WorkloadShape.CATALOG, 90_000_000);
         map.put(WorkloadShape.WIDE, 8_000_000);
         if (list == null || list.isBlank()) {
             return map;

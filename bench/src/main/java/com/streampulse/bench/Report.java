@@ -152,7 +152,7 @@ final class Report {
         long maxState = r.checkpoints().stream().mapToLong(c -> c.stateSizeBytes()).max().orElse(0);
         long maxMillis = r.checkpoints().stream().mapToLong(c -> c.millis()).max().orElse(0);
         out.printf(
-                "  checkpoints (last %d kept by Flink): largest state %,.1f MiB, longest %,d ms%n",
+                "  checkpoints (%d completed): largest state %,.1f MiB, longest %,d ms%n",
                 r.checkpoints().size(), maxState / MIB, maxMillis);
         for (BenchCluster.CheckpointStat c : r.checkpoints()) {
             out.printf(

@@ -9,8 +9,9 @@ import org.apache.flink.metrics.MetricGroup;
 
 /**
  * Writes one table to PostgreSQL: rows are buffered per {@link SinkTable} and written in one round
- * trip on every checkpoint, every {@code flushIntervalMillis} and whenever {@code batchSize} rows
- * are waiting.
+ * trip on every checkpoint, when the watermark passes a buffered row (right after the window firing
+ * that emitted it), every {@code flushIntervalMillis} and whenever {@code batchSize} rows are
+ * waiting.
  *
  * <p>Exactly-once without transactions: every write is an idempotent upsert on the row's natural
  * key, and {@link SinkWriter#flush} runs before the checkpoint barrier is passed on, so when a

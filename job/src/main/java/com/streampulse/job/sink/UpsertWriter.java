@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
@@ -47,6 +48,15 @@ final class UpsertWriter<T> implements SinkWriter<T> {
 
     /** The rows since the last hand-over, filled by the task thread. */
     private SinkTable.Batch<T> batch;
+
+    /** The newest watermark seen. */
+    private long watermark = Long.MIN_VALUE;
+
+    /**
+     * The earliest timestamp among the buffered rows that was ahead of the watermark when the row
+     * came ({@link Long#MAX_VALUE}: none): a row a firing emitted before passing its watermark on.
+     */
+    private long earliestAheadOfWatermark = Long.MAX_VALUE;
 
     /** The batch being written; completes with it cleared, to be filled again. */
     private Future<SinkTable.Batch<T>> inFlight;
@@ -88,9 +98,36 @@ final class UpsertWriter<T> implements SinkWriter<T> {
     @Override
     public void write(T row, Context context) throws IOException, InterruptedException {
         batch.add(row);
+        Long time = context.timestamp();
+        if (time != null && time > watermark) {
+            earliestAheadOfWatermark = Math.min(earliestAheadOfWatermark, time);
+        }
         if (batch.size() >= batchSize) {
             handOver();
         }
+    }
+
+    /**
+     * Writes the buffered rows at once, without waiting for the timer, when the watermark has
+     * passed one of them. A window operator emits a firing's rows (stamped with the window's last
+     * millisecond) and then passes on the watermark that fired them, so that watermark marks the
+     * moment the firing's last rows (all of a small table's) are complete: written now, they are
+     * visible up to {@code flushIntervalMillis} sooner. Rows that came behind the watermark (late
+     * updates of fired windows) or without a timestamp (rejected events) wait for a full batch or
+     * the timer as before, instead of costing a round trip per watermark (five a second) that no
+     * reader waits for.
+     */
+    @Override
+    public void writeWatermark(Watermark next) throws IOException, InterruptedException {
+        watermark = Math.max(watermark, next.getTimestamp());
+        if (earliestAheadOfWatermark <= watermark) {
+            handOver();
+        }
+    }
+
+    /** Rows not handed over to the writing thread yet. */
+    int buffered() {
+        return batch.size();
     }
 
     /**
@@ -123,6 +160,7 @@ final class UpsertWriter<T> implements SinkWriter<T> {
         }
         SinkTable.Batch<T> full = batch;
         batch = awaitWritten();
+        earliestAheadOfWatermark = Long.MAX_VALUE;
         inFlight =
                 writing.submit(
                         () -> {
