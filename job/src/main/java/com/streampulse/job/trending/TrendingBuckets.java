@@ -30,6 +30,13 @@ import org.apache.flink.util.Collector;
  * whole value per batch: a pre-aggregator flushes a dozen times a minute at {@code catalog}); the
  * ranking pass that first reads a window merges its chunks into one value, once.
  *
+ * <p>The sliding sums stay on the heap between passes ({@link SlidingRanking}, one per bucket, not
+ * checkpointed), so a window end reads the three minutes that enter or leave the two windows
+ * instead of all 2 × L of them, and so do the keys of the bucket's state: a pass gets the minutes
+ * it needs by key, where iterating the map state copied every minute's value out of RocksDB, twice
+ * a pass (to read and to forget). Both are derived from state: the first pass after a start or
+ * restore builds them from it.
+ *
  * <p>Input: the pre-aggregator's batches, one per bucket and flush, stamped with their window's
  * last millisecond, so every on-time batch of a window is here before the watermark passes it. A
  * batch that comes after (a late update within the allowed lateness) changes the sliding windows
@@ -57,6 +64,9 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
     private transient MapState<Long, MinuteCounts> minutes;
 
     private transient ValueState<BucketClock> clock;
+
+    /** Per bucket of this subtask, what the heap keeps of its state (none after a restore). */
+    private transient Map<Integer, Derived> derived;
 
     /**
      * @param slideMillis the job's window size: rankings are sent for every window end
@@ -116,6 +126,7 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "clock", TypeInformation.of(BucketClock.class)));
+        derived = new HashMap<>();
     }
 
     @Override
@@ -132,16 +143,29 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
         long windowEnd = start + slideMillis;
         boolean ranked = windowEnd <= c.published();
         int chunks = c.chunks();
+        long key;
         if (chunks + 1 < slideMillis) {
-            minutes.put(start + 1 + chunks++, batch.counts);
+            key = start + 1 + chunks++;
+            minutes.put(key, batch.counts);
         } else {
             // No chunk key left below the next window's start: merge into the window's value.
+            key = start;
             MinuteCounts before = minutes.get(start);
             minutes.put(
                     start,
                     before == null ? batch.counts : MinuteCounts.merge(before, batch.counts));
         }
-        long lateFrom = ranked ? Math.min(c.lateFrom(), start) : c.lateFrom();
+        Derived d = derived.get(ctx.getCurrentKey());
+        if (d != null) {
+            d.keys.add(key);
+        }
+        long lateFrom = c.lateFrom();
+        if (ranked) {
+            lateFrom = Math.min(lateFrom, start);
+            if (d != null && d.sums != null) {
+                d.sums.addLate(start, batch.counts);
+            }
+        }
         // On time: when the watermark passes the window. Late: at the next window end, with the
         // next window (after a restore the watermark starts from nothing, the clock does not).
         long due =
@@ -170,6 +194,7 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
         if (c == null) {
             return;
         }
+        Derived d = derived(ctx.getCurrentKey());
         // Window ends to (re)send: those a late batch changed, then the new ones up to now that
         // can still have downloads in them.
         long newestDue =
@@ -185,26 +210,29 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
         }
         long firstNew =
                 c.published() == Long.MIN_VALUE
-                        ? oldestStart() + slideMillis
+                        ? startOf(d.keys.first()) + slideMillis
                         : c.published() + slideMillis;
         for (long end = firstNew; end <= newestDue; end += slideMillis) {
             due.add(end);
         }
         int chunks = c.chunks();
         if (!due.isEmpty()) {
+            // None after a restore; sums a pass built from state stand at its last due end,
+            // before the published one when it only ranked windows late data changed again.
+            if (d.sums == null || d.sums.end() != c.published()) {
+                d.sums = new SlidingRanking(slideMillis, lengthMillis, topN);
+            }
             Map<Long, MinuteCounts> needed = new HashMap<>();
-            boolean merged = read(due.first() - 2 * lengthMillis, due.last(), needed);
+            boolean merged = read(d.keys, d.sums.needs(due), due.last(), needed);
             chunks = merged ? 0 : chunks;
-            new SlidingRanking(slideMillis, lengthMillis, topN)
-                    .rank(ctx.getCurrentKey(), needed, due)
-                    .forEach(out::collect);
+            d.sums.rank(ctx.getCurrentKey(), needed, due).forEach(out::collect);
         }
         long published = due.isEmpty() ? c.published() : Math.max(c.published(), due.last());
         // A window that ended more than the lateness ago cannot change, nor can those that
         // count its downloads as their previous window's.
-        if (forget(time - latenessMillis - 2 * lengthMillis)) {
-            minutes.clear();
+        if (forget(d.keys, time - latenessMillis - 2 * lengthMillis)) {
             clock.clear();
+            derived.remove(ctx.getCurrentKey());
             return;
         }
         clock.update(new BucketClock(published, Long.MAX_VALUE, c.newestStart(), chunks));
@@ -216,26 +244,49 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
                                 : c.newestStart() + latenessMillis + 2 * lengthMillis + 1);
     }
 
+    /** The bucket's keys and sums on the heap; the keys read from state when there are none. */
+    private Derived derived(int bucket) throws Exception {
+        Derived d = derived.get(bucket);
+        if (d == null) {
+            d = new Derived();
+            for (long key : minutes.keys()) {
+                d.keys.add(key);
+            }
+            derived.put(bucket, d);
+        }
+        return d;
+    }
+
     /**
-     * Puts the windows starting in {@code [from, to)} into {@code into}, each as one value, and
-     * stores the merged value of those that had chunks in place of the chunks.
+     * Puts the windows of {@code starts} into {@code into}, each as one value, and merges the
+     * chunks of every window starting before {@code before} (late batches of windows not in {@code
+     * starts} too), so chunk keys can be used again.
      *
-     * @return true when no chunk is left in state (the chunk keys can be used again)
+     * @param keys the keys of {@link #minutes}, kept up to date
+     * @return true when no chunk is left in state
      */
-    private boolean read(long from, long to, Map<Long, MinuteCounts> into) throws Exception {
+    private boolean read(
+            TreeSet<Long> keys, Set<Long> starts, long before, Map<Long, MinuteCounts> into)
+            throws Exception {
+        Set<Long> windows = new HashSet<>(starts);
+        for (long key : keys) {
+            long start = startOf(key);
+            if (key != start && start < before) {
+                windows.add(start);
+            }
+        }
         TreeMap<Long, List<MinuteCounts>> pieces = new TreeMap<>();
         List<Long> chunkKeys = new ArrayList<>();
         boolean chunksLeft = false;
-        for (Map.Entry<Long, MinuteCounts> e : minutes.entries()) {
-            long key = e.getKey();
+        for (long key : keys) {
             long start = startOf(key);
-            if (start >= from && start < to) {
-                // Values outside the range are not deserialized (RocksDB reads them lazily).
-                pieces.computeIfAbsent(start, k -> new ArrayList<>()).add(e.getValue());
-                if (key != start) {
+            boolean chunk = key != start;
+            if (windows.contains(start)) {
+                pieces.computeIfAbsent(start, k -> new ArrayList<>()).add(minutes.get(key));
+                if (chunk) {
                     chunkKeys.add(key);
                 }
-            } else if (key != start) {
+            } else if (chunk) {
                 chunksLeft = true;
             }
         }
@@ -250,37 +301,31 @@ public final class TrendingBuckets extends KeyedProcessFunction<Integer, Trendin
         Set<Long> merged = new HashSet<>();
         for (long key : chunkKeys) {
             minutes.remove(key);
+            keys.remove(key);
             merged.add(startOf(key));
         }
         for (long start : merged) {
             minutes.put(start, into.get(start));
+            keys.add(start);
         }
         return !chunksLeft;
     }
 
-    /** The oldest window start held; only asked when there is at least one. */
-    private long oldestStart() throws Exception {
-        long oldest = Long.MAX_VALUE - slideMillis;
-        for (long key : minutes.keys()) {
-            oldest = Math.min(oldest, startOf(key));
+    /** Drops the windows starting before {@code before}; true when none is left. */
+    private boolean forget(TreeSet<Long> keys, long before) throws Exception {
+        while (!keys.isEmpty() && startOf(keys.first()) < before) {
+            minutes.remove(keys.pollFirst());
         }
-        return oldest;
+        return keys.isEmpty();
     }
 
-    /** Drops the windows starting before {@code before}; true when none is left. */
-    private boolean forget(long before) throws Exception {
-        List<Long> old = new ArrayList<>();
-        boolean empty = true;
-        for (long key : minutes.keys()) {
-            if (startOf(key) < before) {
-                old.add(key);
-            } else {
-                empty = false;
-            }
-        }
-        for (long key : old) {
-            minutes.remove(key);
-        }
-        return empty;
+    /**
+     * What the heap keeps of one bucket's state, derived from it (so never checkpointed): the keys
+     * of {@link #minutes}, in order, and the sums at the published window end (null until a pass
+     * builds them).
+     */
+    private static final class Derived {
+        final TreeSet<Long> keys = new TreeSet<>();
+        SlidingRanking sums;
     }
 }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -151,6 +154,81 @@ class TrendingTest {
         // row's key gets the same rows in the same order, so the table ends the same.
         assertThat(rows).containsExactlyInAnyOrderElementsOf(uninterrupted);
         assertThat(lastPerKey(rows)).isEqualTo(lastPerKey(uninterrupted));
+    }
+
+    @Test
+    void randomTrafficWithLateDataEndsAsTheTopNOfAllCountsWithOrWithoutRestores() throws Exception {
+        for (int seed = 0; seed < 6; seed++) {
+            for (boolean restores : List.of(false, true)) {
+                close();
+                rows.clear();
+                open();
+                Random random = new Random(seed);
+                // (region, content, minute) → downloads, everything the buckets were sent.
+                Map<List<Object>, Long> sent = new HashMap<>();
+                for (int m = 0; m < 20; m++) {
+                    for (int i = random.nextInt(6); i > 0; i--) {
+                        send(random, m, sent);
+                    }
+                    if (m > 0 && random.nextBoolean()) {
+                        // Late, within the lateness: a window already ranked changes.
+                        send(random, m - 1 - random.nextInt(Math.min(m, 4)), sent);
+                    }
+                    watermark((m + 1) * MINUTE - 1);
+                    if (restores && random.nextInt(4) == 0) {
+                        // The sums kept on the heap are lost and built again from state.
+                        restartFromSnapshot();
+                    }
+                }
+                watermark(40 * MINUTE);
+
+                assertThat(lastPerKey(rows)).isEqualTo(topTwoOfAllCounts(sent));
+            }
+        }
+    }
+
+    private void send(Random random, int minute, Map<List<Object>, Long> sent) throws Exception {
+        String region = List.of("EU", "US", "AS").get(random.nextInt(3));
+        String content = "c" + random.nextInt(8);
+        long downloads = 1 + random.nextInt(4);
+        partial(region, content, minute, downloads);
+        sent.merge(List.of(region, content, minute), downloads, Long::sum);
+    }
+
+    /** The table by brute force: every scope and window end, each content's sums, sorted. */
+    private static Map<List<Object>, TrendingRow> topTwoOfAllCounts(Map<List<Object>, Long> sent) {
+        Map<List<Object>, TrendingRow> table = new HashMap<>();
+        for (String scope : List.of("global", "EU", "US", "AS")) {
+            for (int end = 1; end <= 20 + 3; end++) {
+                Map<String, long[]> sums = new TreeMap<>();
+                for (Map.Entry<List<Object>, Long> e : sent.entrySet()) {
+                    int minute = (Integer) e.getKey().get(2);
+                    if (scope.equals("global") || scope.equals(e.getKey().get(0))) {
+                        long[] s =
+                                sums.computeIfAbsent((String) e.getKey().get(1), k -> new long[2]);
+                        if (minute >= end - 3 && minute < end) {
+                            s[0] += e.getValue();
+                        } else if (minute >= end - 6 && minute < end - 3) {
+                            s[1] += e.getValue();
+                        }
+                    }
+                }
+                List<String> ranked =
+                        sums.keySet().stream()
+                                .filter(c -> sums.get(c)[0] > 0)
+                                .sorted(
+                                        Comparator.comparing((String c) -> -sums.get(c)[0])
+                                                .thenComparing(Comparator.naturalOrder()))
+                                .limit(2)
+                                .toList();
+                for (int i = 0; i < ranked.size(); i++) {
+                    long[] s = sums.get(ranked.get(i));
+                    TrendingRow r = row(scope, end, i + 1, ranked.get(i), s[0], s[1]);
+                    table.put(List.of(scope, r.windowEnd(), i + 1), r);
+                }
+            }
+        }
+        return table;
     }
 
     /** What trending_content holds after upserting {@code rows} in order. */
