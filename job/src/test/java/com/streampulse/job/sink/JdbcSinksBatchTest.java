@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.streampulse.config.Secret;
 import com.streampulse.job.config.PostgresSettings;
 import com.streampulse.job.records.AlertRow;
 import com.streampulse.job.records.AlertRow.Change;
@@ -54,15 +53,7 @@ class JdbcSinksBatchTest {
     @BeforeEach
     void connect() throws Exception {
         db.truncateAll();
-        PostgresSettings pg =
-                new PostgresSettings(
-                        "localhost",
-                        db.port(),
-                        EmbeddedPostgresDb.DATABASE,
-                        EmbeddedPostgresDb.USER,
-                        new Secret(EmbeddedPostgresDb.PASSWORD),
-                        "disable",
-                        false);
+        PostgresSettings pg = EmbeddedPostgresSettings.of(db);
         Properties props = new Properties();
         props.setProperty("user", pg.user());
         props.setProperty("password", pg.password().value());

@@ -2,8 +2,6 @@ package com.streampulse.job.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.streampulse.config.Secret;
-import com.streampulse.job.config.PostgresSettings;
 import com.streampulse.job.records.RegionHealth;
 import com.streampulse.testkit.EmbeddedPostgresDb;
 import java.sql.Connection;
@@ -38,16 +36,7 @@ class UpsertWriterTest {
     @BeforeAll
     static void startDatabase() {
         db = EmbeddedPostgresDb.start();
-        connector =
-                new PostgresConnector(
-                        new PostgresSettings(
-                                "localhost",
-                                db.port(),
-                                EmbeddedPostgresDb.DATABASE,
-                                EmbeddedPostgresDb.USER,
-                                new Secret(EmbeddedPostgresDb.PASSWORD),
-                                "disable",
-                                false));
+        connector = new PostgresConnector(EmbeddedPostgresSettings.of(db));
     }
 
     @AfterAll
