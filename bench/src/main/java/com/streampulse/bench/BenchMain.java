@@ -164,6 +164,16 @@ public final class BenchMain {
                             r, share, catalogRate > 0 ? "sustained" : "--latency-rate", 10_000);
                 }
             }
+            if (options.phases().contains("sink")) {
+                System.out.printf("%nSink phase: the PostgreSQL upsert candidates...%n");
+                report.sink(
+                        SinkBench.run(
+                                SinkBench.DEFAULT_ROWS,
+                                SinkBench.DEFAULT_BATCH,
+                                SinkBench.DEFAULT_ROUNDS),
+                        SinkBench.DEFAULT_ROWS,
+                        SinkBench.DEFAULT_BATCH);
+            }
             if (options.phases().contains("scale")) {
                 infra.kafka().createTopic("scale", options.partitions());
                 System.out.printf("%nScale phase...%n");

@@ -41,7 +41,8 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
     public void notifyOfAddedMetric(Metric metric, String name, MetricGroup group) {
         if (!name.equals("numRecordsIn")
                 && !name.equals("backPressuredTimeMsPerSecond")
-                && !name.equals("busyTimeMsPerSecond")) {
+                && !name.equals("busyTimeMsPerSecond")
+                && !name.endsWith(BLOCK_CACHE_USAGE)) {
             return;
         }
         Map<String, String> v = group.getAllVariables();
@@ -58,6 +59,31 @@ public final class InProcessMetrics implements MetricReporter, MetricReporterFac
     @Override
     public void notifyOfRemovedMetric(Metric metric, String name, MetricGroup group) {
         METRICS.removeIf(r -> r.metric() == metric);
+    }
+
+    /**
+     * RocksDB's native property gauge of the block cache's usage, registered per column family when
+     * {@code state.backend.rocksdb.metrics.block-cache-usage} is on.
+     */
+    static final String BLOCK_CACHE_USAGE = "block-cache-usage";
+
+    /**
+     * RocksDB's native memory in {@code job}, in bytes: with managed memory, a slot's RocksDB
+     * instances share one block cache, which also holds their memtables and index and filter
+     * blocks, and every column family reports that cache's usage. So: the largest report per
+     * subtask index (one slot each here), summed over them.
+     */
+    static long rocksDbBlockCacheBytes(String job) {
+        Map<String, Long> perSlot = new HashMap<>();
+        for (Registered r : METRICS) {
+            if (job.equals(r.job())
+                    && r.name().endsWith(BLOCK_CACHE_USAGE)
+                    && r.metric() instanceof Gauge<?> g
+                    && g.getValue() instanceof Number n) {
+                perSlot.merge(r.subtask(), n.longValue(), Math::max);
+            }
+        }
+        return perSlot.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Records the Kafka source operators of {@code job} have read so far, all subtasks. */

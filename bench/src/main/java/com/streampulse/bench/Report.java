@@ -206,12 +206,14 @@ final class Report {
         out.printf("  back-pressured ms/s per task: %s%n", rounded(r.backPressuredMsPerSecond()));
         out.printf("  busy ms/s per task: %s%n", rounded(r.busyMsPerSecond()));
         out.printf(
-                "  heap peak %,.0f MiB (live after GC %,.0f MiB), peak RSS %,.0f MiB (RocksDB's"
-                        + " native memory is inside it, bounded by 512 MiB managed memory), CPU"
-                        + " %.0f s; %s at the end%n",
+                "  heap peak %,.0f MiB (live after GC %,.0f MiB), peak RSS %,.0f MiB, RocksDB's"
+                        + " native memory %,.0f MiB at the end (its block cache, memtables"
+                        + " included, within 512 MiB of managed memory), CPU %.0f s; %s at the"
+                        + " end%n",
                 r.usage().peakHeapBytes() / MIB,
                 r.usage().peakLiveHeapBytes() / MIB,
                 r.usage().peakRssBytes() / MIB,
+                r.rocksDbCacheBytes() / MIB,
                 r.usage().cpuSeconds(),
                 r.loadAfter());
         String when =
@@ -278,6 +280,22 @@ final class Report {
                         "%.2f (%,.0f against %,.0f events/s)",
                         ratio, on.eventsPerSecond(), off.eventsPerSecond()),
                 when);
+    }
+
+    /** The sink target: the job's upserts of {@code wide} rows, inserts and updates alike. */
+    void sink(List<SinkBench.Result> job, int rows, int batch) {
+        double inserts =
+                Stats.percentile(job.stream().map(SinkBench.Result::insertsPerSecond).toList(), 50);
+        double updates =
+                Stats.percentile(job.stream().map(SinkBench.Result::updatesPerSecond).toList(), 50);
+        target(
+                "wide PostgreSQL upserts >= 150,000 rows/s",
+                Math.min(inserts, updates) >= 150_000,
+                String.format("%,.0f inserts, %,.0f updates per second", inserts, updates),
+                String.format(
+                        "the job's sink, median of %d rounds of %,d wide content_stats rows in"
+                                + " batches of %,d, one connection; %s",
+                        job.size(), rows, batch, Load.describe()));
     }
 
     void curves(List<SustainedBench.Result> results) {

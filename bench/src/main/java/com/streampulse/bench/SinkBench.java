@@ -96,10 +96,23 @@ public final class SinkBench {
 
     private SinkBench() {}
 
+    static final int DEFAULT_ROWS = 200_000;
+    static final int DEFAULT_BATCH = 5_000;
+    static final int DEFAULT_ROUNDS = 8;
+
     public static void main(String[] args) throws Exception {
-        int rows = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 200_000;
-        int batch = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 5_000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        run(
+                args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : DEFAULT_ROWS,
+                args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : DEFAULT_BATCH,
+                args.length > 2 ? Integer.parseInt(args[2]) : DEFAULT_ROUNDS);
+    }
+
+    /**
+     * Measures every candidate (printing their tables) on a PostgreSQL of its own.
+     *
+     * @return the job's sink's rounds
+     */
+    static List<Result> run(int rows, int batch, int rounds) throws Exception {
         System.out.printf(
                 "Sink candidates: %,d content_stats rows (shape wide: every row its own key) in"
                     + " batches of %,d, inserted then updated; one warm-up round, then %d measured"
@@ -155,6 +168,7 @@ public final class SinkBench {
             headToHead("inserts rows/s", unnest, copy, Result::insertsPerSecond, true);
             headToHead("updates rows/s", unnest, copy, Result::updatesPerSecond, true);
             System.out.printf("Load after: %s%n", Load.describe());
+            return unnest;
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -60,6 +61,7 @@ final class SustainedBench {
             long checkpointsInSteadyState,
             Map<String, Double> backPressuredMsPerSecond,
             Map<String, Double> busyMsPerSecond,
+            long rocksDbCacheBytes,
             long contentRows,
             ProcessMeter.Usage usage,
             String loadBefore,
@@ -171,6 +173,10 @@ final class SustainedBench {
                 Scenarios.checkpointed(
                         infra, topic, options, CHECKPOINT_INTERVAL, checkpoints, features.env());
         StreamExecutionEnvironment env = Scenarios.environment(parallelism);
+        // RocksDB's native memory, reported next to the heap (InProcessMetrics).
+        env.configure(
+                Configuration.fromMap(
+                        Map.of("state.backend.rocksdb.metrics.block-cache-usage", "true")));
         Scenarios.production(env, config, options);
         String jobName =
                 "sustained-"
@@ -223,6 +229,7 @@ final class SustainedBench {
                                 + InProcessMetrics.describeInputs(jobName));
             }
             ProcessMeter.Usage usage = meter.stop();
+            long rocksDb = InProcessMetrics.rocksDbBlockCacheBytes(jobName);
             long checkpointsAfter = cluster.completedCheckpoints(job);
             List<BenchCluster.CheckpointStat> stats = new ArrayList<>();
             for (BenchCluster.CheckpointStat c : cluster.checkpoints(job)) {
@@ -248,6 +255,7 @@ final class SustainedBench {
                     checkpointsAfter - checkpointsBefore,
                     backPressured,
                     busy,
+                    rocksDb,
                     infra.rowCounts().get("content_stats"),
                     usage,
                     loadBefore,
