@@ -247,7 +247,7 @@ BENCH_CURVE_EVENTS ?=
 BENCH_CURVE_WARMUP_SECONDS ?= 10
 BENCH_CURVE_STEADY_SECONDS ?= 30
 # One section at a time, e.g. make bench SECTION=sustained (each phase takes minutes).
-SECTION ?= throughput,sustained,curves,peer,latency,scale
+SECTION ?= throughput,sustained,features,curves,peer,latency,scale
 BENCH_PHASES ?= $(SECTION)
 BENCH_JAVA_OPTS ?= -Xmx3g -XX:+UseG1GC
 # Every bench JVM writes a GC and safepoint log of its own (one per make run, rotated at 5 x 20 MB),
@@ -275,7 +275,7 @@ bench-build: ## Package the bench module and what it runs (job, generator, testk
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Every section (~57 min on an idle machine: sustained ~10, curves ~6, latency ~20); one at a time with SECTION=throughput|sustained|curves|peer|latency|scale
+bench: bench-build ## Every section (~65 min on an idle machine: sustained ~10, features ~6, curves ~6, latency ~20); one at a time with SECTION=throughput|sustained|features|curves|peer|latency|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile

@@ -94,6 +94,27 @@ public final class BenchMain {
                     }
                 }
             }
+            if (options.phases().contains("features")) {
+                System.out.printf(
+                        "%nFeatures phase: catalog sustained with trending, anomaly alerts and"
+                                + " sessions all off, then all on (issue 16)...%n");
+                SustainedBench bench = new SustainedBench(infra, cluster, options, backlogs);
+                Path checkpoints = work.resolve("checkpoints-features");
+                List<SustainedBench.Result> runs = new ArrayList<>();
+                for (SustainedBench.Features f :
+                        List.of(SustainedBench.Features.NONE, SustainedBench.Features.ALL)) {
+                    SustainedBench.Result r =
+                            bench.measure(
+                                    WorkloadShape.CATALOG,
+                                    f,
+                                    options.parallelism(),
+                                    loader,
+                                    checkpoints);
+                    report.sustained(r);
+                    runs.add(r);
+                }
+                report.features(runs.get(0), runs.get(1));
+            }
             if (options.phases().contains("curves")) {
                 System.out.printf(
                         "%nCurves: sustained, warm-up %d s, %d s measured, against parallelism"

@@ -22,7 +22,7 @@ import java.util.Set;
  * @param latencySeconds how long the latency phase sends
  * @param scaleKeys distinct content ids per minute in the scale phase
  * @param scaleMinutes minutes of event time in the scale phase
- * @param phases which phases run: throughput, sustained, curves, peer, latency, scale
+ * @param phases which phases run: throughput, sustained, features, curves, peer, latency, scale
  * @param shapes the workload shapes the sustained phase measures
  * @param sustainedEvents events loaded as the sustained phase's backlog, per shape: {@code N} for
  *     every shape, or {@code shape:N,shape:N} (see {@link #backlog})
@@ -64,7 +64,7 @@ public record BenchOptions(
         Map<String, String> jobEnv) {
 
     public static final Set<String> ALL_PHASES =
-            Set.of("throughput", "latency", "scale", "sustained", "peer", "curves");
+            Set.of("throughput", "latency", "scale", "sustained", "features", "peer", "curves");
 
     public BenchOptions {
         if (events < 1 || partitions < 1 || parallelism < 1 || runs < 1) {

@@ -23,9 +23,31 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class SustainedBench {
 
+    /**
+     * Which of the job's optional features (issue 16) a run has on: the job's defaults (anomaly
+     * alerts on, trending and sessions off), all three off, or all three on.
+     */
+    record Features(String label, Map<String, String> env) {
+
+        static final Features DEFAULTS = new Features("defaults", Map.of());
+        static final Features NONE =
+                new Features("trending, anomaly alerts and sessions off", switched(false));
+        static final Features ALL =
+                new Features("trending, anomaly alerts and sessions on", switched(true));
+
+        private static Map<String, String> switched(boolean on) {
+            String value = Boolean.toString(on);
+            return Map.of(
+                    "TRENDING_ENABLED", value,
+                    "ANOMALY_ENABLED", value,
+                    "SESSIONS_ENABLED", value);
+        }
+    }
+
     /** One sustained run. */
     record Result(
             WorkloadShape shape,
+            Features features,
             int parallelism,
             double eventTimeRate,
             long loaded,
@@ -115,6 +137,16 @@ final class SustainedBench {
 
     Result measure(WorkloadShape shape, int parallelism, EventLoader loader, Path checkpoints)
             throws Exception {
+        return measure(shape, Features.DEFAULTS, parallelism, loader, checkpoints);
+    }
+
+    Result measure(
+            WorkloadShape shape,
+            Features features,
+            int parallelism,
+            EventLoader loader,
+            Path checkpoints)
+            throws Exception {
         // One backlog per shape: later runs read it again with a consumer group of their own.
         String topic = "sustained-" + shape.label();
         double rate = eventTimeRate(shape);
@@ -136,10 +168,18 @@ final class SustainedBench {
         infra.truncate();
         ScaleBench.deleteRecursively(checkpoints);
         JobConfig config =
-                Scenarios.checkpointed(infra, topic, options, CHECKPOINT_INTERVAL, checkpoints);
+                Scenarios.checkpointed(
+                        infra, topic, options, CHECKPOINT_INTERVAL, checkpoints, features.env());
         StreamExecutionEnvironment env = Scenarios.environment(parallelism);
         Scenarios.production(env, config, options);
-        String jobName = "sustained-" + shape.label() + "-p" + parallelism;
+        String jobName =
+                "sustained-"
+                        + shape.label()
+                        + "-p"
+                        + parallelism
+                        + (features == Features.DEFAULTS
+                                ? ""
+                                : features == Features.ALL ? "-all-features" : "-no-features");
         System.gc();
         JobID job = cluster.submit(env, jobName);
         try {
@@ -195,6 +235,7 @@ final class SustainedBench {
             busy.replaceAll((k, v) -> v / n / parallelism);
             return new Result(
                     shape,
+                    features,
                     parallelism,
                     rate,
                     loaded.records(),

@@ -45,6 +45,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -113,6 +114,9 @@ public final class StreamPulseJob {
 
     /** How often, at most, a quiet input asks Kafka whether it has unread records. */
     static final long BACKLOG_PROBE_INTERVAL_MILLIS = 1_000;
+
+    /** Per RocksDB column family; see {@link #configure} for why not RocksDB's default. */
+    static final MemorySize WRITE_BUFFER_SIZE = MemorySize.ofMebiBytes(16);
 
     /** Partial sums that reached a window after it had closed for good. */
     private static final OutputTag<WindowCounts> DROPPED =
@@ -195,6 +199,14 @@ public final class StreamPulseJob {
         // the small top-level index stays pinned and each read loads one 4 KiB partition.
         // Table format of new files only: the state layout and savepoints are unchanged.
         conf.set(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS, true);
+        // The column families of a slot's RocksDB instances share one write buffer budget (a third
+        // of the slot's managed memory), and each reserves an arena block of an eighth of its
+        // write buffer as soon as it is written. At the default 64 MiB the dozen written column
+        // families of a slot reserved more than the budget, so RocksDB flushed a memtable at
+        // nearly every write: 2,161 level-0 files of ~8 entries in one content-window subtask in
+        // 4 minutes, compaction behind, and writes stopped for minutes (BENCHMARKS.md, latency).
+        // With 16 MiB write buffers the blocks take a quarter of that, the rest is for data.
+        conf.set(RocksDBConfigurableOptions.WRITE_BUFFER_SIZE, WRITE_BUFFER_SIZE);
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
