@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.api.common.state.KeyedStateStore;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -54,6 +55,18 @@ import org.apache.flink.util.OutputTag;
  *       allowed lateness.
  * </ul>
  *
+ * <p>On-time partials are summed on the heap ({@link PendingSums}), not in RocksDB: the
+ * pre-aggregator sends most of a window's partials just before it fires, and a RocksDB get and put
+ * per partial was what made the content windows' busy time grow with the state held. A bucket's
+ * firing merges its pending sums with what its window already holds in RocksDB (written before a
+ * checkpoint, by a spill, or restored), writes the merged sums with puts and no reads, and emits
+ * them. Nothing on the heap crosses a checkpoint: {@link #prepareSnapshotPreBarrier} writes every
+ * pending sum into RocksDB first, so snapshots hold exactly what they held before, and past {@link
+ * #MAX_PENDING_KEYS} the oldest window's pending sums are written the same way. Late partials (of a
+ * window that fired, or whose bucket's firing is still to come while the watermark has passed it)
+ * take the RocksDB path as before, after their window's pending sums in that bucket, if any, were
+ * written there.
+ *
  * <p>State (uids ending in {@code -bucket-windows}): per bucket and window, a map of key to merged
  * {@link WindowCounts}; per bucket, the newest window that fired (cleared with that window's sums);
  * the timers. Input records must carry their window's event time as their timestamp, as the
@@ -66,10 +79,21 @@ public final class BucketedWindows<R>
 
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Pending on-time sums per subtask before the oldest window's are written to RocksDB. A pending
+     * key costs about 300 bytes of heap (a {@link WindowCounts} of 13 longs and 4 references, ~140
+     * bytes, a hash map node and slot, ~50 bytes, and its key and title strings, shared with the
+     * partial it came from, ~100 bytes), so 150,000 keys are ~45 MB per subtask, of the ~500 MB of
+     * task heap a 2-slot TaskManager of k8s/flinkdeployment.yaml has. The region and device windows
+     * never come near it; the {@code wide} shape's content windows (1 M new keys a minute) do.
+     */
+    static final int MAX_PENDING_KEYS = 150_000;
+
     private final long windowMillis;
     private final long latenessMillis;
     private final KeySelector<WindowCounts, String> key;
     private final OutputTag<WindowCounts> dropped;
+    private final int maxPendingKeys;
 
     private transient MapStateDescriptor<String, WindowCounts> sumsDescriptor;
 
@@ -85,6 +109,9 @@ public final class BucketedWindows<R>
     private transient TimestampedCollector<R> rows;
     private transient Firing firing;
 
+    /** On-time sums of windows not fired yet, not in RocksDB; empty at every checkpoint. */
+    private transient PendingSums pending;
+
     /**
      * @param key the key results are computed per, inside a bucket (see {@link #buckets})
      * @param dropped where partials of windows closed for good go
@@ -95,11 +122,23 @@ public final class BucketedWindows<R>
             KeySelector<WindowCounts, String> key,
             ProcessWindowFunction<WindowCounts, R, String, TimeWindow> results,
             OutputTag<WindowCounts> dropped) {
+        this(windowMillis, latenessMillis, key, results, dropped, MAX_PENDING_KEYS);
+    }
+
+    /** As above, with a smaller heap cap, for tests. */
+    BucketedWindows(
+            long windowMillis,
+            long latenessMillis,
+            KeySelector<WindowCounts, String> key,
+            ProcessWindowFunction<WindowCounts, R, String, TimeWindow> results,
+            OutputTag<WindowCounts> dropped,
+            int maxPendingKeys) {
         super(results);
         this.windowMillis = windowMillis;
         this.latenessMillis = latenessMillis;
         this.key = key;
         this.dropped = dropped;
+        this.maxPendingKeys = maxPendingKeys;
     }
 
     /**
@@ -127,6 +166,7 @@ public final class BucketedWindows<R>
         clocks = new HashMap<>();
         rows = new TimestampedCollector<>(output);
         firing = new Firing(userFunction);
+        pending = new PendingSums();
     }
 
     /**
@@ -135,6 +175,10 @@ public final class BucketedWindows<R>
      * usual). A firing interrupted that way leaves later buckets' on-time windows unfired while the
      * watermark has passed them: a partial arriving for one of those in between is taken as a late
      * update (its row fires at once, and again with the bucket's firing), which changes no result.
+     * The bucket's pending sums of that window are written to RocksDB first, so that row counts
+     * them and the bucket's firing finds them there; a barrier let through meanwhile writes all the
+     * pending sums there ({@link #prepareSnapshotPreBarrier}), and the firings still to come read
+     * them back.
      */
     @Override
     public boolean useSplittableTimers() {
@@ -152,12 +196,8 @@ public final class BucketedWindows<R>
         }
         WindowCounts partial = element.getValue();
         String k = key.getKey(partial);
-        MapState<String, WindowCounts> sums = sums(start);
-        WindowCounts sum = sums.get(k);
-        sum = (sum == null ? new WindowCounts() : sum).merge(partial);
-        sums.put(k, sum);
-
-        BucketTimers clock = clock((Integer) getCurrentKey());
+        Integer bucket = (Integer) getCurrentKey();
+        BucketTimers clock = clock(bucket);
         // After a restore the watermark starts from nothing again, the bucket's clock does not.
         boolean fired = last <= watermark || start <= clock.newestFired;
         if (clock.timed.add(start)) {
@@ -166,9 +206,24 @@ public final class BucketedWindows<R>
                 timers.registerEventTimeTimer(start, last);
             }
         }
-        if (fired) {
-            fire(new TimeWindow(start, start + windowMillis), k, sum);
+        if (!fired) {
+            pending.add(start, bucket, k, partial);
+            if (pending.keys() > maxPendingKeys) {
+                spillOldest();
+            }
+            return;
         }
+        // A late update fires its key with every count so far: the pending ones too (only while
+        // an interrupted firing has not reached this bucket yet).
+        Map<String, WindowCounts> unwritten = pending.remove(start, bucket);
+        MapState<String, WindowCounts> sums = sums(start);
+        if (unwritten != null) {
+            write(sums, unwritten);
+        }
+        WindowCounts sum = sums.get(k);
+        sum = (sum == null ? new WindowCounts() : sum).merge(partial);
+        sums.put(k, sum);
+        fire(new TimeWindow(start, start + windowMillis), k, sum);
     }
 
     @Override
@@ -177,15 +232,14 @@ public final class BucketedWindows<R>
         long last = start + windowMillis - 1;
         BucketTimers clock = clock(timer.getKey());
         MapState<String, WindowCounts> sums = sums(start);
+        boolean purge = timer.getTimestamp() == last + latenessMillis;
         if (timer.getTimestamp() == last) {
-            TimeWindow window = new TimeWindow(start, start + windowMillis);
-            for (Map.Entry<String, WindowCounts> sum : sums.entries()) {
-                fire(window, sum.getKey(), sum.getValue());
-            }
+            fireWindow(start, timer.getKey(), sums, purge);
             clock.newestFired = Math.max(clock.newestFired, start);
             newestFired.update(clock.newestFired);
         }
-        if (timer.getTimestamp() == last + latenessMillis) {
+        if (purge) {
+            pending.remove(start, timer.getKey());
             sums.clear();
             clock.timed.remove(start);
             if (start == clock.newestFired) {
@@ -198,6 +252,86 @@ public final class BucketedWindows<R>
 
     @Override
     public void onProcessingTime(InternalTimer<Integer, Long> timer) {}
+
+    /**
+     * Every pending sum goes into RocksDB before the barrier, so the snapshot holds every partial
+     * received before it, as when each partial was written on arrival.
+     */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (pending.isEmpty()) {
+            return;
+        }
+        Object current = getCurrentKey();
+        while (!pending.isEmpty()) {
+            writeWindow(pending.removeOldest());
+        }
+        if (current != null) {
+            setCurrentKey(current);
+        }
+    }
+
+    /**
+     * A bucket's on-time firing: what the window holds in RocksDB (usually nothing: a seek), merged
+     * with its pending sums, written back with puts only, one row per key. When the window is
+     * purged by the same timer (no lateness) nothing is written.
+     */
+    private void fireWindow(
+            long start, Integer bucket, MapState<String, WindowCounts> sums, boolean purge)
+            throws Exception {
+        TimeWindow window = new TimeWindow(start, start + windowMillis);
+        Map<String, WindowCounts> heap = pending.remove(start, bucket);
+        for (Map.Entry<String, WindowCounts> stored : sums.entries()) {
+            WindowCounts sum = stored.getValue();
+            WindowCounts more = heap == null ? null : heap.remove(stored.getKey());
+            if (more != null) {
+                sum = sum.merge(more);
+                if (!purge) {
+                    // An existing key: the iteration does not see it twice.
+                    stored.setValue(sum);
+                }
+            }
+            fire(window, stored.getKey(), sum);
+        }
+        if (heap == null || heap.isEmpty()) {
+            return;
+        }
+        if (!purge) {
+            // Keys new to RocksDB, written after the scan so that it cannot meet them.
+            sums.putAll(heap);
+        }
+        for (Map.Entry<String, WindowCounts> sum : heap.entrySet()) {
+            fire(window, sum.getKey(), sum.getValue());
+        }
+    }
+
+    /** The heap is over its cap: the oldest window's pending sums go to RocksDB. */
+    private void spillOldest() throws Exception {
+        Object current = getCurrentKey();
+        while (pending.keys() > maxPendingKeys) {
+            writeWindow(pending.removeOldest());
+        }
+        setCurrentKey(current);
+    }
+
+    /** One window's pending sums, every bucket's, merged into RocksDB under their bucket. */
+    private void writeWindow(PendingWindow window) throws Exception {
+        for (Map.Entry<Integer, Map<String, WindowCounts>> bucket : window.buckets().entrySet()) {
+            setCurrentKey(bucket.getKey());
+            write(sums(window.start()), bucket.getValue());
+        }
+    }
+
+    /** Merges sums into the current bucket's window (a get and a put per key, as on arrival). */
+    private static void write(
+            MapState<String, WindowCounts> sums, Map<String, WindowCounts> unwritten)
+            throws Exception {
+        for (Map.Entry<String, WindowCounts> u : unwritten.entrySet()) {
+            WindowCounts stored = sums.get(u.getKey());
+            sums.put(u.getKey(), stored == null ? u.getValue() : stored.merge(u.getValue()));
+        }
+    }
 
     private MapState<String, WindowCounts> sums(long start) throws Exception {
         return getPartitionedState(start, LongSerializer.INSTANCE, sumsDescriptor);
@@ -230,6 +364,66 @@ public final class BucketedWindows<R>
 
         BucketTimers(long newestFired) {
             this.newestFired = newestFired;
+        }
+    }
+
+    /** One window's pending sums, per bucket, taken off the heap. */
+    private record PendingWindow(long start, Map<Integer, Map<String, WindowCounts>> buckets) {}
+
+    /**
+     * On-time sums not in RocksDB, per window, bucket and key, and how many keys they hold in all.
+     * Windows are kept in order so that a spill takes the oldest, the next to fire.
+     */
+    private static final class PendingSums {
+        private final TreeMap<Long, Map<Integer, Map<String, WindowCounts>>> windows =
+                new TreeMap<>();
+        private int keys;
+
+        /** Merges a partial into its pending sum; a copy, the partial stays the caller's. */
+        void add(long start, Integer bucket, String k, WindowCounts partial) {
+            Map<String, WindowCounts> sums =
+                    windows.computeIfAbsent(start, s -> new HashMap<>())
+                            .computeIfAbsent(bucket, b -> new HashMap<>());
+            WindowCounts sum = sums.get(k);
+            if (sum == null) {
+                sums.put(k, new WindowCounts().merge(partial));
+                keys++;
+            } else {
+                sum.merge(partial);
+            }
+        }
+
+        /** The bucket's pending sums of a window, no longer pending; null when it has none. */
+        Map<String, WindowCounts> remove(long start, Integer bucket) {
+            Map<Integer, Map<String, WindowCounts>> buckets = windows.get(start);
+            if (buckets == null) {
+                return null;
+            }
+            Map<String, WindowCounts> sums = buckets.remove(bucket);
+            if (buckets.isEmpty()) {
+                windows.remove(start);
+            }
+            if (sums != null) {
+                keys -= sums.size();
+            }
+            return sums;
+        }
+
+        PendingWindow removeOldest() {
+            Map.Entry<Long, Map<Integer, Map<String, WindowCounts>>> oldest =
+                    windows.pollFirstEntry();
+            for (Map<String, WindowCounts> sums : oldest.getValue().values()) {
+                keys -= sums.size();
+            }
+            return new PendingWindow(oldest.getKey(), oldest.getValue());
+        }
+
+        int keys() {
+            return keys;
+        }
+
+        boolean isEmpty() {
+            return windows.isEmpty();
         }
     }
 

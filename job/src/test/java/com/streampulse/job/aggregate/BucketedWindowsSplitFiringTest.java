@@ -16,6 +16,9 @@ import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
+import org.apache.flink.streaming.api.operators.SimpleUdfStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -29,7 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link BucketedWindows} in a real stream task with unaligned checkpoints and interruptible timers
  * on: a mail that arrives while a window fires (a checkpoint barrier's, in production) runs after
- * the bucket that is firing, before the next bucket fires, instead of after the whole watermark.
+ * the bucket that is firing, before the next bucket fires, instead of after the whole watermark;
+ * and a partial handled in between, for a bucket whose firing is still to come, counts that
+ * bucket's pending sums.
  */
 class BucketedWindowsSplitFiringTest {
 
@@ -93,6 +98,73 @@ class BucketedWindowsSplitFiringTest {
                 .containsExactlyInAnyOrder(fired(bucketZero), fired(bucketOne));
     }
 
+    @Test
+    void aPartialBetweenTwoBucketsFiringsCountsThePendingSumsOfTheBucketStillToFire()
+            throws Exception {
+        EVENTS.clear();
+        try (StreamTaskMailboxTestHarness<String> task = task(new LateInjector())) {
+            mailbox = task.getStreamTask().getMailboxExecutorFactory().createExecutor(0);
+            for (int i = 0; i < 2; i++) {
+                task.processElement(
+                        new StreamRecord<>(partial(keysOfBucket(0).get(i)), MINUTE - 1));
+                task.processElement(
+                        new StreamRecord<>(partial(keysOfBucket(1).get(i)), MINUTE - 1));
+            }
+            task.processElement(new Watermark(MINUTE - 1));
+            task.processAll();
+        }
+
+        // The first bucket fires; the partial sent meanwhile for the other bucket's first key is a
+        // late update: its row counts the pending partial too; then the other bucket fires.
+        List<String> first = keysOfBucket(bucketOf(EVENTS.get(0)));
+        List<String> second = keysOfBucket(1 - bucketOf(EVENTS.get(0)));
+        assertThat(EVENTS).hasSize(5);
+        assertThat(Set.copyOf(EVENTS.subList(0, 2)))
+                .containsExactlyInAnyOrder(
+                        "fired " + first.get(0) + " 1", "fired " + first.get(1) + " 1");
+        assertThat(EVENTS.get(2)).isEqualTo("fired " + second.get(0) + " 2");
+        assertThat(Set.copyOf(EVENTS.subList(3, 5)))
+                .containsExactlyInAnyOrder(
+                        "fired " + second.get(0) + " 2", "fired " + second.get(1) + " 1");
+    }
+
+    /** The bucket of 2 of the key in a "fired key total" event. */
+    private static int bucketOf(String event) {
+        return TrendingBuckets.bucket(event.split(" ")[1], 2);
+    }
+
+    /**
+     * A task running the windows, with a minute of lateness (the partial sent between the firings
+     * must not be dropped), unaligned checkpoints and split timers.
+     */
+    private static StreamTaskMailboxTestHarness<String> task(
+            ProcessWindowFunction<WindowCounts, String, String, TimeWindow> results)
+            throws Exception {
+        return new StreamTaskMailboxTestHarnessBuilder<>(OneInputStreamTask::new, Types.STRING)
+                .modifyStreamConfig(
+                        config -> {
+                            config.setCheckpointingEnabled(true);
+                            config.setUnalignedCheckpointsEnabled(true);
+                            config.setUnalignedCheckpointsSplittableTimersEnabled(true);
+                        })
+                .setKeyType(Types.INT)
+                .addInput(
+                        TypeInformation.of(WindowCounts.class), 1, BucketedWindows.buckets(KEY, 2))
+                .setupOperatorChain(
+                        new Running(
+                                new BucketedWindows<>(
+                                        MINUTE,
+                                        MINUTE,
+                                        KEY,
+                                        results,
+                                        new OutputTag<>(
+                                                "dropped",
+                                                TypeInformation.of(WindowCounts.class)))))
+                .name("windows")
+                .finishForSingletonOperatorChain(StringSerializer.INSTANCE)
+                .build();
+    }
+
     private static Set<String> fired(List<String> keys) {
         return keys.stream().map(k -> "fired " + k).collect(Collectors.toSet());
     }
@@ -113,6 +185,54 @@ class BucketedWindowsSplitFiringTest {
         c.total = 1;
         c.onTimeTotal = 1;
         return c;
+    }
+
+    /** The operator the task runs (the factory reaches the task as a copy), to hand it a record. */
+    private static BucketedWindows<String> running;
+
+    private static final class Running extends SimpleUdfStreamOperatorFactory<String> {
+
+        private static final long serialVersionUID = 1L;
+
+        Running(BucketedWindows<String> operator) {
+            super(operator);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends StreamOperator<String>> T createStreamOperator(
+                StreamOperatorParameters<String> parameters) {
+            T operator = super.createStreamOperator(parameters);
+            running = (BucketedWindows<String>) operator;
+            return operator;
+        }
+    }
+
+    /**
+     * Records each firing with its total; on the first, puts in the mailbox a mail that hands the
+     * operator a partial of the other bucket's first key, as if it arrived between the firings.
+     */
+    private static final class LateInjector
+            extends ProcessWindowFunction<WindowCounts, String, String, TimeWindow> {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void process(
+                String key, Context context, Iterable<WindowCounts> sums, Collector<String> out) {
+            EVENTS.add("fired " + key + " " + sums.iterator().next().total);
+            if (EVENTS.size() == 1) {
+                String other = keysOfBucket(1 - TrendingBuckets.bucket(key, 2)).get(0);
+                StreamRecord<WindowCounts> record = new StreamRecord<>(partial(other), MINUTE - 1);
+                mailbox.execute(
+                        () -> {
+                            running.setKeyContextElement1(record);
+                            running.processElement(record);
+                        },
+                        "partial");
+            }
+            out.collect(key);
+        }
     }
 
     /** Records each firing and, like a barrier arriving meanwhile, puts a mail in the mailbox. */

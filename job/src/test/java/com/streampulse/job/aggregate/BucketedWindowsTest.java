@@ -18,6 +18,7 @@ import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
@@ -30,6 +31,7 @@ import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -45,6 +47,8 @@ class BucketedWindowsTest {
     private static final long TEN = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli();
     private static final long TEN_LAST = TEN + MINUTE - 1;
     private static final long TEN_ONE = TEN + MINUTE;
+
+    private static final long TEN_ONE_LAST = TEN_ONE + MINUTE - 1;
 
     /** The watermark at which window [10:00, 10:01) is purged. */
     private static final long PURGE = TEN_LAST + LATENESS;
@@ -155,7 +159,7 @@ class BucketedWindowsTest {
         var h = bucketed(1, null);
         h.processElement(partial("EU-Berlin", 6, 5), TEN_LAST);
         h.processWatermark(TEN + 30_000);
-        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        OperatorSubtaskState snapshot = checkpoint(h, 1);
 
         var restored = bucketed(1, snapshot);
         restored.processElement(partial("EU-Berlin", 4, 3), TEN_LAST);
@@ -176,7 +180,7 @@ class BucketedWindowsTest {
         h.processElement(partial("EU-Berlin", 10, 10), TEN_LAST);
         h.processElement(partial("US-Ohio", 4, 4), TEN_LAST);
         h.processWatermark(TEN_LAST + 30_000);
-        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        OperatorSubtaskState snapshot = checkpoint(h, 1);
 
         // A restored operator's watermark starts from nothing: the window must not look open and
         // fire the whole bucket again at the next watermark.
@@ -188,6 +192,114 @@ class BucketedWindowsTest {
                 .containsExactly(
                         new RegionHealth(
                                 TEN, TEN_ONE, "EU-Berlin", 12, 10, 2, 10.0 / 12, 20.0, 30.0));
+    }
+
+    @Test
+    void onTimePartialsWaitOnTheHeapAndTheFiringWritesTheirSums() throws Exception {
+        var h = bucketed(1, null);
+        h.processElement(partial("EU-Berlin", 6, 5), TEN_LAST);
+        h.processElement(partial("US-Ohio", 4, 4), TEN_LAST);
+        h.processElement(partial("EU-Berlin", 4, 3), TEN_LAST);
+        assertThat(h.numKeyedStateEntries()).isZero();
+
+        h.processWatermark(TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 10, 8, 2, 0.8, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "US-Ohio", 4, 4, 0, 1.0, 20.0, 30.0));
+        // The bucket's window sums and its newest firing, written by the firing.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+        h.getOutput().clear();
+
+        h.processElement(late("EU-Berlin", 2, 0), TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .containsExactly(
+                        new RegionHealth(
+                                TEN, TEN_ONE, "EU-Berlin", 12, 8, 4, 8.0 / 12, 20.0, 30.0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void pendingSumsAreInTheSnapshotAndBothRunsFireTheSameRows(String backend) throws Exception {
+        var h = bucketed(1, null, backend, BucketedWindows.MAX_PENDING_KEYS);
+        h.processElement(partial("EU-Berlin", 6, 5), TEN_LAST);
+        h.processElement(partial("US-Ohio", 4, 4), TEN_LAST);
+        h.processWatermark(TEN + 30_000);
+        OperatorSubtaskState snapshot = checkpoint(h, 1);
+        var restored = bucketed(1, snapshot, backend, BucketedWindows.MAX_PENDING_KEYS);
+
+        for (var run : List.of(h, restored)) {
+            run.processElement(partial("EU-Berlin", 4, 3), TEN_LAST);
+            run.processElement(partial("PL-Warsaw", 1, 1), TEN_LAST);
+            run.processWatermark(TEN_LAST);
+
+            assertThat(run.extractOutputValues())
+                    .containsExactlyInAnyOrder(
+                            new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 10, 8, 2, 0.8, 20.0, 30.0),
+                            new RegionHealth(TEN, TEN_ONE, "US-Ohio", 4, 4, 0, 1.0, 20.0, 30.0),
+                            new RegionHealth(TEN, TEN_ONE, "PL-Warsaw", 1, 1, 0, 1.0, 20.0, 30.0));
+        }
+    }
+
+    @Test
+    void theSnapshotWritesThePendingSumsIntoState() throws Exception {
+        var h = bucketed(2, null);
+        h.processElement(partial("EU-Berlin", 6, 5), TEN_LAST);
+        WindowCounts next = partial("US-Ohio", 4, 4);
+        next.windowStart = TEN_ONE;
+        h.processElement(next, TEN_ONE_LAST);
+        assertThat(h.numKeyedStateEntries()).isZero();
+
+        checkpoint(h, 1);
+
+        // One window map per bucket and window, whichever buckets the two regions fall in.
+        assertThat(h.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void pastTheCapTheOldestWindowGoesToStateAndFiresMergedWithTheRest(String backend)
+            throws Exception {
+        var h = bucketed(1, null, backend, 3);
+        WindowCounts later = partial("US-Ohio", 4, 4);
+        later.windowStart = TEN_ONE;
+        h.processElement(later, TEN_ONE_LAST);
+        h.processElement(partial("EU-Berlin", 1, 1), TEN_LAST);
+        h.processElement(partial("PL-Warsaw", 1, 1), TEN_LAST);
+        // The fourth pending key: window 10:00's three go to state, 10:01's stays on the heap.
+        h.processElement(partial("FR-Paris", 1, 0), TEN_LAST);
+        if (backend.equals("heap")) {
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        }
+        // On the heap again: a key also in state, and a key new to it.
+        h.processElement(partial("EU-Berlin", 2, 2), TEN_LAST);
+        h.processElement(partial("ES-Madrid", 5, 5), TEN_LAST);
+
+        h.processWatermark(TEN_LAST);
+
+        assertThat(h.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 3, 3, 0, 1.0, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "PL-Warsaw", 1, 1, 0, 1.0, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "FR-Paris", 1, 0, 1, 0.0, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "ES-Madrid", 5, 5, 0, 1.0, 20.0, 30.0));
+        h.getOutput().clear();
+
+        // The firing wrote the merged sums: late updates count them.
+        h.processElement(late("EU-Berlin", 1, 0), TEN_LAST);
+        h.processElement(late("ES-Madrid", 1, 0), TEN_LAST);
+        h.processWatermark(TEN_ONE_LAST);
+
+        assertThat(h.extractOutputValues())
+                .containsExactlyInAnyOrder(
+                        new RegionHealth(TEN, TEN_ONE, "EU-Berlin", 4, 3, 1, 0.75, 20.0, 30.0),
+                        new RegionHealth(TEN, TEN_ONE, "ES-Madrid", 6, 5, 1, 5.0 / 6, 20.0, 30.0),
+                        new RegionHealth(
+                                TEN_ONE, TEN_ONE + MINUTE, "US-Ohio", 4, 4, 0, 1.0, 20.0, 30.0));
+        h.processWatermark(PURGE + MINUTE);
+        assertThat(h.numEventTimeTimers()).isZero();
     }
 
     @Test
@@ -205,7 +317,7 @@ class BucketedWindowsTest {
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void writesWhatFlinksWindowOperatorWrote(long seed) throws Exception {
         var bucketed = bucketed(8, null);
-        var flinks = windowOperator();
+        var flinks = windowOperator(null);
         Random random = new Random(seed);
         long watermark = TEN;
         for (int step = 0; step < 3_000; step++) {
@@ -227,22 +339,83 @@ class BucketedWindowsTest {
         }
     }
 
+    /**
+     * The same, with a heap cap of a few keys (spills all along) and a snapshot and restore of both
+     * operators every few hundred steps, restored runs continuing from the same watermark.
+     */
+    @ParameterizedTest
+    @CsvSource({"1,heap", "2,heap", "3,rocksdb", "4,rocksdb"})
+    void writesWhatFlinksWindowOperatorWroteAcrossSpillsAndRestores(long seed, String backend)
+            throws Exception {
+        var bucketed = bucketed(8, null, backend, 7);
+        var flinks = windowOperator(null);
+        Random random = new Random(seed);
+        long watermark = TEN;
+        for (int step = 0; step < 3_000; step++) {
+            int draw = random.nextInt(100);
+            if (draw < 10) {
+                watermark += random.nextInt(90_000);
+                bucketed.processWatermark(watermark);
+                flinks.processWatermark(watermark);
+            } else if (draw < 11) {
+                OperatorSubtaskState ours = checkpoint(bucketed, step);
+                OperatorSubtaskState theirs = checkpoint(flinks, step);
+                assertThat(drain(bucketed)).as("step %d", step).isEmpty();
+                drain(flinks);
+                bucketed = bucketed(8, ours, backend, 7);
+                flinks = windowOperator(theirs);
+                bucketed.processWatermark(watermark);
+                flinks.processWatermark(watermark);
+            } else {
+                long window = watermark - Math.floorMod(watermark, MINUTE);
+                long start = window + MINUTE * (random.nextInt(9) - 7);
+                WindowCounts c = randomPartial(random, start);
+                long timestamp = start + MINUTE - 1;
+                bucketed.processElement(copy(c), timestamp);
+                flinks.processElement(copy(c), timestamp);
+            }
+            assertThat(drain(bucketed))
+                    .as("step %d", step)
+                    .containsExactlyInAnyOrderElementsOf(drain(flinks));
+        }
+    }
+
     private static BucketedWindows<RegionHealth> operator() {
+        return operator(BucketedWindows.MAX_PENDING_KEYS);
+    }
+
+    private static BucketedWindows<RegionHealth> operator(int maxPendingKeys) {
         return new BucketedWindows<>(
                 MINUTE,
                 LATENESS,
                 REGION,
                 new WindowResults<>(
                         RegionHealth::of, AlertRules.SCOPE_REGION, AlertThresholds.DEFAULTS),
-                DROPPED);
+                DROPPED,
+                maxPendingKeys);
     }
 
     private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, RegionHealth> bucketed(
             int buckets, OperatorSubtaskState restoreFrom) throws Exception {
+        return bucketed(buckets, restoreFrom, "heap", BucketedWindows.MAX_PENDING_KEYS);
+    }
+
+    /**
+     * @param backend {@code heap} (the harness's default, whose state entries can be counted) or
+     *     {@code rocksdb} (the job's)
+     */
+    private KeyedOneInputStreamOperatorTestHarness<Integer, WindowCounts, RegionHealth> bucketed(
+            int buckets, OperatorSubtaskState restoreFrom, String backend, int maxPendingKeys)
+            throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        operator(), BucketedWindows.buckets(REGION, buckets), Types.INT);
+                        operator(maxPendingKeys),
+                        BucketedWindows.buckets(REGION, buckets),
+                        Types.INT);
         opened.add(h);
+        if (backend.equals("rocksdb")) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
         if (restoreFrom != null) {
             h.setup();
             h.initializeState(restoreFrom);
@@ -252,7 +425,7 @@ class BucketedWindowsTest {
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, WindowCounts, RegionHealth>
-            windowOperator() throws Exception {
+            windowOperator(OperatorSubtaskState restoreFrom) throws Exception {
         TypeInformation<WindowCounts> counts = TypeInformation.of(WindowCounts.class);
         WindowOperatorBuilder<WindowCounts, String, TimeWindow> builder =
                 new WindowOperatorBuilder<>(
@@ -276,8 +449,19 @@ class BucketedWindowsTest {
                         REGION,
                         Types.STRING);
         opened.add(h);
+        if (restoreFrom != null) {
+            h.setup();
+            h.initializeState(restoreFrom);
+        }
         h.open();
         return h;
+    }
+
+    /** What a task does at a checkpoint: the work before the barrier, then the snapshot. */
+    private static OperatorSubtaskState checkpoint(AbstractStreamOperatorTestHarness<?> h, long id)
+            throws Exception {
+        h.prepareSnapshotPreBarrier(id);
+        return h.snapshot(id, id);
     }
 
     /** Everything written since the last drain, as comparable text: rows, alerts, dropped. */
