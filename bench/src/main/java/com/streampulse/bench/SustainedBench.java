@@ -27,14 +27,22 @@ final class SustainedBench {
     /**
      * Which of the job's optional features (issue 16) a run has on: the job's defaults (anomaly
      * alerts on, trending and sessions off), all three off, or all three on.
+     *
+     * @param jobName what the run's job name ends with
      */
-    record Features(String label, Map<String, String> env) {
+    record Features(String label, String jobName, Map<String, String> env) {
 
-        static final Features DEFAULTS = new Features("defaults", Map.of());
+        static final Features DEFAULTS = new Features("defaults", "", Map.of());
         static final Features NONE =
-                new Features("trending, anomaly alerts and sessions off", switched(false));
+                new Features(
+                        "trending, anomaly alerts and sessions off",
+                        "-no-features",
+                        switched(false));
         static final Features ALL =
-                new Features("trending, anomaly alerts and sessions on", switched(true));
+                new Features(
+                        "trending, anomaly alerts and sessions on",
+                        "-all-features",
+                        switched(true));
 
         private static Map<String, String> switched(boolean on) {
             String value = Boolean.toString(on);
@@ -178,14 +186,7 @@ final class SustainedBench {
                 Configuration.fromMap(
                         Map.of("state.backend.rocksdb.metrics.block-cache-usage", "true")));
         Scenarios.production(env, config, options);
-        String jobName =
-                "sustained-"
-                        + shape.label()
-                        + "-p"
-                        + parallelism
-                        + (features == Features.DEFAULTS
-                                ? ""
-                                : features == Features.ALL ? "-all-features" : "-no-features");
+        String jobName = "sustained-" + shape.label() + "-p" + parallelism + features.jobName();
         System.gc();
         JobID job = cluster.submit(env, jobName);
         try {
