@@ -15,7 +15,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
-import org.apache.flink.streaming.api.operators.SimpleOperatorFactory;
 import org.apache.flink.streaming.api.operators.SimpleUdfStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.StreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
@@ -51,39 +50,8 @@ class BucketedWindowsSplitFiringTest {
         List<String> bucketZero = keysOfBucket(0);
         List<String> bucketOne = keysOfBucket(1);
         EVENTS.clear();
-        try (StreamTaskMailboxTestHarness<String> task =
-                new StreamTaskMailboxTestHarnessBuilder<>(OneInputStreamTask::new, Types.STRING)
-                        .modifyStreamConfig(
-                                config -> {
-                                    config.setCheckpointingEnabled(true);
-                                    config.setUnalignedCheckpointsEnabled(true);
-                                    config.setUnalignedCheckpointsSplittableTimersEnabled(true);
-                                })
-                        .setKeyType(Types.INT)
-                        .addInput(
-                                TypeInformation.of(WindowCounts.class),
-                                1,
-                                BucketedWindows.buckets(KEY, 2))
-                        .setupOperatorChain(
-                                SimpleOperatorFactory.of(
-                                        new BucketedWindows<>(
-                                                MINUTE,
-                                                0,
-                                                KEY,
-                                                new Recorder(),
-                                                new OutputTag<>(
-                                                        "dropped",
-                                                        TypeInformation.of(WindowCounts.class)))))
-                        .name("windows")
-                        .finishForSingletonOperatorChain(StringSerializer.INSTANCE)
-                        .build()) {
-            mailbox = task.getStreamTask().getMailboxExecutorFactory().createExecutor(0);
-            for (int i = 0; i < 2; i++) {
-                task.processElement(new StreamRecord<>(partial(bucketZero.get(i)), MINUTE - 1));
-                task.processElement(new StreamRecord<>(partial(bucketOne.get(i)), MINUTE - 1));
-            }
-            task.processElement(new Watermark(MINUTE - 1));
-            task.processAll();
+        try (StreamTaskMailboxTestHarness<String> task = task(0, new Recorder())) {
+            fireTwoKeysOfEachBucket(task);
         }
 
         // One bucket's keys fire in one go (one timer), then the mails they sent run, then the
@@ -102,16 +70,8 @@ class BucketedWindowsSplitFiringTest {
     void aPartialBetweenTwoBucketsFiringsCountsThePendingSumsOfTheBucketStillToFire()
             throws Exception {
         EVENTS.clear();
-        try (StreamTaskMailboxTestHarness<String> task = task(new LateInjector())) {
-            mailbox = task.getStreamTask().getMailboxExecutorFactory().createExecutor(0);
-            for (int i = 0; i < 2; i++) {
-                task.processElement(
-                        new StreamRecord<>(partial(keysOfBucket(0).get(i)), MINUTE - 1));
-                task.processElement(
-                        new StreamRecord<>(partial(keysOfBucket(1).get(i)), MINUTE - 1));
-            }
-            task.processElement(new Watermark(MINUTE - 1));
-            task.processAll();
+        try (StreamTaskMailboxTestHarness<String> task = task(MINUTE, new LateInjector())) {
+            fireTwoKeysOfEachBucket(task);
         }
 
         // The first bucket fires; the partial sent meanwhile for the other bucket's first key is a
@@ -134,11 +94,25 @@ class BucketedWindowsSplitFiringTest {
     }
 
     /**
-     * A task running the windows, with a minute of lateness (the partial sent between the firings
-     * must not be dropped), unaligned checkpoints and split timers.
+     * Two partials of each bucket's keys in window [0, 1 min), then the watermark that fires it.
+     */
+    private static void fireTwoKeysOfEachBucket(StreamTaskMailboxTestHarness<String> task)
+            throws Exception {
+        mailbox = task.getStreamTask().getMailboxExecutorFactory().createExecutor(0);
+        for (int i = 0; i < 2; i++) {
+            task.processElement(new StreamRecord<>(partial(keysOfBucket(0).get(i)), MINUTE - 1));
+            task.processElement(new StreamRecord<>(partial(keysOfBucket(1).get(i)), MINUTE - 1));
+        }
+        task.processElement(new Watermark(MINUTE - 1));
+        task.processAll();
+    }
+
+    /**
+     * A task running the windows with unaligned checkpoints and split timers; a partial sent
+     * between two firings is only kept with some lateness.
      */
     private static StreamTaskMailboxTestHarness<String> task(
-            ProcessWindowFunction<WindowCounts, String, String, TimeWindow> results)
+            long lateness, ProcessWindowFunction<WindowCounts, String, String, TimeWindow> results)
             throws Exception {
         return new StreamTaskMailboxTestHarnessBuilder<>(OneInputStreamTask::new, Types.STRING)
                 .modifyStreamConfig(
@@ -154,7 +128,7 @@ class BucketedWindowsSplitFiringTest {
                         new Running(
                                 new BucketedWindows<>(
                                         MINUTE,
-                                        MINUTE,
+                                        lateness,
                                         KEY,
                                         results,
                                         new OutputTag<>(

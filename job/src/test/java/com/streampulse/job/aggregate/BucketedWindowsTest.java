@@ -316,38 +316,26 @@ class BucketedWindowsTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void writesWhatFlinksWindowOperatorWrote(long seed) throws Exception {
-        var bucketed = bucketed(8, null);
-        var flinks = windowOperator(null);
-        Random random = new Random(seed);
-        long watermark = TEN;
-        for (int step = 0; step < 3_000; step++) {
-            if (random.nextInt(10) == 0) {
-                watermark += random.nextInt(90_000);
-                bucketed.processWatermark(watermark);
-                flinks.processWatermark(watermark);
-            } else {
-                long window = watermark - Math.floorMod(watermark, MINUTE);
-                long start = window + MINUTE * (random.nextInt(9) - 7);
-                WindowCounts c = randomPartial(random, start);
-                long timestamp = start + MINUTE - 1;
-                bucketed.processElement(copy(c), timestamp);
-                flinks.processElement(copy(c), timestamp);
-            }
-            assertThat(drain(bucketed))
-                    .as("step %d", step)
-                    .containsExactlyInAnyOrderElementsOf(drain(flinks));
-        }
+        compareWithFlinksWindowOperator(seed, "heap", BucketedWindows.MAX_PENDING_KEYS, 0);
     }
 
     /**
      * The same, with a heap cap of a few keys (spills all along) and a snapshot and restore of both
-     * operators every few hundred steps, restored runs continuing from the same watermark.
+     * operators every hundred steps or so, restored runs continuing from the same watermark.
      */
     @ParameterizedTest
     @CsvSource({"1,heap", "2,heap", "3,rocksdb", "4,rocksdb"})
     void writesWhatFlinksWindowOperatorWroteAcrossSpillsAndRestores(long seed, String backend)
             throws Exception {
-        var bucketed = bucketed(8, null, backend, 7);
+        compareWithFlinksWindowOperator(seed, backend, 7, 1);
+    }
+
+    /**
+     * @param restorePercent of the steps, how many snapshot and restore both operators
+     */
+    private void compareWithFlinksWindowOperator(
+            long seed, String backend, int maxPendingKeys, int restorePercent) throws Exception {
+        var bucketed = bucketed(8, null, backend, maxPendingKeys);
         var flinks = windowOperator(null);
         Random random = new Random(seed);
         long watermark = TEN;
@@ -357,12 +345,12 @@ class BucketedWindowsTest {
                 watermark += random.nextInt(90_000);
                 bucketed.processWatermark(watermark);
                 flinks.processWatermark(watermark);
-            } else if (draw < 11) {
+            } else if (draw < 10 + restorePercent) {
                 OperatorSubtaskState ours = checkpoint(bucketed, step);
                 OperatorSubtaskState theirs = checkpoint(flinks, step);
                 assertThat(drain(bucketed)).as("step %d", step).isEmpty();
                 drain(flinks);
-                bucketed = bucketed(8, ours, backend, 7);
+                bucketed = bucketed(8, ours, backend, maxPendingKeys);
                 flinks = windowOperator(theirs);
                 bucketed.processWatermark(watermark);
                 flinks.processWatermark(watermark);
