@@ -26,7 +26,7 @@ final class SustainedBench {
 
     /**
      * Which of the job's optional features (issue 16) a run has on: the job's defaults (anomaly
-     * alerts on, trending and sessions off), all three off, or all three on.
+     * alerts on, trending and sessions off), all three off, all but sessions, or all three on.
      *
      * @param jobName what the run's job name ends with
      */
@@ -38,6 +38,17 @@ final class SustainedBench {
                         "trending, anomaly alerts and sessions off",
                         "-no-features",
                         switched(false));
+
+        /** All but sessions, which cost the most at {@code catalog}: what the other two cost. */
+        static final Features NO_SESSIONS =
+                new Features(
+                        "trending and anomaly alerts on, sessions off",
+                        "-no-sessions",
+                        Map.of(
+                                "TRENDING_ENABLED", "true",
+                                "ANOMALY_ENABLED", "true",
+                                "SESSIONS_ENABLED", "false"));
+
         static final Features ALL =
                 new Features(
                         "trending, anomaly alerts and sessions on",
@@ -72,11 +83,17 @@ final class SustainedBench {
             long rocksDbCacheBytes,
             long contentRows,
             ProcessMeter.Usage usage,
+            long liveHeapAtEndBytes,
             String loadBefore,
             String loadAfter) {
 
         double eventsPerSecond() {
             return readInSteadyState / steadySeconds;
+        }
+
+        /** This process's CPU (broker and MiniCluster; not PostgreSQL's) per event read. */
+        double cpuMicrosPerEvent() {
+            return usage.cpuSeconds() * 1e6 / Math.max(1, readInSteadyState);
         }
 
         /** Whether the job read its whole backlog before the measured time was over. */
@@ -230,6 +247,7 @@ final class SustainedBench {
                                 + InProcessMetrics.describeInputs(jobName));
             }
             ProcessMeter.Usage usage = meter.stop();
+            long liveHeapAtEnd = ProcessMeter.liveHeapAfterFullCollection();
             long rocksDb = InProcessMetrics.rocksDbBlockCacheBytes(jobName);
             long checkpointsAfter = cluster.completedCheckpoints(job);
             List<BenchCluster.CheckpointStat> stats = new ArrayList<>();
@@ -259,6 +277,7 @@ final class SustainedBench {
                     rocksDb,
                     infra.rowCounts().get("content_stats"),
                     usage,
+                    liveHeapAtEnd,
                     loadBefore,
                     Load.describe());
         } finally {
