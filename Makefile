@@ -246,6 +246,8 @@ BENCH_STEADY_SECONDS ?= 120
 BENCH_CURVE_EVENTS ?=
 BENCH_CURVE_WARMUP_SECONDS ?= 10
 BENCH_CURVE_STEADY_SECONDS ?= 30
+# The features section's three jobs this many times, in alternating order, for a spread.
+BENCH_FEATURE_ROUNDS ?= 1
 # One section at a time, e.g. make bench SECTION=sustained (each phase takes minutes).
 SECTION ?= throughput,sustained,features,curves,peer,latency,sink,scale
 BENCH_PHASES ?= $(SECTION)
@@ -267,7 +269,8 @@ BENCH_RUN = $(BENCH_JVM) @bench/target/launcher/jvm.args -Dbench.dir=bench/targe
 	--shapes=$(BENCH_SHAPES) --sustained-events=$(BENCH_SUSTAINED_EVENTS) \
 	--warmup-seconds=$(BENCH_WARMUP_SECONDS) --steady-seconds=$(BENCH_STEADY_SECONDS) \
 	--curve-events=$(BENCH_CURVE_EVENTS) --curve-warmup-seconds=$(BENCH_CURVE_WARMUP_SECONDS) \
-	--curve-steady-seconds=$(BENCH_CURVE_STEADY_SECONDS) $(BENCH_ARGS) \
+	--curve-steady-seconds=$(BENCH_CURVE_STEADY_SECONDS) \
+	--feature-rounds=$(BENCH_FEATURE_ROUNDS) $(BENCH_ARGS) \
 	&& bench/gc-pauses $(BENCH_GC_LOG)
 
 .PHONY: bench-build

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -101,23 +103,33 @@ public final class BenchMain {
                                 + " 16)...%n");
                 SustainedBench bench = new SustainedBench(infra, cluster, options, backlogs);
                 Path checkpoints = work.resolve("checkpoints-features");
-                List<SustainedBench.Result> runs = new ArrayList<>();
-                for (SustainedBench.Features f :
-                        List.of(
-                                SustainedBench.Features.NONE,
-                                SustainedBench.Features.NO_SESSIONS,
-                                SustainedBench.Features.ALL)) {
-                    SustainedBench.Result r =
-                            bench.measure(
-                                    WorkloadShape.CATALOG,
-                                    f,
-                                    options.parallelism(),
-                                    loader,
-                                    checkpoints);
-                    report.sustained(r);
-                    runs.add(r);
+                List<SustainedBench.Features> order =
+                        new ArrayList<>(
+                                List.of(
+                                        SustainedBench.Features.NONE,
+                                        SustainedBench.Features.NO_SESSIONS,
+                                        SustainedBench.Features.ALL));
+                Map<SustainedBench.Features, List<SustainedBench.Result>> runs = new HashMap<>();
+                for (int round = 1; round <= options.featureRounds(); round++) {
+                    for (SustainedBench.Features f : order) {
+                        SustainedBench.Result r =
+                                bench.measure(
+                                        WorkloadShape.CATALOG,
+                                        f,
+                                        options.parallelism(),
+                                        loader,
+                                        checkpoints);
+                        report.sustained(r);
+                        runs.computeIfAbsent(f, x -> new ArrayList<>()).add(r);
+                    }
+                    // Alternating, so a drift over the rounds (the JIT, RocksDB's files, the page
+                    // cache) favours neither end of a ratio.
+                    Collections.reverse(order);
                 }
-                report.features(runs.get(0), runs.get(1), runs.get(2));
+                report.features(
+                        runs.get(SustainedBench.Features.NONE),
+                        runs.get(SustainedBench.Features.NO_SESSIONS),
+                        runs.get(SustainedBench.Features.ALL));
             }
             if (options.phases().contains("curves")) {
                 System.out.printf(

@@ -34,6 +34,8 @@ import java.util.Set;
  *     section's backlogs, and the topics it loaded if it ran first
  * @param curveWarmupSeconds warm-up of each curve point
  * @param curveSteadySeconds measured time of each curve point
+ * @param featureRounds how many times the features section runs its three jobs, in alternating
+ *     order, for a spread of the ratios
  * @param flinkConf Flink settings applied to the sustained, curve, latency and scale jobs on top of
  *     the job's own ({@code --flink=key=value,key=value}), for measuring a setting before adopting
  *     it
@@ -61,6 +63,7 @@ public record BenchOptions(
         int curveEvents,
         int curveWarmupSeconds,
         int curveSteadySeconds,
+        int featureRounds,
         Map<String, String> flinkConf,
         Map<String, String> jobEnv) {
 
@@ -76,9 +79,9 @@ public record BenchOptions(
                     "sink");
 
     public BenchOptions {
-        if (events < 1 || partitions < 1 || parallelism < 1 || runs < 1) {
+        if (events < 1 || partitions < 1 || parallelism < 1 || runs < 1 || featureRounds < 1) {
             throw new IllegalArgumentException(
-                    "events, partitions, parallelism and runs must be positive");
+                    "events, partitions, parallelism, runs and feature rounds must be positive");
         }
         if (!ALL_PHASES.containsAll(phases)) {
             throw new IllegalArgumentException("phases must be among " + ALL_PHASES);
@@ -126,6 +129,7 @@ public record BenchOptions(
                         integer(values, "curve-events", 0),
                         integer(values, "curve-warmup-seconds", 15),
                         integer(values, "curve-steady-seconds", 30),
+                        integer(values, "feature-rounds", 1),
                         pairs(values.remove("flink")),
                         pairs(values.remove("job-env")));
         if (!values.isEmpty()) {
@@ -157,6 +161,7 @@ public record BenchOptions(
                 curveEvents,
                 curveWarmupSeconds,
                 curveSteadySeconds,
+                featureRounds,
                 flinkConf,
                 jobEnv);
     }

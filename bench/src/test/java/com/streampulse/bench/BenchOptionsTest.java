@@ -63,6 +63,14 @@ class BenchOptionsTest {
     }
 
     @Test
+    void theFeaturesSectionRunsOnceUnlessAskedForRounds() {
+        assertThat(BenchOptions.parse().featureRounds()).isEqualTo(1);
+        assertThat(BenchOptions.parse("--feature-rounds=3").featureRounds()).isEqualTo(3);
+        assertThatThrownBy(() -> BenchOptions.parse("--feature-rounds=0"))
+                .hasMessageContaining("feature rounds must be positive");
+    }
+
+    @Test
     void unknownFlagOrPhaseIsRefused() {
         assertThatThrownBy(() -> BenchOptions.parse("--event=1"))
                 .hasMessageContaining("unknown options [event]");
