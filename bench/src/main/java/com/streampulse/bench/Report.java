@@ -294,18 +294,13 @@ final class Report {
                 }
             }
         }
-        List<Double> withoutSessions = ratios(noSessions, off);
         out.printf(
                 "  without sessions: %s of off; CPU per event, median: %.2f us off, %.2f us without"
                         + " sessions, %.2f us all on%n",
-                spread(withoutSessions),
-                Stats.percentile(
-                        off.stream().map(SustainedBench.Result::cpuMicrosPerEvent).toList(), 50),
-                Stats.percentile(
-                        noSessions.stream().map(SustainedBench.Result::cpuMicrosPerEvent).toList(),
-                        50),
-                Stats.percentile(
-                        on.stream().map(SustainedBench.Result::cpuMicrosPerEvent).toList(), 50));
+                spread(ratios(noSessions, off)),
+                medianCpuPerEvent(off),
+                medianCpuPerEvent(noSessions),
+                medianCpuPerEvent(on));
         List<Double> allOn = ratios(on, off);
         double median = Stats.percentile(allOn, 50);
         target(
@@ -324,6 +319,11 @@ final class Report {
             ratios.add(a.get(i).eventsPerSecond() / b.get(i).eventsPerSecond());
         }
         return ratios;
+    }
+
+    private static double medianCpuPerEvent(List<SustainedBench.Result> runs) {
+        return Stats.percentile(
+                runs.stream().map(SustainedBench.Result::cpuMicrosPerEvent).toList(), 50);
     }
 
     /** One value as it is; several as their median and range. */
