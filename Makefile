@@ -278,7 +278,7 @@ bench-build: ## Package the bench module and what it runs (job, generator, testk
 	$(MVN) -q -pl bench -am package -DskipTests -Dspotless.check.skip=true
 
 .PHONY: bench
-bench: bench-build ## Every section (~60 min on an idle machine: sustained ~10, features ~9, curves ~6, latency ~19, sink ~3); one at a time with SECTION=throughput|sustained|features|curves|peer|latency|sink|scale
+bench: bench-build ## Every section (~65 min on an idle machine: sustained ~10, features ~12, curves ~6, latency ~19, sink ~3); one at a time with SECTION=throughput|sustained|features|curves|peer|latency|sink|scale
 	$(BENCH_RUN)
 
 .PHONY: bench-profile

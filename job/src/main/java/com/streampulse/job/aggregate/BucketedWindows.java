@@ -208,9 +208,7 @@ public final class BucketedWindows<R>
         }
         if (!fired) {
             pending.add(start, bucket, k, partial);
-            if (pending.keys() > maxPendingKeys) {
-                spillOldest();
-            }
+            writeOldestUntil(maxPendingKeys);
             return;
         }
         // A late update fires its key with every count so far: the pending ones too (only while
@@ -260,16 +258,7 @@ public final class BucketedWindows<R>
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
-        if (pending.isEmpty()) {
-            return;
-        }
-        Object current = getCurrentKey();
-        while (!pending.isEmpty()) {
-            writeWindow(pending.removeOldest());
-        }
-        if (current != null) {
-            setCurrentKey(current);
-        }
+        writeOldestUntil(0);
     }
 
     /**
@@ -306,13 +295,21 @@ public final class BucketedWindows<R>
         }
     }
 
-    /** The heap is over its cap: the oldest window's pending sums go to RocksDB. */
-    private void spillOldest() throws Exception {
+    /**
+     * Writes the oldest windows' pending sums to RocksDB until at most {@code keys} are pending:
+     * the cap after an on-time partial, none before a barrier.
+     */
+    private void writeOldestUntil(int keys) throws Exception {
+        if (pending.keys() <= keys) {
+            return;
+        }
         Object current = getCurrentKey();
-        while (pending.keys() > maxPendingKeys) {
+        while (pending.keys() > keys) {
             writeWindow(pending.removeOldest());
         }
-        setCurrentKey(current);
+        if (current != null) {
+            setCurrentKey(current);
+        }
     }
 
     /** One window's pending sums, every bucket's, merged into RocksDB under their bucket. */
@@ -420,10 +417,6 @@ public final class BucketedWindows<R>
 
         int keys() {
             return keys;
-        }
-
-        boolean isEmpty() {
-            return windows.isEmpty();
         }
     }
 
