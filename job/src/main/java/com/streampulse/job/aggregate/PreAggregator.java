@@ -7,6 +7,7 @@ import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionPartials;
 import com.streampulse.job.trending.TrendingBatch;
 import com.streampulse.job.trending.TrendingBuffer;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     /** Downloads per region and content and window, one batch per bucket, for trending. */
     public static final OutputTag<TrendingBatch> TRENDING = new OutputTag<>("trending-partials") {};
 
-    /** Each user's downloads per window, one batch per bucket of users, for sessions. */
+    /** Every download, per window, one batch per bucket of users, for sessions. */
     public static final OutputTag<SessionBatch> SESSIONS = new OutputTag<>("session-batches") {};
 
     private final long windowMillis;
@@ -68,9 +69,9 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     private transient TrendingBuffer trending;
 
     /**
-     * Per-user partials, capped on their own at {@code maxBufferedKeys}: in the shared count a
-     * million users would flush the content partials many times a window, and the content windows
-     * are the job's busiest task.
+     * Downloads for sessions, capped on their own at {@code maxBufferedKeys}: in the shared count a
+     * million users' downloads would flush the content partials many times a window, and the
+     * content windows are the job's busiest task.
      */
     private transient SessionPartials users;
 
@@ -92,8 +93,8 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     }
 
     /**
-     * @param sessionBuckets when positive, also sum each user's downloads per window, sent to
-     *     {@link #SESSIONS} in batches per bucket of users (0: sessions are off)
+     * @param sessionBuckets when positive, also send every download to {@link #SESSIONS}, in
+     *     batches per bucket of users and window (0: sessions are off)
      */
     public PreAggregator(
             long windowMillis, int maxBufferedKeys, int trendingBuckets, int sessionBuckets) {
@@ -135,7 +136,7 @@ public final class PreAggregator extends AbstractStreamOperator<WindowCounts>
     }
 
     @Override
-    public void processElement(StreamRecord<Download> element) {
+    public void processElement(StreamRecord<Download> element) throws IOException {
         Download d = element.getValue();
         long windowStart = d.timestamp() - Math.floorMod(d.timestamp(), windowMillis);
         Partials window = windows.computeIfAbsent(windowStart, Partials::new);

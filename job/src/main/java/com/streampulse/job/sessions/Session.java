@@ -129,18 +129,4 @@ public class Session {
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
     }
-
-    /** {@code sorted} with {@code s} in its place, or {@code sorted} itself if already there. */
-    static String[] with(String[] sorted, String s) {
-        int at = Arrays.binarySearch(sorted, s);
-        if (at >= 0) {
-            return sorted;
-        }
-        int insert = -at - 1;
-        String[] out = new String[sorted.length + 1];
-        System.arraycopy(sorted, 0, out, 0, insert);
-        out[insert] = s;
-        System.arraycopy(sorted, insert, out, insert + 1, sorted.length - insert);
-        return out;
-    }
 }

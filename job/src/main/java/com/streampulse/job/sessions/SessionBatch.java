@@ -1,20 +1,24 @@
 package com.streampulse.job.sessions;
 
+import com.streampulse.job.records.Download;
 import java.io.IOException;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.Value;
 
 /**
  * The partials of one bucket of users in one window, from one flush of one pre-aggregator: what
- * crosses the network to {@link SessionBuilder}, one record per bucket instead of one per user. Not
- * sorted by user: sorting took about a tenth of the sessions' CPU in a profile of {@code make
- * bench-sessions}; what reading the users in key order saves in RocksDB was not measured.
+ * crosses the network to {@link SessionBuilder}, one record per bucket instead of one per user.
+ * Kept encoded, each partial its user and then {@link SessionsSerializer}'s session, one after
+ * another: the pre-aggregator writes a download's bytes as it reads the download ({@link
+ * SessionPartials}), and only the builder decodes them into objects ({@link #partials}). Not sorted
+ * by user: sorting took about a tenth of the sessions' CPU in a profile of {@code make
+ * bench-sessions}.
  *
- * <p>A Flink {@link Value}, written in the compact layout of {@link SessionsSerializer}: as a POJO
- * (an array of POJOs with string arrays, read and written by reflection, every string through
- * {@code StringValue}'s thread-local buffer) it cost about a fifth of the sessions' thread and a
- * tenth of the source's in a profile of the sustained benchmark with sessions on. Not state: only
+ * <p>A Flink {@link Value}, so Flink copies the bytes instead of reflecting over objects (as a POJO
+ * with string arrays it cost about a fifth of the sessions' thread in a profile). Not state: only
  * the network sees this layout.
  */
 public class SessionBatch implements Value {
@@ -22,13 +26,61 @@ public class SessionBatch implements Value {
     private static final long serialVersionUID = 1L;
 
     public int bucket;
-    public SessionPartial[] partials;
+
+    /** How many partials {@link #encoded} holds. */
+    public int size;
+
+    public byte[] encoded;
 
     public SessionBatch() {}
 
-    public SessionBatch(int bucket, SessionPartial[] partials) {
+    public SessionBatch(int bucket, int size, byte[] encoded) {
         this.bucket = bucket;
-        this.partials = partials;
+        this.size = size;
+        this.encoded = encoded;
+    }
+
+    /** A batch of {@code partials}, encoded. */
+    public static SessionBatch of(int bucket, SessionPartial... partials) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64 * partials.length + 16);
+        for (SessionPartial partial : partials) {
+            SessionsSerializer.writeString(partial.userId, out);
+            SessionsSerializer.writeSession(partial, out);
+        }
+        return new SessionBatch(bucket, partials.length, out.getCopyOfBuffer());
+    }
+
+    /**
+     * Appends the partial of {@code d} alone, as {@link #of} would encode it, without building it.
+     */
+    static void writeDownload(Download d, DataOutputView out) throws IOException {
+        SessionsSerializer.writeString(d.userId(), out);
+        out.writeLong(d.timestamp());
+        SessionsSerializer.writeVarLong(0, out); // end − start
+        SessionsSerializer.writeVarLong(1, out); // downloads
+        SessionsSerializer.writeVarLong(d.status() == Download.Status.FAILED ? 1 : 0, out);
+        SessionsSerializer.writeVarLong(
+                d.status() == Download.Status.SUCCESS ? d.sizeMb() : 0, out);
+        writeOne(d.contentId(), out);
+        writeOne(d.region(), out);
+        writeOne(d.device(), out);
+    }
+
+    private static void writeOne(String s, DataOutputView out) throws IOException {
+        SessionsSerializer.writeVarLong(1, out);
+        SessionsSerializer.writeString(s, out);
+    }
+
+    /** The partials, decoded into objects of their own. */
+    public SessionPartial[] partials() throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(encoded);
+        SessionPartial[] partials = new SessionPartial[size];
+        for (int i = 0; i < size; i++) {
+            partials[i] =
+                    SessionsSerializer.readSession(
+                            new SessionPartial(SessionsSerializer.readString(in)), in);
+        }
+        return partials;
     }
 
     /**
@@ -40,28 +92,20 @@ public class SessionBatch implements Value {
         return Math.floorMod((userId.hashCode() * 0x9E3779B9) >>> 16, buckets);
     }
 
-    /**
-     * Bucket, number of partials, then per partial its user and {@link SessionsSerializer}'s
-     * session.
-     */
+    /** Bucket, number of partials, number of bytes, then the bytes. */
     @Override
     public void write(DataOutputView out) throws IOException {
         out.writeInt(bucket);
-        SessionsSerializer.writeVarLong(partials.length, out);
-        for (SessionPartial partial : partials) {
-            SessionsSerializer.writeString(partial.userId, out);
-            SessionsSerializer.writeSession(partial, out);
-        }
+        SessionsSerializer.writeVarLong(size, out);
+        SessionsSerializer.writeVarLong(encoded.length, out);
+        out.write(encoded);
     }
 
     @Override
     public void read(DataInputView in) throws IOException {
         bucket = in.readInt();
-        partials = new SessionPartial[(int) SessionsSerializer.readVarLong(in)];
-        for (int i = 0; i < partials.length; i++) {
-            partials[i] =
-                    SessionsSerializer.readSession(
-                            new SessionPartial(SessionsSerializer.readString(in)), in);
-        }
+        size = (int) SessionsSerializer.readVarLong(in);
+        encoded = new byte[(int) SessionsSerializer.readVarLong(in)];
+        in.readFully(encoded);
     }
 }

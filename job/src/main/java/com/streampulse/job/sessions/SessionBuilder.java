@@ -151,7 +151,7 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
     public void processElement(StreamRecord<SessionBatch> element) throws Exception {
         SessionBatch batch = element.getValue();
         int users = pending.users();
-        for (SessionPartial partial : batch.partials) {
+        for (SessionPartial partial : batch.partials()) {
             users = pending.add(batch.bucket, partial);
         }
         if (users >= maxPendingUsers) {

@@ -12,6 +12,7 @@ import com.streampulse.job.sessions.SessionBatch;
 import com.streampulse.job.sessions.SessionPartial;
 import com.streampulse.job.trending.MinuteCounts;
 import com.streampulse.job.trending.TrendingBatch;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -204,7 +205,7 @@ class PreAggregatorTest {
     }
 
     @Test
-    void sessionPartialsArePerUserAndWindowAndLeaveWithTheWindow() throws Exception {
+    void everyDownloadLeavesForSessionsWithItsWindowInItsUsersBucket() throws Exception {
         harness.close();
         harness =
                 new OneInputStreamOperatorTestHarness<>(
@@ -221,18 +222,14 @@ class PreAggregatorTest {
 
         assertThat(sessionPartials())
                 .containsExactlyInAnyOrder(
-                        "u1 "
-                                + (TEN + 1_000)
-                                + ".."
-                                + (TEN + 9_000)
-                                + " 3/1/150 [mov_a, mov_b] [EU-Berlin, US-Ohio] @"
-                                + TEN_LAST,
-                        "u2 "
-                                + (TEN + 2_000)
-                                + ".."
-                                + (TEN + 2_000)
-                                + " 1/0/100 [mov_a] [EU-Berlin] @"
-                                + TEN_LAST);
+                        "u1 " + span(TEN + 1_000) + " 1/0/100 [mov_a] [EU-Berlin] @" + TEN_LAST,
+                        "u1 " + span(TEN + 5_000) + " 1/1/0 [mov_b] [EU-Berlin] @" + TEN_LAST,
+                        "u1 " + span(TEN + 9_000) + " 1/0/50 [mov_a] [US-Ohio] @" + TEN_LAST,
+                        "u2 " + span(TEN + 2_000) + " 1/0/100 [mov_a] [EU-Berlin] @" + TEN_LAST);
+    }
+
+    private static String span(long time) {
+        return time + ".." + time;
     }
 
     @Test
@@ -255,11 +252,11 @@ class PreAggregatorTest {
     }
 
     @Test
-    void theUserCapFlushesOnlyTheSessionPartials() throws Exception {
+    void theDownloadCapFlushesOnlyTheSessionPartials() throws Exception {
         harness.close();
         harness = new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, 4, 0, BUCKETS));
         harness.open();
-        // The same content, region and device: 3 keys, under the cap of 4; users reach it.
+        // The same content, region and device: 3 keys, under the cap of 4; downloads reach it.
         for (String u : List.of("u1", "u2", "u3")) {
             send(withUserId(event(TEN + 1_000, "mov_a", "EU-Berlin", Status.SUCCESS, 100), u));
         }
@@ -296,7 +293,6 @@ class PreAggregatorTest {
         return new OneInputStreamOperatorTestHarness<>(new PreAggregator(MINUTE, maxBufferedKeys));
     }
 
-    /** "user first..last downloads/failed/sizeMb [contents] [regions] @timestamp". */
     /** Every trending entry sent so far, as "content region downloads @timestamp", in order. */
     private List<String> trending() {
         List<String> entries = new ArrayList<>();
@@ -318,12 +314,13 @@ class PreAggregatorTest {
         return entries;
     }
 
-    private List<String> sessionPartials() {
+    /** "user first..last downloads/failed/sizeMb [contents] [regions] @timestamp". */
+    private List<String> sessionPartials() throws IOException {
         List<String> out = new ArrayList<>();
         var records = harness.getSideOutput(PreAggregator.SESSIONS);
         for (StreamRecord<SessionBatch> r :
                 records == null ? List.<StreamRecord<SessionBatch>>of() : records) {
-            for (SessionPartial p : r.getValue().partials) {
+            for (SessionPartial p : r.getValue().partials()) {
                 assertThat(SessionBatch.bucket(p.userId, BUCKETS)).isEqualTo(r.getValue().bucket);
                 out.add(
                         p.userId

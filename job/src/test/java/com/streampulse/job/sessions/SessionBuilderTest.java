@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.streampulse.job.records.Download;
 import com.streampulse.job.records.Download.Status;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.VoidNamespace;
@@ -317,16 +319,25 @@ class SessionBuilderTest {
     /** As the pre-aggregator sends it: in a batch, stamped with its window's last millisecond. */
     private void send(SessionPartial p) throws Exception {
         h.processElement(
-                new SessionBatch(0, new SessionPartial[] {p}),
-                p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
+                SessionBatch.of(0, p), p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
     }
 
-    static SessionPartial partial(String user, Download... downloads) {
-        SessionPartial p = new SessionPartial(user);
+    /**
+     * {@code user}'s partial of {@code downloads}: each encoded as the pre-aggregator sends it,
+     * decoded as the builder reads it, and merged.
+     */
+    static SessionPartial partial(String user, Download... downloads) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
         for (Download d : downloads) {
-            p.add(d);
+            assertThat(d.userId()).isEqualTo(user);
+            SessionBatch.writeDownload(d, out);
         }
-        return p;
+        SessionPartial[] each =
+                new SessionBatch(0, downloads.length, out.getCopyOfBuffer()).partials();
+        for (int i = 1; i < each.length; i++) {
+            each[0].merge(each[i]);
+        }
+        return each[0];
     }
 
     /** A 100 MB download at {@code minute} past T0, successful or failed. */
