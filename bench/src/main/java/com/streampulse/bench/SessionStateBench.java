@@ -152,7 +152,7 @@ final class SessionStateBench {
             partials.getSideOutput(PreAggregator.SESSIONS)
                     .map(
                             b -> {
-                                PARTIALS.addAndGet(b.partials.length);
+                                PARTIALS.addAndGet(b.size);
                                 return b;
                             })
                     .returns(SessionBatch.class)
