@@ -365,7 +365,7 @@ public final class StreamPulseJob {
     }
 
     /**
-     * Sessions per user, from each user's partial sums per window, keyed by bucket of users. The
+     * Sessions per user, from every download in batches per bucket of users, keyed by bucket. The
      * uid changed with the state layout (per bucket since "user-sessions", which was keyed by user,
      * and "sessions" before it, which held every event's session as a POJO): a savepoint taken with
      * sessions on before that needs {@code --allowNonRestoredState}. The operator replaced a

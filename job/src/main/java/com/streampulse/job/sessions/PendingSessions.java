@@ -1,8 +1,11 @@
 package com.streampulse.job.sessions;
 
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataInputView;
 
 /**
  * Partials that {@link SessionBuilder} has read but not yet joined into its RocksDB state: per
@@ -14,7 +17,7 @@ import java.util.Map;
  */
 final class PendingSessions {
 
-    /** Strings shared at most, about 15 MB of them: more than the catalog shape's 100,050. */
+    /** Names kept at most, about 15 MB of them: more than the catalog shape's 100,050. */
     private static final int MAX_NAMES = 200_000;
 
     private final long gapMillis;
@@ -26,11 +29,14 @@ final class PendingSessions {
     private int users;
 
     /**
-     * One instance of each content id, region and device seen: every partial arrives with strings
-     * of its own, and a user's pending session holding its own copy of each (~56 bytes apiece)
-     * would take a few kilobytes per user at the catalog shape.
+     * One instance of each content id, region and device seen: a user's pending session holding a
+     * copy of its own of each (~56 bytes apiece) would take a few kilobytes per user at the catalog
+     * shape.
      */
-    private final Map<String, String> names = new HashMap<>();
+    private final Names names = new Names();
+
+    /** The span and sums of the partial being read; its sets go straight to where they belong. */
+    private final Session part = new Session();
 
     /**
      * No pending session ends before this: lowered as partials arrive, raised only by a scan
@@ -47,42 +53,47 @@ final class PendingSessions {
     }
 
     /**
-     * Joins {@code partial} into its user's pending sessions.
+     * Joins each partial of {@code batch} into its user's pending sessions, read from the batch's
+     * bytes: a user's one pending session that the partial reaches (the common case) takes its sums
+     * and names in place, so a partial costs no objects but its user id.
      *
      * @return how many users have pending sessions now
      */
-    int add(int bucket, SessionPartial partial) {
-        Map<String, Session[]> pending = buckets.computeIfAbsent(bucket, b -> new HashMap<>());
-        Session[] before = pending.get(partial.userId);
-        shareNames(partial.contents);
-        shareNames(partial.regions);
-        shareNames(partial.devices);
-        if (before == null) {
-            pending.put(partial.userId, new Session[] {Session.copyOf(partial)});
-            users++;
-        } else if (before.length == 1 && before[0].reaches(partial, gapMillis)) {
-            // The common case, a user's one pending session growing: in place, as it is ours.
-            before[0].merge(partial);
-        } else {
-            pending.put(partial.userId, Session.join(before, partial, gapMillis));
-        }
-        earliestEnd = Math.min(earliestEnd, partial.end);
-        return users;
-    }
-
-    /**
-     * Replaces each of {@code strings} (in place: a partial's arrays are its own) by the one kept.
-     */
-    private void shareNames(String[] strings) {
+    int add(SessionBatch batch) throws IOException {
         if (names.size() >= MAX_NAMES) {
             names.clear(); // bounds the memory when ids keep changing (the wide shape)
         }
-        for (int i = 0; i < strings.length; i++) {
-            String kept = names.putIfAbsent(strings[i], strings[i]);
-            if (kept != null) {
-                strings[i] = kept;
+        Map<String, Session[]> pending =
+                buckets.computeIfAbsent(batch.bucket, b -> new HashMap<>());
+        DataInputDeserializer in = new DataInputDeserializer(batch.encoded);
+        for (int i = 0; i < batch.size; i++) {
+            String user = SessionsSerializer.readString(in);
+            SessionsSerializer.readSums(part, in);
+            Session[] before = pending.get(user);
+            boolean inPlace =
+                    before != null && before.length == 1 && before[0].reaches(part, gapMillis);
+            Session into = inPlace ? before[0].addSums(part) : Session.copyOf(part);
+            into.contents = readNamesInto(into.contents, in);
+            into.regions = readNamesInto(into.regions, in);
+            into.devices = readNamesInto(into.devices, in);
+            if (before == null) {
+                pending.put(user, new Session[] {into});
+                users++;
+            } else if (!inPlace) {
+                pending.put(user, Session.join(before, into, gapMillis));
             }
+            earliestEnd = Math.min(earliestEnd, part.end);
         }
+        return users;
+    }
+
+    /** {@code sorted} with the names read from {@code in} added, as {@link Session#union}. */
+    private String[] readNamesInto(String[] sorted, DataInputView in) throws IOException {
+        String[] out = sorted;
+        for (long n = SessionsSerializer.readVarLong(in); n > 0; n--) {
+            out = Session.with(out, names.read(in));
+        }
+        return out;
     }
 
     /** Removes and returns {@code user}'s pending sessions, or null if there are none. */
@@ -107,7 +118,6 @@ final class PendingSessions {
     Map<Integer, Map<String, Session[]>> drainAll() {
         Map<Integer, Map<String, Session[]>> all = buckets;
         buckets = new HashMap<>();
-        names.clear();
         users = 0;
         earliestEnd = Long.MAX_VALUE;
         return all;

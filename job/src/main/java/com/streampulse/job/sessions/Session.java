@@ -103,14 +103,20 @@ public class Session {
     }
 
     public Session merge(Session o) {
+        addSums(o);
+        contents = union(contents, o.contents);
+        regions = union(regions, o.regions);
+        devices = union(devices, o.devices);
+        return this;
+    }
+
+    /** Joins {@code o}'s span and sums to this session's, not its sets. */
+    Session addSums(Session o) {
         start = Math.min(start, o.start);
         end = Math.max(end, o.end);
         downloads += o.downloads;
         failed += o.failed;
         successfulSizeMb += o.successfulSizeMb;
-        contents = union(contents, o.contents);
-        regions = union(regions, o.regions);
-        devices = union(devices, o.devices);
         return this;
     }
 
@@ -128,5 +134,19 @@ public class Session {
             out[n++] = next;
         }
         return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    /** {@code sorted} with {@code s} in its place, or {@code sorted} itself if already there. */
+    static String[] with(String[] sorted, String s) {
+        int at = Arrays.binarySearch(sorted, s);
+        if (at >= 0) {
+            return sorted;
+        }
+        int insert = -at - 1;
+        String[] out = new String[sorted.length + 1];
+        System.arraycopy(sorted, 0, out, 0, insert);
+        out[insert] = s;
+        System.arraycopy(sorted, insert, out, insert + 1, sorted.length - insert);
+        return out;
     }
 }

@@ -2,20 +2,18 @@ package com.streampulse.job.sessions;
 
 import com.streampulse.job.records.Download;
 import java.io.IOException;
-import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.Value;
 
 /**
  * The partials of one bucket of users in one window, from one flush of one pre-aggregator: what
- * crosses the network to {@link SessionBuilder}, one record per bucket instead of one per user.
+ * crosses the network to {@link SessionBuilder}, one record per bucket instead of one per download.
  * Kept encoded, each partial its user and then {@link SessionsSerializer}'s session, one after
  * another: the pre-aggregator writes a download's bytes as it reads the download ({@link
- * SessionPartials}), and only the builder decodes them into objects ({@link #partials}). Not sorted
- * by user: sorting took about a tenth of the sessions' CPU in a profile of {@code make
- * bench-sessions}.
+ * SessionPartials}), and the builder joins them into its users' sessions straight from the bytes
+ * ({@link PendingSessions}). Not sorted by user: sorting took about a tenth of the sessions' CPU in
+ * a profile of {@code make bench-sessions}.
  *
  * <p>A Flink {@link Value}, so Flink copies the bytes instead of reflecting over objects (as a POJO
  * with string arrays it cost about a fifth of the sessions' thread in a profile). Not state: only
@@ -40,18 +38,9 @@ public class SessionBatch implements Value {
         this.encoded = encoded;
     }
 
-    /** A batch of {@code partials}, encoded. */
-    public static SessionBatch of(int bucket, SessionPartial... partials) throws IOException {
-        DataOutputSerializer out = new DataOutputSerializer(64 * partials.length + 16);
-        for (SessionPartial partial : partials) {
-            SessionsSerializer.writeString(partial.userId, out);
-            SessionsSerializer.writeSession(partial, out);
-        }
-        return new SessionBatch(bucket, partials.length, out.getCopyOfBuffer());
-    }
-
     /**
-     * Appends the partial of {@code d} alone, as {@link #of} would encode it, without building it.
+     * Appends the partial of {@code d} alone: its user, then {@link SessionsSerializer}'s session
+     * of that one download, written without building it.
      */
     static void writeDownload(Download d, DataOutputView out) throws IOException {
         SessionsSerializer.writeString(d.userId(), out);
@@ -69,18 +58,6 @@ public class SessionBatch implements Value {
     private static void writeOne(String s, DataOutputView out) throws IOException {
         SessionsSerializer.writeVarLong(1, out);
         SessionsSerializer.writeString(s, out);
-    }
-
-    /** The partials, decoded into objects of their own. */
-    public SessionPartial[] partials() throws IOException {
-        DataInputDeserializer in = new DataInputDeserializer(encoded);
-        SessionPartial[] partials = new SessionPartial[size];
-        for (int i = 0; i < size; i++) {
-            partials[i] =
-                    SessionsSerializer.readSession(
-                            new SessionPartial(SessionsSerializer.readString(in)), in);
-        }
-        return partials;
     }
 
     /**

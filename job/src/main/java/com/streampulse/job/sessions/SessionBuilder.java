@@ -32,12 +32,12 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Download sessions per user, from per-window {@link SessionPartial}s: downloads closer than the
- * gap belong to the same session. Keyed by a bucket of users ({@link SessionBatch#bucket}), so what
- * costs per record (the network record, the key switch, the timer) is paid per bucket and flush,
- * not per user: a batch holds the bucket's partials of one flush, and each user's open sessions
- * (usually one) are one entry of a map under the bucket, in a compact layout ({@link
- * SessionsSerializer}).
+ * Download sessions per user, from per-window partials ({@link SessionBatch}): downloads closer
+ * than the gap belong to the same session. Keyed by a bucket of users ({@link
+ * SessionBatch#bucket}), so what costs per record (the network record, the key switch, the timer)
+ * is paid per bucket and flush, not per user: a batch holds the bucket's partials of one flush, and
+ * each user's open sessions (usually one) are one entry of a map under the bucket, in a compact
+ * layout ({@link SessionsSerializer}).
  *
  * <p>That entry holds each session's span and sums, not its distinct contents, regions and devices:
  * those grow with every download (a user of the {@code catalog} shape adds a content a download),
@@ -149,12 +149,7 @@ public final class SessionBuilder extends AbstractStreamOperator<UserSession>
 
     @Override
     public void processElement(StreamRecord<SessionBatch> element) throws Exception {
-        SessionBatch batch = element.getValue();
-        int users = pending.users();
-        for (SessionPartial partial : batch.partials()) {
-            users = pending.add(batch.bucket, partial);
-        }
-        if (users >= maxPendingUsers) {
+        if (pending.add(element.getValue()) >= maxPendingUsers) {
             flush(pending.drainAll());
         }
     }

@@ -103,15 +103,20 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
 
     /** Reads what {@link #writeSession} wrote into {@code s}, and returns it. */
     static <S extends Session> S readSession(S s, DataInputView in) throws IOException {
+        readSums(s, in);
+        s.contents = readStrings(in);
+        s.regions = readStrings(in);
+        s.devices = readStrings(in);
+        return s;
+    }
+
+    /** Reads the span and sums {@link #writeSession} wrote into {@code s}, up to the sets. */
+    static void readSums(Session s, DataInputView in) throws IOException {
         s.start = in.readLong();
         s.end = s.start + readVarLong(in);
         s.downloads = readVarLong(in);
         s.failed = readVarLong(in);
         s.successfulSizeMb = readVarLong(in);
-        s.contents = readStrings(in);
-        s.regions = readStrings(in);
-        s.devices = readStrings(in);
-        return s;
     }
 
     private static void writeStrings(String[] strings, DataOutputView out) throws IOException {

@@ -320,7 +320,7 @@ class PreAggregatorTest {
         var records = harness.getSideOutput(PreAggregator.SESSIONS);
         for (StreamRecord<SessionBatch> r :
                 records == null ? List.<StreamRecord<SessionBatch>>of() : records) {
-            for (SessionPartial p : r.getValue().partials()) {
+            for (SessionPartial p : SessionPartial.of(r.getValue())) {
                 assertThat(SessionBatch.bucket(p.userId, BUCKETS)).isEqualTo(r.getValue().bucket);
                 out.add(
                         p.userId

@@ -45,10 +45,10 @@ class SessionBatchTest {
                         "user_ünïcode",
                         download("user_ünïcode", T0, "ç", "ÉU", "📱", Status.SUCCESS, 1));
 
-        SessionBatch received = roundTrip(SessionBatch.of(311, two, one));
+        SessionBatch received = roundTrip(SessionPartial.batch(311, two, one));
 
         assertThat(received.bucket).isEqualTo(311);
-        assertThat(Arrays.stream(received.partials()).map(SessionBatchTest::describe))
+        assertThat(Arrays.stream(SessionPartial.of(received)).map(SessionBatchTest::describe))
                 .containsExactly(
                         "user_0000042 "
                                 + (T0 + 1_000)
@@ -66,10 +66,10 @@ class SessionBatchTest {
 
     @Test
     void anEmptyBatchRoundTrips() throws Exception {
-        SessionBatch received = roundTrip(SessionBatch.of(0));
+        SessionBatch received = roundTrip(SessionPartial.batch(0));
 
         assertThat(received.bucket).isZero();
-        assertThat(received.partials()).isEmpty();
+        assertThat(SessionPartial.of(received)).isEmpty();
     }
 
     private static SessionBatch roundTrip(SessionBatch batch) throws Exception {

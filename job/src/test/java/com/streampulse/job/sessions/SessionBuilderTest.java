@@ -319,7 +319,7 @@ class SessionBuilderTest {
     /** As the pre-aggregator sends it: in a batch, stamped with its window's last millisecond. */
     private void send(SessionPartial p) throws Exception {
         h.processElement(
-                SessionBatch.of(0, p), p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
+                SessionPartial.batch(0, p), p.start - Math.floorMod(p.start, MINUTE) + MINUTE - 1);
     }
 
     /**
@@ -333,7 +333,7 @@ class SessionBuilderTest {
             SessionBatch.writeDownload(d, out);
         }
         SessionPartial[] each =
-                new SessionBatch(0, downloads.length, out.getCopyOfBuffer()).partials();
+                SessionPartial.of(new SessionBatch(0, downloads.length, out.getCopyOfBuffer()));
         for (int i = 1; i < each.length; i++) {
             each[0].merge(each[i]);
         }

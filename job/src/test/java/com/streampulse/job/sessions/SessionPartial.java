@@ -1,0 +1,41 @@
+package com.streampulse.job.sessions;
+
+import java.io.IOException;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+
+/**
+ * Some of one user's downloads in one window, as a {@link SessionBatch} carries them: for tests to
+ * build batches and read them back. The job never decodes a partial into an object ({@link
+ * PendingSessions} reads the bytes).
+ */
+public class SessionPartial extends Session {
+
+    public final String userId;
+
+    public SessionPartial(String userId) {
+        this.userId = userId;
+    }
+
+    /** A batch of {@code partials}, encoded as the pre-aggregator encodes downloads. */
+    public static SessionBatch batch(int bucket, SessionPartial... partials) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        for (SessionPartial partial : partials) {
+            SessionsSerializer.writeString(partial.userId, out);
+            SessionsSerializer.writeSession(partial, out);
+        }
+        return new SessionBatch(bucket, partials.length, out.getCopyOfBuffer());
+    }
+
+    /** The partials of {@code batch}, decoded. */
+    public static SessionPartial[] of(SessionBatch batch) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(batch.encoded);
+        SessionPartial[] partials = new SessionPartial[batch.size];
+        for (int i = 0; i < partials.length; i++) {
+            partials[i] =
+                    SessionsSerializer.readSession(
+                            new SessionPartial(SessionsSerializer.readString(in)), in);
+        }
+        return partials;
+    }
+}
