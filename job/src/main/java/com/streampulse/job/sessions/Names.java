@@ -6,10 +6,10 @@ import java.util.Arrays;
 import org.apache.flink.core.memory.DataInputView;
 
 /**
- * One string per name (content id, region, device) read from the partials' bytes, looked up by
- * those bytes: every download arrives with its own copy of each name, and decoding each into a
- * string of its own, then finding the one kept, cost three strings and three hash lookups a
- * download before anything was joined. An open-addressing table of UTF-8 keys.
+ * One string per name (region, device) read from the partials' bytes, looked up by those bytes:
+ * every download arrives with its own copy of each name, and decoding each into a string of its
+ * own, then finding the one kept, cost strings and hash lookups a download before anything was
+ * joined. An open-addressing table of UTF-8 keys.
  */
 final class Names {
 

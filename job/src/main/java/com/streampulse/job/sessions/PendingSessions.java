@@ -17,7 +17,7 @@ import org.apache.flink.core.memory.DataInputView;
  */
 final class PendingSessions {
 
-    /** Names kept at most, about 15 MB of them: more than the catalog shape's 100,050. */
+    /** Names kept at most, about 20 MB of them: the catalog shape has 250. */
     private static final int MAX_NAMES = 200_000;
 
     private final long gapMillis;
@@ -29,9 +29,8 @@ final class PendingSessions {
     private int users;
 
     /**
-     * One instance of each content id, region and device seen: a user's pending session holding a
-     * copy of its own of each (~56 bytes apiece) would take a few kilobytes per user at the catalog
-     * shape.
+     * One instance of each region and device seen: a user's pending session holding a copy of its
+     * own of each (~56 bytes apiece) would take a few hundred bytes per user.
      */
     private final Names names = new Names();
 
@@ -55,7 +54,7 @@ final class PendingSessions {
     /**
      * Joins each partial of {@code batch} into its user's pending sessions, read from the batch's
      * bytes: a user's one pending session that the partial reaches (the common case) takes its sums
-     * and names in place, so a partial costs no objects but its user id.
+     * and sets in place, so a partial costs no objects but its user id.
      *
      * @return how many users have pending sessions now
      */
@@ -73,7 +72,9 @@ final class PendingSessions {
             boolean inPlace =
                     before != null && before.length == 1 && before[0].reaches(part, gapMillis);
             Session into = inPlace ? before[0].addSums(part) : Session.copyOf(part);
-            into.contents = readNamesInto(into.contents, in);
+            for (long n = SessionsSerializer.readVarLong(in); n > 0; n--) {
+                into.contents = Session.with(into.contents, in.readLong());
+            }
             into.regions = readNamesInto(into.regions, in);
             into.devices = readNamesInto(into.devices, in);
             if (before == null) {

@@ -50,7 +50,8 @@ public class SessionBatch implements Value {
         SessionsSerializer.writeVarLong(d.status() == Download.Status.FAILED ? 1 : 0, out);
         SessionsSerializer.writeVarLong(
                 d.status() == Download.Status.SUCCESS ? d.sizeMb() : 0, out);
-        writeOne(d.contentId(), out);
+        SessionsSerializer.writeVarLong(1, out);
+        out.writeLong(Session.fingerprint(d.contentId()));
         writeOne(d.region(), out);
         writeOne(d.device(), out);
     }

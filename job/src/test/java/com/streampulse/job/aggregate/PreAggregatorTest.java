@@ -335,7 +335,7 @@ class PreAggregatorTest {
                                 + "/"
                                 + p.successfulSizeMb
                                 + " "
-                                + Arrays.toString(p.contents)
+                                + SessionPartial.contentIds(p.contents, "mov_a", "mov_b", "mov_c")
                                 + " "
                                 + Arrays.toString(p.regions)
                                 + " @"

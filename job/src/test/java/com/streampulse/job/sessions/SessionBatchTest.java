@@ -96,7 +96,7 @@ class SessionBatchTest {
                 + " sizeMb="
                 + p.successfulSizeMb
                 + " contents="
-                + Arrays.toString(p.contents)
+                + SessionPartial.contentIds(p.contents, "c1", "c9", "ç")
                 + " regions="
                 + Arrays.toString(p.regions)
                 + " devices="

@@ -191,7 +191,7 @@ class SessionBuilderTest {
         assertThat(stored("u1")[0].devices).isEmpty();
         assertThat(fragments("u1"))
                 .as("each flush's pending sessions, as they were")
-                .extracting(f -> String.join(",", f[0].contents) + " " + f[0].devices[0])
+                .extracting(f -> contents(f[0]) + " " + f[0].devices[0])
                 .containsExactly("a,b phone", "a tv");
 
         h.processWatermark(at(1 + 36));
@@ -211,7 +211,7 @@ class SessionBuilderTest {
         // fragments.
         for (String user : List.of("u1", "u2")) {
             Session withSets = Session.copyOf(stored(user)[0]);
-            withSets.contents = new String[] {"a"};
+            withSets.contents = new long[] {Session.fingerprint("a")};
             withSets.regions = new String[] {"EU"};
             withSets.devices = new String[] {"phone"};
             open().put(user, new Session[] {withSets});
@@ -248,7 +248,7 @@ class SessionBuilderTest {
         assertThat(fragments("u1"))
                 .as("the open session's, read anyway, written back as one")
                 .singleElement()
-                .extracting(f -> String.join(",", f[0].contents))
+                .extracting(f -> contents(f[0]))
                 .isEqualTo("b,c");
         h.processWatermark(at(41 + 36));
         assertThat(rows()).hasSize(2);
@@ -303,6 +303,24 @@ class SessionBuilderTest {
         assertThat(Session.union(new String[] {"a", "c", "d"}, new String[] {"b", "c", "e"}))
                 .containsExactly("a", "b", "c", "d", "e");
         assertThat(Session.union(new String[0], new String[] {"x"})).containsExactly("x");
+        assertThat(Session.union(new long[] {-5, 1, 7}, new long[] {-9, 1, 8}))
+                .containsExactly(-9, -5, 1, 7, 8);
+        assertThat(Session.union(new long[0], new long[] {3})).containsExactly(3);
+    }
+
+    @Test
+    void insertingIntoASortedArrayKeepsItSortedAndDistinct() {
+        long[] one = Session.with(Session.NO_CONTENTS, 7);
+        long[] two = Session.with(one, -3);
+
+        assertThat(two).containsExactly(-3, 7);
+        assertThat(Session.with(two, 7)).isSameAs(two);
+        assertThat(Session.with(new String[] {"a", "c"}, "b")).containsExactly("a", "b", "c");
+    }
+
+    /** A session's contents among the ids these tests use, joined by commas. */
+    private static String contents(Session s) {
+        return String.join(",", SessionPartial.contentIds(s.contents, "a", "b", "c", "d", "e"));
     }
 
     private static long at(int minute) {

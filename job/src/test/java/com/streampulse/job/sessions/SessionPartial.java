@@ -1,6 +1,11 @@
 package com.streampulse.job.sessions;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 
@@ -25,6 +30,22 @@ public class SessionPartial extends Session {
             SessionsSerializer.writeSession(partial, out);
         }
         return new SessionBatch(bucket, partials.length, out.getCopyOfBuffer());
+    }
+
+    /**
+     * The ids among {@code candidates} whose fingerprints {@code contents} holds, sorted: the
+     * contents of a session, for tests that know which ids it may hold.
+     */
+    public static List<String> contentIds(long[] contents, String... candidates) {
+        List<String> ids = new ArrayList<>();
+        for (String c : candidates) {
+            if (Arrays.binarySearch(contents, Session.fingerprint(c)) >= 0) {
+                ids.add(c);
+            }
+        }
+        assertThat(ids).as("ids found among the candidates").hasSize(contents.length);
+        ids.sort(null);
+        return ids;
     }
 
     /** The partials of {@code batch}, decoded. */
