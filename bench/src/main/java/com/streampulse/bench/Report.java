@@ -206,6 +206,14 @@ final class Report {
                 "  checkpoints completed in steady state: %d; durations %s ms%n",
                 r.checkpointsInSteadyState(),
                 r.checkpoints().stream().map(c -> String.format("%,d", c.millis())).toList());
+        if (!r.checkpoints().isEmpty()) {
+            // Full sizes, not the increments written: what each task keeps (issue 16's state).
+            BenchCluster.CheckpointStat last = r.checkpoints().get(r.checkpoints().size() - 1);
+            out.printf(
+                    "  state at the last checkpoint (#%d): %,.1f MiB in all; tasks over 1 MiB:"
+                            + " %s%n",
+                    last.id(), last.stateSizeBytes() / MIB, byTask(last));
+        }
         out.printf("  back-pressured ms/s per task: %s%n", rounded(r.backPressuredMsPerSecond()));
         out.printf("  busy ms/s per task: %s%n", rounded(r.busyMsPerSecond()));
         out.printf(
