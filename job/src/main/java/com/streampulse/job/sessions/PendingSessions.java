@@ -157,10 +157,6 @@ final class PendingSessions {
         return closing;
     }
 
-    int users() {
-        return users;
-    }
-
     private static long earliestEnd(Session[] sessions) {
         long end = Long.MAX_VALUE;
         for (Session s : sessions) {

@@ -144,7 +144,7 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
         }
     }
 
-    static String[] readStrings(DataInputView in) throws IOException {
+    private static String[] readStrings(DataInputView in) throws IOException {
         String[] strings = new String[(int) readVarLong(in)];
         for (int i = 0; i < strings.length; i++) {
             strings[i] = readString(in);
