@@ -23,11 +23,14 @@ import org.apache.flink.core.memory.DataOutputView;
  * here. The layout before fingerprints wrote contents as strings: state in it is read by {@link
  * StringContents} and rewritten on restore ({@link Snapshot}).
  */
-public final class SessionsSerializer extends TypeSerializerSingleton<Session[]> {
+public class SessionsSerializer extends TypeSerializerSingleton<Session[]> {
 
     private static final long serialVersionUID = 1L;
 
     public static final SessionsSerializer INSTANCE = new SessionsSerializer();
+
+    /** Only {@link #INSTANCE} and the reader of the older layout, {@link StringContents}. */
+    SessionsSerializer() {}
 
     private static final Session[] EMPTY = new Session[0];
 
@@ -241,36 +244,11 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
      * Reads sessions written with contents as strings, fingerprinting them: the serializer of state
      * restored from before fingerprints, which Flink uses only to read it for the migration.
      */
-    static final class StringContents extends TypeSerializerSingleton<Session[]> {
+    static final class StringContents extends SessionsSerializer {
 
         private static final long serialVersionUID = 1L;
 
         static final StringContents INSTANCE = new StringContents();
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public Session[] createInstance() {
-            return EMPTY;
-        }
-
-        @Override
-        public Session[] copy(Session[] from) {
-            return SessionsSerializer.INSTANCE.copy(from);
-        }
-
-        @Override
-        public Session[] copy(Session[] from, Session[] reuse) {
-            return copy(from);
-        }
-
-        @Override
-        public int getLength() {
-            return -1;
-        }
 
         @Override
         public void serialize(Session[] sessions, DataOutputView out) {
@@ -294,17 +272,6 @@ public final class SessionsSerializer extends TypeSerializerSingleton<Session[]>
                 sessions[i] = s;
             }
             return sessions;
-        }
-
-        @Override
-        public Session[] deserialize(Session[] reuse, DataInputView in) throws IOException {
-            return deserialize(in);
-        }
-
-        @Override
-        public void copy(DataInputView in, DataOutputView out) {
-            throw new UnsupportedOperationException(
-                    "Sessions are written in the layout of SessionsSerializer only");
         }
 
         @Override

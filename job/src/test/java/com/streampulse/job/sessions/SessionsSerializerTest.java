@@ -80,6 +80,9 @@ class SessionsSerializerTest {
                 .isEqualTo(true);
         assertThat(restored(SessionsSerializer.Snapshot.FINGERPRINTS).restoreSerializer())
                 .isSameAs(SessionsSerializer.INSTANCE);
+        // The older layout's reader extends this serializer but is not taken for it.
+        assertThat(restored(SessionsSerializer.Snapshot.STRING_CONTENTS).restoreSerializer())
+                .isNotEqualTo(SessionsSerializer.INSTANCE);
     }
 
     @Test
